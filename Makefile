@@ -1,0 +1,61 @@
+# tricolor: `make` builds the native library and command line; `make test`
+# runs every test; `make bench` measures against the peers; `make demo`
+# shows it working.
+
+CC ?= cc
+BUILD ?= build/native
+OPT ?= -O2
+WERROR ?=
+
+WARN := -Wall -Wextra $(WERROR)
+CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden -fno-semantic-interposition \
+              -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
+CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) -pthread -Icore/include -I$(BUILD)/gen
+
+CORE := os meta spanmap pageheap central threadcache malloc stats
+CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
+PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/malloc-preload.o
+HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.h
+
+LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so $(BUILD)/libtricolor-preload.so
+CLI := $(BUILD)/tricolor
+
+.PHONY: all test bench demo clean
+all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
+
+$(BUILD)/gen/sizeclasses.h: core/gen/mksizeclasses.c
+	@mkdir -p $(BUILD)/gen
+	$(CC) -std=gnu11 -O1 $(WARN) $< -o $(BUILD)/gen/mksizeclasses
+	$(BUILD)/gen/mksizeclasses > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: core/src/%.c $(HEADERS)
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(CFLAGS_LIB) -c $< -o $@
+
+$(BUILD)/obj/malloc-preload.o: core/src/malloc.c $(HEADERS)
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(CFLAGS_LIB) -DTRI_PRELOAD -c $< -o $@
+
+$(BUILD)/libtricolor.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libtricolor.so: $(CORE_OBJ)
+	$(CC) -shared -pthread -Wl,-soname,libtricolor.so -o $@ $^
+
+$(BUILD)/libtricolor-preload.so: $(PRELOAD_OBJ)
+	$(CC) -shared -pthread -Wl,-soname,libtricolor-preload.so -o $@ $^
+
+clean:
+	rm -rf build
+
+# --- command line and benchmark programs ---------------------------------------
+
+$(BUILD)/obj/workloads-tri.o: bench/workloads.c bench/workloads.h core/include/tricolor.h
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(CFLAGS_APP) -DWL_TRICOLOR -c $< -o $@
+
+$(CLI): cli/tricolor.c $(BUILD)/obj/workloads-tri.o $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) $^ -o $@
+
+$(BUILD)/bench-workloads: bench/bench.c bench/workloads.c bench/workloads.h
+	$(CC) $(CFLAGS_APP) bench/bench.c bench/workloads.c -o $@

@@ -1,0 +1,53 @@
+/*
+ * bench-workloads: runs one workload against whatever malloc the process
+ * has (the C library's, or another allocator's through LD_PRELOAD) and
+ * prints one line:  name threads seconds peak_rss_kib ops checksum errors
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "workloads.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench-workloads WORKLOAD [THREADS [SCALE]]\nworkloads:");
+        for (int i = 0; i < wl_count; i++)
+            fprintf(stderr, " %s", wl_workloads[i].name);
+        fprintf(stderr, "\n");
+        return 2;
+    }
+    const wl_workload *w = wl_find(argv[1]);
+    if (!w) {
+        fprintf(stderr, "bench-workloads: unknown workload '%s'\n", argv[1]);
+        return 2;
+    }
+    wl_params p = {w->default_threads, 1.0};
+    if (argc > 2)
+        p.threads = atoi(argv[2]);
+    if (argc > 3)
+        p.scale = atof(argv[3]);
+    if (p.threads < 1 || p.threads > 1024 || !(p.scale > 0 && p.scale <= 1000)) {
+        fprintf(stderr, "bench-workloads: threads must be 1..1024 and scale in (0, 1000]\n");
+        return 2;
+    }
+    wl_result r = {0, 0, 0};
+    double t0 = now();
+    w->run(&p, &r);
+    double t = now() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%s %d %.4f %ld %llu %llu %d\n", w->name, p.threads, t, ru.ru_maxrss,
+           (unsigned long long)r.ops, (unsigned long long)r.checksum, r.errors);
+    return r.errors ? 1 : 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * Allocation workloads. The same source is compiled twice: against the C
+ * library's malloc (bench/bench.c, which `make bench` runs under each
+ * allocator with LD_PRELOAD) and against tri_malloc (the `tricolor bench`
+ * command). Every workload checks the contents of what it allocated and
+ * returns a checksum that depends only on its parameters.
+ */
+#ifndef TRI_WORKLOADS_H
+#define TRI_WORKLOADS_H
+
+#include <stdint.h>
+
+typedef struct wl_params {
+    int threads;  /* worker threads, for the multi-threaded workloads */
+    double scale; /* 1.0 = the benchmark size; smaller for quick runs */
+} wl_params;
+
+typedef struct wl_result {
+    uint64_t ops;      /* allocations performed */
+    uint64_t checksum; /* deterministic for given parameters */
+    int errors;        /* content checks that failed */
+} wl_result;
+
+typedef struct wl_workload {
+    const char *name;
+    const char *about;
+    int multithreaded;  /* uses params.threads; needs threads */
+    int default_threads;
+    void (*run)(const wl_params *, wl_result *);
+} wl_workload;
+
+extern const wl_workload wl_workloads[];
+extern const int wl_count;
+
+const wl_workload *wl_find(const char *name);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * tricolor: the command line.
+ *
+ *   tricolor sizeclasses            the size-class table, in Go's columns
+ *   tricolor stats [WORKLOAD]       run a workload briefly, print the stats
+ *   tricolor bench WORKLOAD [-t N] [-s X]
+ *                                   time a workload on tricolor
+ *   tricolor bench list             the workloads
+ *   tricolor demo                   the table, a short workload, the stats
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../bench/workloads.h"
+#include "tricolor.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tricolor COMMAND [ARGS]\n"
+            "  sizeclasses                      print the size-class table\n"
+            "  stats [WORKLOAD] [-t N] [-s X]   run a workload briefly (default churn), print allocator stats\n"
+            "  bench WORKLOAD [-t N] [-s X]     time a workload (N threads, scale X; 'bench list' lists them)\n"
+            "  demo                             size classes, a short workload and its stats\n"
+            "  version                          print the version\n");
+}
+
+static void print_sizeclasses(void)
+{
+    printf("// class  bytes/obj  bytes/span  objects  tail waste  max waste\n");
+    uint32_t prev = 0, size, pages, objects;
+    for (unsigned c = 1; tri_size_class_info(c, &size, &pages, &objects); c++) {
+        uint32_t span = pages * 8192, tail = span - objects * size;
+        double max_waste = (double)((size - prev - 1) * objects + tail) / span;
+        printf("// %5u  %9u  %10u  %7u  %10u  %8.2f%%\n", c, size, span, objects, tail, 100 * max_waste);
+        prev = size;
+    }
+}
+
+static int parse_params(int argc, char **argv, int first, const wl_workload *w, wl_params *p)
+{
+    p->threads = w->default_threads;
+    for (int i = first; i < argc; i++) {
+        char *end = NULL;
+        if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > 1024) {
+                fprintf(stderr, "tricolor: -t wants a thread count from 1 to 1024, not '%s'\n", argv[i]);
+                return 0;
+            }
+            p->threads = (int)n;
+        } else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
+            double x = strtod(argv[++i], &end);
+            if (*end || !(x > 0 && x <= 1000)) {
+                fprintf(stderr, "tricolor: -s wants a scale above 0 and at most 1000, not '%s'\n", argv[i]);
+                return 0;
+            }
+            p->scale = x;
+        } else {
+            fprintf(stderr, "tricolor: unexpected argument '%s'\n", argv[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static const wl_workload *find_workload(const char *name)
+{
+    const wl_workload *w = wl_find(name);
+    if (!w) {
+        fprintf(stderr, "tricolor: no workload '%s'; try: tricolor bench list\n", name);
+    }
+    return w;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int run(const wl_workload *w, const wl_params *p, int quiet)
+{
+    wl_result r = {0, 0, 0};
+    double t0 = now();
+    w->run(p, &r);
+    double t = now() - t0;
+    if (!quiet)
+        printf("%s: %d thread%s, scale %g: %.3f s, %.1f M allocations/s, checksum %llu%s\n", w->name,
+               p->threads, p->threads == 1 ? "" : "s", p->scale, t, (double)r.ops / t / 1e6,
+               (unsigned long long)r.checksum, r.errors ? ", CONTENT ERRORS" : "");
+    return r.errors ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "sizeclasses") == 0 && argc == 2) {
+        print_sizeclasses();
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("tricolor %s\n", TRI_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "bench") == 0 && argc >= 3) {
+        if (strcmp(argv[2], "list") == 0) {
+            for (int i = 0; i < wl_count; i++)
+                printf("%-10s %s\n", wl_workloads[i].name, wl_workloads[i].about);
+            return 0;
+        }
+        const wl_workload *w = find_workload(argv[2]);
+        wl_params p = {1, 1.0};
+        if (!w || !parse_params(argc, argv, 3, w, &p))
+            return 2;
+        return run(w, &p, 0);
+    }
+    if (strcmp(cmd, "stats") == 0) {
+        const wl_workload *w = find_workload(argc >= 3 ? argv[2] : "churn");
+        wl_params p = {1, 0.05};
+        if (!w || !parse_params(argc, argv, argc >= 3 ? 3 : 2, w, &p))
+            return 2;
+        int rc = run(w, &p, 0);
+        fflush(stdout);
+        tri_print_stats(1);
+        return rc;
+    }
+    if (strcmp(cmd, "demo") == 0 && argc == 2) {
+        printf("== size classes ==\n");
+        print_sizeclasses();
+        printf("\n== workloads ==\n");
+        int rc = 0;
+        const char *names[] = {"churn", "realloc", "prodcons"};
+        for (int i = 0; i < 3; i++) {
+            const wl_workload *w = wl_find(names[i]);
+            wl_params p = {w->default_threads, 0.05};
+            rc |= run(w, &p, 0);
+        }
+        printf("\n== allocator stats ==\n");
+        fflush(stdout);
+        tri_print_stats(1);
+        size_t released = tri_release_idle_memory();
+        printf("\ntri_release_idle_memory() gave %.2f MiB back to the OS\n", released / 1048576.0);
+        return rc;
+    }
+    usage(stderr);
+    return 2;
+}

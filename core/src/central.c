@@ -1,0 +1,222 @@
+/*
+ * Central lists: one per size class (Go's mcentral, TCMalloc's central free
+ * list). Each owns the spans of its class: `partial` spans have free
+ * objects, `full` spans have none. Thread caches exchange objects with it
+ * in batches under its lock:
+ *
+ *   refill  finds clear bits in partial spans' allocation bitmaps (a new
+ *           span from the page heap when none is left), sets them and hands
+ *           out the objects' addresses;
+ *   flush   finds each object's span through the span map, clears its bit
+ *           (a bit already clear is a double free), and gives a span that
+ *           becomes empty back to the page heap, keeping one so a class
+ *           that empties and refills does not bounce pages.
+ *
+ * Neither touches the objects' memory: a batch moves as addresses, and a
+ * span's untouched pages stay untouched until the program writes them.
+ * Lock order: a central lock, then the page heap's.
+ */
+#include "internal.h"
+
+typedef struct tri_central {
+    tri_lock lock;
+    tri_span *partial, *full;
+    uint64_t nspans;
+    uint64_t nalloc; /* objects out of spans: in thread caches or in use */
+} __attribute__((aligned(64))) tri_central;
+
+static tri_central centrals[TRI_NUM_CLASSES];
+
+uint16_t tri_class_batch[TRI_NUM_CLASSES];
+
+static void push(tri_span **list, tri_span *s)
+{
+    s->prev = NULL;
+    s->next = *list;
+    if (s->next)
+        s->next->prev = s;
+    *list = s;
+}
+
+static void unlink_span(tri_span **list, tri_span *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        *list = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->next = s->prev = NULL;
+}
+
+static tri_span *new_span(unsigned c, enum tri_level *level)
+{
+    tri_span *s = tri_pageheap_alloc(tri_class_npages[c], 1, level);
+    if (!s)
+        return NULL;
+    uint32_t nelems = tri_class_nelems(c);
+    s->elemsize = tri_class_size[c];
+    s->nelems = (uint16_t)nelems;
+    s->nalloc = 0;
+    s->scan_word = 0;
+    /* Bits past the last object read as allocated, so scans never see them. */
+    for (unsigned w = 0; w < TRI_BITMAP_WORDS; w++) {
+        unsigned lo = w * 64;
+        s->allocbits[w] = lo >= nelems ? ~(uint64_t)0
+                        : nelems - lo >= 64 ? 0
+                        : ~(((uint64_t)1 << (nelems - lo)) - 1);
+    }
+    s->sizeclass = (uint8_t)c;
+    s->state = TRI_SPAN_SMALL;
+    s->divinv = tri_class_divinv[c];
+    s->divshift = tri_class_divshift[c];
+    return s;
+}
+
+/* Takes up to n free objects of s, lowest address first. */
+static unsigned span_take(tri_span *s, void **out, unsigned n)
+{
+    unsigned got = 0, w = s->scan_word, words = (s->nelems + 63u) / 64u;
+    uintptr_t size = s->elemsize;
+    while (w < words && got < n) {
+        uint64_t free = ~s->allocbits[w];
+        uintptr_t addr = s->base + (uintptr_t)w * 64 * size;
+        while (free && got < n) {
+            unsigned b = (unsigned)__builtin_ctzll(free);
+            free &= free - 1;
+            out[got++] = (void *)(addr + b * size);
+        }
+        s->allocbits[w] = ~free;
+        if (free)
+            break;
+        w++;
+    }
+    s->scan_word = (uint16_t)w;
+    s->nalloc = (uint16_t)(s->nalloc + got);
+    return got;
+}
+
+unsigned tri_central_refill(unsigned c, void **out, unsigned n, enum tri_level *level)
+{
+    tri_central *cen = &centrals[c];
+    unsigned got = 0;
+    *level = TRI_LEVEL_CENTRAL;
+    tri_lock_acquire(&cen->lock);
+    while (got < n) {
+        tri_span *s = cen->partial;
+        if (!s) {
+            if (got)
+                break; /* a short batch beats a new span */
+            s = new_span(c, level);
+            if (!s)
+                break;
+            push(&cen->partial, s);
+            cen->nspans++;
+        }
+        got += span_take(s, out + got, n - got);
+        if (s->nalloc == s->nelems) {
+            unlink_span(&cen->partial, s);
+            push(&cen->full, s);
+        }
+    }
+    cen->nalloc += got;
+    tri_lock_release(&cen->lock);
+    return got;
+}
+
+void tri_central_flush(unsigned c, void *const *objs, unsigned n)
+{
+    tri_central *cen = &centrals[c];
+    tri_span *s = NULL;
+    uintptr_t lo = 0, hi = 0;
+    tri_lock_acquire(&cen->lock);
+    for (unsigned i = 0; i < n; i++) {
+        uintptr_t p = (uintptr_t)objs[i];
+        if (p - lo >= hi - lo) {
+            s = tri_span_of(p);
+            if (!s || s->state != TRI_SPAN_SMALL || s->sizeclass != c) {
+                tri_lock_release(&cen->lock);
+                tri_fatal_pointer("free", objs[i], "pointer is not an allocated object");
+            }
+            lo = s->base;
+            hi = lo + (s->npages << TRI_PAGE_SHIFT);
+        }
+        uint32_t idx = tri_object_index(s, p);
+        if (unlikely(idx >= s->nelems)) {
+            tri_lock_release(&cen->lock);
+            tri_fatal_pointer("free", objs[i], "pointer is not the start of an object");
+        }
+        uint64_t bit = (uint64_t)1 << (idx % 64);
+        if (unlikely(!(s->allocbits[idx / 64] & bit))) {
+            tri_lock_release(&cen->lock);
+            tri_fatal_pointer("free", objs[i], "double free: the object is already free");
+        }
+        s->allocbits[idx / 64] &= ~bit;
+        if (idx / 64 < s->scan_word)
+            s->scan_word = (uint16_t)(idx / 64);
+        if (s->nalloc-- == s->nelems) {
+            unlink_span(&cen->full, s);
+            push(&cen->partial, s);
+        }
+        if (s->nalloc == 0 && !(cen->partial == s && s->next == NULL)) {
+            unlink_span(&cen->partial, s);
+            cen->nspans--;
+            tri_pageheap_free(s);
+            lo = hi = 0;
+        }
+    }
+    cen->nalloc -= n;
+    tri_lock_release(&cen->lock);
+}
+
+/* Gives back the empty spans flush kept; part of tri_release_idle_memory. */
+void tri_central_trim(void)
+{
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+        tri_central *cen = &centrals[c];
+        tri_lock_acquire(&cen->lock);
+        tri_span *s = cen->partial;
+        if (s && s->nalloc == 0) {
+            unlink_span(&cen->partial, s);
+            cen->nspans--;
+            tri_pageheap_free(s);
+        }
+        tri_lock_release(&cen->lock);
+    }
+}
+
+void tri_central_get(unsigned c, uint64_t *spans, uint64_t *objects)
+{
+    tri_central *cen = &centrals[c];
+    tri_lock_acquire(&cen->lock);
+    *spans = cen->nspans;
+    *objects = cen->nalloc;
+    tri_lock_release(&cen->lock);
+}
+
+void tri_central_init(void)
+{
+    /* A batch is about 16 KiB of objects, between 2 and 128 of them: enough
+     * that the lock is taken rarely, few enough that a thread does not
+     * hoard memory. */
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+        unsigned n = 16384u / tri_class_size[c];
+        tri_class_batch[c] = (uint16_t)(n < 2 ? 2 : n > 128 ? 128 : n);
+    }
+}
+
+void tri_central_lock_all(void)
+{
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
+        tri_lock_acquire(&centrals[c].lock);
+}
+
+void tri_central_unlock_all(bool reset)
+{
+    for (unsigned c = TRI_NUM_CLASSES - 1; c >= 1; c--) {
+        if (reset)
+            tri_lock_reset(&centrals[c].lock);
+        else
+            tri_lock_release(&centrals[c].lock);
+    }
+}

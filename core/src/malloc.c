@@ -1,0 +1,322 @@
+/*
+ * The malloc-compatible API. The two functions that matter for speed are
+ * the first two:
+ *
+ *   tri_malloc  size -> size class (one table load), pop the thread cache's
+ *               stack for that class.
+ *   tri_free    address -> span (two loads through the span map), one
+ *               multiply to check that the address starts an object of the
+ *               span, push it on the thread cache's stack for its class.
+ *
+ * Everything else (an empty or full stack, large objects, bad pointers)
+ * leaves through a call to a slow path. Built with TRI_PRELOAD, this file
+ * also defines the C library's names as aliases of the tri_ functions, for
+ * libtricolor-preload.so.
+ */
+#include <errno.h>
+#include <pthread.h>
+
+#include "internal.h"
+
+_Atomic int tri_initialized;
+_Atomic uint64_t tri_level_hits[TRI_NUM_LEVELS];
+
+static void *malloc_large(size_t size, uintptr_t align_pages);
+static void free_slow(void *p, tri_span *s);
+
+void *tri_malloc(size_t size)
+{
+    if (likely(size <= TRI_SMALL_MAX)) {
+        unsigned c = tri_size_class(size);
+        tri_bin *b = &tri_tls_tcache->bins[c];
+        void **cur = b->cur;
+        if (likely(cur != b->lo)) {
+            b->nalloc++;
+            b->cur = cur - 1;
+            return cur[-1];
+        }
+        return tri_tcache_malloc_slow(c);
+    }
+    return malloc_large(size, 1);
+}
+
+void tri_free(void *p)
+{
+    tri_span *s = tri_span_of((uintptr_t)p);
+    if (likely(s != NULL && tri_object_index(s, (uintptr_t)p) < s->nelems)) {
+        tri_bin *b = &tri_tls_tcache->bins[s->sizeclass];
+        void **cur = b->cur;
+        if (likely(cur != b->hi && cur[-1] != p)) {
+            *cur = p;
+            b->cur = cur + 1;
+            return;
+        }
+    }
+    free_slow(p, s);
+}
+
+/* --- process start-up ---------------------------------------------------- */
+
+void tri_init_slow(void)
+{
+    static _Atomic int started;
+    if (atomic_exchange(&started, 1) == 0) {
+        tri_pageheap_init();
+        tri_central_init();
+        tri_tcache_init();
+        atomic_store_explicit(&tri_initialized, 1, memory_order_release);
+        tri_tcache_init_fork(); /* may allocate, so after start-up is done */
+        return;
+    }
+    while (!atomic_load_explicit(&tri_initialized, memory_order_acquire))
+        ;
+}
+
+/* --- checks of the pointers we are given ------------------------------------ */
+
+enum tri_ptr_kind { PTR_SMALL, PTR_LARGE };
+
+/* Classifies a pointer handed back to us, or reports it and aborts. */
+static enum tri_ptr_kind check_pointer(const char *op, const void *p, const tri_span *s)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (!s)
+        tri_fatal_pointer(op, p, tri_arena_of(a) ? "pointer is not an allocated object (already freed?)"
+                                                 : "pointer was not allocated by tricolor");
+    switch (TRI_PEEK(s->state)) {
+    case TRI_SPAN_SMALL:
+        if (tri_object_index(s, a) >= s->nelems)
+            tri_fatal_pointer(op, p, "pointer is inside an object, not at its start");
+        return PTR_SMALL;
+    case TRI_SPAN_LARGE:
+        if (a != s->base)
+            tri_fatal_pointer(op, p, "pointer is inside a large object, not at its start");
+        return PTR_LARGE;
+    default:
+        tri_fatal_pointer(op, p, "pointer is not an allocated object (already freed?)");
+    }
+}
+
+static void free_large(tri_span *s)
+{
+    tri_pageheap_count_large(-1, -(int64_t)(s->npages << TRI_PAGE_SHIFT));
+    tri_pageheap_free(s);
+}
+
+static TRI_NOINLINE void free_slow(void *p, tri_span *s)
+{
+    if (p == NULL)
+        return;
+    if (check_pointer("free", p, s) == PTR_SMALL)
+        tri_tcache_free_slow(p, s->sizeclass);
+    else
+        free_large(s);
+}
+
+static TRI_NOINLINE void *malloc_large(size_t size, uintptr_t align_pages)
+{
+    if (size > TRI_MAX_ALLOC) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    tri_ensure_init();
+    uintptr_t npages = (size + TRI_PAGE_SIZE - 1) >> TRI_PAGE_SHIFT;
+    enum tri_level level;
+    tri_span *s = tri_pageheap_alloc(npages ? npages : 1, align_pages, &level);
+    if (!s) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    s->state = TRI_SPAN_LARGE;
+    tri_count_level(level, 1);
+    tri_pageheap_count_large(1, (int64_t)(s->npages << TRI_PAGE_SHIFT));
+    return (void *)s->base;
+}
+
+/* --- the rest of the API --------------------------------------------------- */
+
+void *tri_calloc(size_t count, size_t size)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = tri_malloc(bytes);
+    if (p && !(bytes > TRI_SMALL_MAX && tri_span_of((uintptr_t)p)->zeroed))
+        memset(p, 0, bytes);
+    return p;
+}
+
+static size_t usable(const tri_span *s)
+{
+    return s->state == TRI_SPAN_SMALL ? s->elemsize : s->npages << TRI_PAGE_SHIFT;
+}
+
+void *tri_realloc(void *p, size_t size)
+{
+    if (p == NULL)
+        return tri_malloc(size);
+    tri_span *s = tri_span_of((uintptr_t)p);
+    enum tri_ptr_kind kind = check_pointer("realloc", p, s);
+    if (size == 0) { /* as glibc: free and return NULL */
+        tri_free(p);
+        return NULL;
+    }
+    size_t old = usable(s);
+    if (kind == PTR_SMALL) {
+        if (size <= old && size >= old / 2)
+            return p;
+    } else if (size > TRI_SMALL_MAX && size <= TRI_MAX_ALLOC) {
+        uintptr_t npages = (size + TRI_PAGE_SIZE - 1) >> TRI_PAGE_SHIFT;
+        if (npages == s->npages)
+            return p;
+        uintptr_t before = s->npages;
+        if (tri_pageheap_resize(s, npages)) {
+            tri_pageheap_count_large(0, ((int64_t)npages - (int64_t)before) << TRI_PAGE_SHIFT);
+            return p;
+        }
+    }
+    void *q = tri_malloc(size);
+    if (!q)
+        return NULL; /* p is untouched */
+    memcpy(q, p, old < size ? old : size);
+    tri_free(p);
+    return q;
+}
+
+void *tri_reallocarray(void *p, size_t count, size_t size)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return tri_realloc(p, bytes);
+}
+
+/* alignment: a power of two. */
+static void *aligned_alloc_checked(size_t alignment, size_t size)
+{
+    if (size > TRI_MAX_ALLOC) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t n = size < alignment ? alignment : size;
+    /* Every class above 8 bytes is a multiple of 16, and spans start on page
+     * boundaries, so a class whose size is a multiple of the alignment gives
+     * aligned objects. */
+    if (alignment <= 16)
+        return tri_malloc(n);
+    if (alignment <= TRI_PAGE_SIZE && n <= TRI_SMALL_MAX) {
+        for (unsigned c = tri_size_class(n); c < TRI_NUM_CLASSES; c++)
+            if (tri_class_size[c] % alignment == 0)
+                return tri_malloc(tri_class_size[c]);
+    }
+    return malloc_large(size, alignment > TRI_PAGE_SIZE ? alignment >> TRI_PAGE_SHIFT : 1);
+}
+
+static bool is_power_of_two(size_t x) { return x && !(x & (x - 1)); }
+
+void *tri_aligned_alloc(size_t alignment, size_t size)
+{
+    if (!is_power_of_two(alignment)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return aligned_alloc_checked(alignment, size);
+}
+
+int tri_posix_memalign(void **out, size_t alignment, size_t size)
+{
+    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
+        return EINVAL;
+    int saved = errno;
+    void *p = aligned_alloc_checked(alignment, size);
+    errno = saved;
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+size_t tri_usable_size(const void *p)
+{
+    if (p == NULL)
+        return 0;
+    tri_span *s = tri_span_of((uintptr_t)p);
+    check_pointer("usable_size", p, s);
+    return usable(s);
+}
+
+size_t tri_release_idle_memory(void)
+{
+    tri_ensure_init();
+    tri_thread_flush();
+    tri_central_trim();
+    return tri_pageheap_release_all();
+}
+
+void tri_set_release_policy(unsigned delay_ms, unsigned retain_percent)
+{
+    tri_ensure_init();
+    tri_pageheap_set_policy(delay_ms, retain_percent);
+}
+
+int tri_size_class_info(unsigned c, uint32_t *object_size, uint32_t *span_pages, uint32_t *objects)
+{
+    if (c == 0 || c >= TRI_NUM_CLASSES)
+        return 0;
+    *object_size = tri_class_size[c];
+    *span_pages = tri_class_npages[c];
+    *objects = tri_class_nelems(c);
+    return 1;
+}
+
+unsigned tri_size_class_of(size_t size)
+{
+    return size <= TRI_SMALL_MAX ? tri_size_class(size) : 0;
+}
+
+/* --- the C library's names, for LD_PRELOAD ------------------------------------- */
+
+#ifdef TRI_PRELOAD
+#define TRI_ALIAS(target) __attribute__((alias(#target), visibility("default")))
+
+void *malloc(size_t) TRI_ALIAS(tri_malloc);
+void free(void *) TRI_ALIAS(tri_free);
+void *calloc(size_t, size_t) TRI_ALIAS(tri_calloc);
+void *realloc(void *, size_t) TRI_ALIAS(tri_realloc);
+void *reallocarray(void *, size_t, size_t) TRI_ALIAS(tri_reallocarray);
+void *aligned_alloc(size_t, size_t) TRI_ALIAS(tri_aligned_alloc);
+int posix_memalign(void **, size_t, size_t) TRI_ALIAS(tri_posix_memalign);
+size_t malloc_usable_size(void *) TRI_ALIAS(tri_usable_size);
+
+/* The legacy functions keep glibc's leniency: memalign rounds an alignment
+ * that is not a power of two up to one. */
+__attribute__((visibility("default"))) void *memalign(size_t alignment, size_t size)
+{
+    if (alignment > ((size_t)1 << (TRI_ADDR_BITS - 1))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    size_t a = 1;
+    while (a < alignment)
+        a <<= 1;
+    return aligned_alloc_checked(a, size);
+}
+
+__attribute__((visibility("default"))) void *valloc(size_t size)
+{
+    return aligned_alloc_checked(4096, size);
+}
+
+__attribute__((visibility("default"))) void *pvalloc(size_t size)
+{
+    if (size > TRI_MAX_ALLOC) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return aligned_alloc_checked(4096, (size + 4095) & ~(size_t)4095);
+}
+#endif

@@ -1,0 +1,561 @@
+/*
+ * The page heap: every page of every arena is in exactly one of three
+ * states, and this file is the only one that moves pages between them.
+ *
+ *   in use     part of a span handed to a central list or a large object
+ *   free       part of a free span, waiting here; "dirty" if it may still be
+ *              backed by memory, "released" if it was given back (or never
+ *              touched), in which case it reads as zeros
+ *   reserved   beyond an arena's committed prefix: not yet accessible
+ *
+ * Free spans sit in size-indexed free lists: one list per exact page count
+ * below 128 pages, then 8 lists per power of two (as TLSF does), and a
+ * bitmap of non-empty lists. Allocation takes the best fit: the exact list,
+ * else the smallest non-empty list above it, found with one bit scan; it
+ * never walks all spans. A freed span merges with free neighbours at once,
+ * found through the span map's first- and last-page entries.
+ *
+ * Release policy. Dirty free pages are a cache: reusing them avoids page
+ * faults, but they count against the process's memory. Free spans with
+ * dirty pages queue in the order they became free; on every page-heap
+ * operation the oldest are released (madvise) while either
+ *   - the oldest has been free for longer than the delay (1 s), or
+ *   - dirty free bytes exceed the retain limit: retain_percent (25%) of the
+ *     bytes in use, and at least 4 MiB.
+ * So a program's memory settles at in-use plus a bounded slack, and pages
+ * freed in a burst go back within about a second of the next allocator
+ * activity. tri_release_idle_memory() releases everything free at once.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define TRI_FREE_LISTS 384
+#define TRI_EXACT_LISTS 128
+#define TRI_GROW_PAGES 64 /* commit at least 512 KiB at a time */
+#define TRI_RETAIN_MIN ((uint64_t)4 << 20)
+
+static struct {
+    tri_lock lock;
+    tri_span *lists[TRI_FREE_LISTS];
+    uint64_t nonempty[TRI_FREE_LISTS / 64];
+    tri_span lru; /* sentinel of the release queue */
+    tri_arena *arenas;
+    tri_arena *grow; /* arena whose uncommitted tail is used next */
+    tri_pool spans;
+    /* bytes; dirty free bytes = accessible - released - in_use */
+    uint64_t reserved, accessible, released, in_use;
+    uint64_t release_calls, released_total, narenas;
+    uint64_t delay_ns;
+    unsigned retain_percent;
+} ph;
+
+static _Atomic int64_t large_objects, large_bytes;
+
+/* --- page bitmaps ----------------------------------------------------------- */
+
+static uint64_t range_mask(uintptr_t from, uintptr_t to) /* bits [from, to) of one word */
+{
+    uint64_t hi = to == 64 ? ~(uint64_t)0 : ((uint64_t)1 << to) - 1;
+    return hi & ~(((uint64_t)1 << from) - 1);
+}
+
+static void bits_set(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
+{
+    uintptr_t end = from + n;
+    while (from < end) {
+        uintptr_t w = from / 64, lo = from % 64;
+        uintptr_t hi = end - w * 64 < 64 ? end - w * 64 : 64;
+        uint64_t m = range_mask(lo, hi);
+        bits[w] = value ? bits[w] | m : bits[w] & ~m;
+        from = w * 64 + hi;
+    }
+}
+
+static uintptr_t bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
+{
+    uintptr_t end = from + n, count = 0;
+    while (from < end) {
+        uintptr_t w = from / 64, lo = from % 64;
+        uintptr_t hi = end - w * 64 < 64 ? end - w * 64 : 64;
+        count += (uintptr_t)__builtin_popcountll(bits[w] & range_mask(lo, hi));
+        from = w * 64 + hi;
+    }
+    return count;
+}
+
+static bool tri_bit(const uint64_t *bits, uintptr_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+/* --- free lists ---------------------------------------------------------- */
+
+static unsigned list_index(uintptr_t npages)
+{
+    if (npages < TRI_EXACT_LISTS)
+        return (unsigned)npages;
+    unsigned log = 63u - (unsigned)__builtin_clzll(npages); /* >= 7 */
+    return TRI_EXACT_LISTS + (log - 7) * 8 + (unsigned)((npages >> (log - 3)) & 7);
+}
+
+static void list_insert(tri_span *s)
+{
+    unsigned i = list_index(s->npages);
+    s->prev = NULL;
+    s->next = ph.lists[i];
+    if (s->next)
+        s->next->prev = s;
+    ph.lists[i] = s;
+    ph.nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void list_remove(tri_span *s)
+{
+    unsigned i = list_index(s->npages);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        ph.lists[i] = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    if (!ph.lists[i])
+        ph.nonempty[i / 64] &= ~((uint64_t)1 << (i % 64));
+    s->next = s->prev = NULL;
+}
+
+/* The first non-empty list at index >= i, or TRI_FREE_LISTS. */
+static unsigned next_nonempty(unsigned i)
+{
+    while (i < TRI_FREE_LISTS) {
+        uint64_t w = ph.nonempty[i / 64] & (~(uint64_t)0 << (i % 64));
+        if (w)
+            return (i & ~63u) + (unsigned)__builtin_ctzll(w);
+        i = (i & ~63u) + 64;
+    }
+    return TRI_FREE_LISTS;
+}
+
+static tri_span *find_free(uintptr_t npages)
+{
+    unsigned i = list_index(npages);
+    if (i >= TRI_EXACT_LISTS) {
+        /* This list mixes sizes: take the best fit among its first spans. */
+        tri_span *best = NULL;
+        int seen = 0;
+        for (tri_span *s = ph.lists[i]; s && seen < 16; s = s->next, seen++)
+            if (s->npages >= npages && (!best || s->npages < best->npages))
+                best = s;
+        if (best)
+            return best;
+        i++;
+    }
+    unsigned j = next_nonempty(i);
+    return j < TRI_FREE_LISTS ? ph.lists[j] : NULL;
+}
+
+/* --- release queue ------------------------------------------------------- */
+
+static void lru_remove(tri_span *s)
+{
+    if (!s->in_lru)
+        return;
+    s->lru_prev->lru_next = s->lru_next;
+    s->lru_next->lru_prev = s->lru_prev;
+    s->in_lru = 0;
+}
+
+static void lru_append(tri_span *s, uint64_t since)
+{
+    s->free_since = since;
+    s->lru_prev = ph.lru.lru_prev;
+    s->lru_next = &ph.lru;
+    ph.lru.lru_prev->lru_next = s;
+    ph.lru.lru_prev = s;
+    s->in_lru = 1;
+}
+
+static uintptr_t first_page(const tri_arena *a, const tri_span *s)
+{
+    return (s->base - a->base) >> TRI_PAGE_SHIFT;
+}
+
+/* Gives a free span's dirty pages back to the OS; returns pages released. */
+static uintptr_t release_span(tri_span *s)
+{
+    tri_arena *a = tri_arena_of(s->base);
+    uintptr_t first = first_page(a, s), end = first + s->npages, total = 0;
+    for (uintptr_t p = first; p < end;) {
+        if (tri_bit(a->released, p)) {
+            p++;
+            continue;
+        }
+        uintptr_t run = p;
+        while (run < end && !tri_bit(a->released, run))
+            run++;
+        tri_os_decommit((void *)(a->base + (p << TRI_PAGE_SHIFT)), (run - p) << TRI_PAGE_SHIFT);
+        bits_set(a->released, p, run - p, true);
+        total += run - p;
+        ph.release_calls++;
+        p = run;
+    }
+    ph.released += total << TRI_PAGE_SHIFT;
+    ph.released_total += total << TRI_PAGE_SHIFT;
+    lru_remove(s);
+    return total;
+}
+
+static void scavenge(uint64_t now)
+{
+    uint64_t limit = ph.in_use / 100 * ph.retain_percent;
+    if (limit < TRI_RETAIN_MIN)
+        limit = TRI_RETAIN_MIN;
+    while (ph.lru.lru_next != &ph.lru) {
+        tri_span *oldest = ph.lru.lru_next;
+        uint64_t dirty = ph.accessible - ph.released - ph.in_use;
+        if (dirty <= limit && now - oldest->free_since < ph.delay_ns)
+            break;
+        release_span(oldest);
+    }
+}
+
+/* --- spans in and out ------------------------------------------------------ */
+
+/* Makes s (in use, or fresh pages when `fresh`) free: merges it with free
+ * neighbours, files it, queues it for release if it has dirty pages. */
+static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
+{
+    uintptr_t first = first_page(a, s), last = first + s->npages - 1;
+    uint64_t since = now;
+    if (!fresh) {
+        for (uintptr_t p = first + 1; p < last; p++)
+            TRI_POKE(a->spans[p], NULL);
+        ph.in_use -= s->npages << TRI_PAGE_SHIFT;
+    }
+    s->state = TRI_SPAN_FREE;
+    s->sizeclass = 0;
+    s->nelems = 0;
+    s->elemsize = 0;
+
+    if (first > 0) {
+        tri_span *left = a->spans[first - 1];
+        if (left && left->state == TRI_SPAN_FREE) {
+            if (fresh && left->in_lru)
+                since = left->free_since;
+            list_remove(left);
+            lru_remove(left);
+            TRI_POKE(a->spans[first - 1], NULL);
+            TRI_POKE(a->spans[first], NULL);
+            s->base = left->base;
+            s->npages += left->npages;
+            first -= left->npages;
+            tri_pool_free(&ph.spans, left);
+        }
+    }
+    if (last + 1 < a->committed) {
+        tri_span *right = a->spans[last + 1];
+        if (right && right->state == TRI_SPAN_FREE) {
+            list_remove(right);
+            lru_remove(right);
+            TRI_POKE(a->spans[last], NULL);
+            TRI_POKE(a->spans[last + 1], NULL);
+            s->npages += right->npages;
+            last += right->npages;
+            tri_pool_free(&ph.spans, right);
+        }
+    }
+    tri_spanmap_set(a, first, s);
+    tri_spanmap_set(a, last, s);
+    list_insert(s);
+    lru_remove(s);
+    if (bits_count(a->released, first, s->npages) < s->npages)
+        lru_append(s, since);
+}
+
+/* Takes npages from the front of free span f; the span returned is mapped
+ * on every page and counted in use. */
+static tri_span *carve(tri_span *f, uintptr_t npages)
+{
+    tri_arena *a = tri_arena_of(f->base);
+    uintptr_t first = first_page(a, f);
+    tri_span *s;
+    if (f->npages == npages) {
+        list_remove(f);
+        lru_remove(f);
+        s = f;
+    } else {
+        s = tri_pool_alloc(&ph.spans);
+        if (!s)
+            return NULL;
+        list_remove(f);
+        s->base = f->base;
+        s->npages = npages;
+        f->base += npages << TRI_PAGE_SHIFT;
+        f->npages -= npages;
+        tri_spanmap_set(a, first + npages, f);
+        list_insert(f);
+    }
+    uintptr_t released = bits_count(a->released, first, npages);
+    s->zeroed = tri_os_decommit_zeroes && released == npages;
+    bits_set(a->released, first, npages, false);
+    ph.released -= released << TRI_PAGE_SHIFT;
+    ph.in_use += npages << TRI_PAGE_SHIFT;
+    for (uintptr_t p = first; p < first + npages; p++)
+        tri_spanmap_set(a, p, s);
+    s->state = TRI_SPAN_FREE;
+    s->sizeclass = 0;
+    s->nelems = 0;
+    s->next = s->prev = NULL;
+    return s;
+}
+
+/* Makes the next npages of a's reservation accessible, as a free span. */
+static bool commit_tail(tri_arena *a, uintptr_t npages, uint64_t now)
+{
+    uintptr_t first = a->committed;
+    if (!tri_os_commit((void *)(a->base + (first << TRI_PAGE_SHIFT)), npages << TRI_PAGE_SHIFT))
+        return false;
+    tri_span *s = tri_pool_alloc(&ph.spans);
+    if (!s)
+        return false;
+    s->base = a->base + (first << TRI_PAGE_SHIFT);
+    s->npages = npages;
+    a->committed += npages;
+    bits_set(a->released, first, npages, true); /* untouched: not backed, zero */
+    ph.accessible += npages << TRI_PAGE_SHIFT;
+    ph.released += npages << TRI_PAGE_SHIFT;
+    tri_spanmap_set(a, first, s);
+    tri_spanmap_set(a, first + npages - 1, s);
+    make_free(s, a, true, now);
+    return true;
+}
+
+static tri_arena *add_arena(uintptr_t npages)
+{
+    tri_arena *a = tri_arena_create(npages);
+    if (a) {
+        a->next = ph.arenas;
+        ph.arenas = a;
+        ph.reserved += a->npages << TRI_PAGE_SHIFT;
+        ph.narenas++;
+    }
+    return a;
+}
+
+static bool grow(uintptr_t npages, uint64_t now)
+{
+    if (npages > TRI_ARENA_PAGES) { /* a dedicated arena for one huge object */
+        tri_arena *a = add_arena(npages);
+        return a && commit_tail(a, a->npages, now);
+    }
+    tri_arena *a = ph.grow;
+    if (!a || a->npages - a->committed < npages) {
+        /* The old arena's tail becomes free pages (untouched, so free of
+         * cost) rather than address space nobody will use. */
+        if (a && a->committed < a->npages && !commit_tail(a, a->npages - a->committed, now))
+            return false;
+        a = add_arena(npages);
+        if (!a)
+            return false;
+        ph.grow = a;
+    }
+    uintptr_t n = npages > TRI_GROW_PAGES ? npages : TRI_GROW_PAGES;
+    if (n > a->npages - a->committed)
+        n = a->npages - a->committed;
+    return commit_tail(a, n, now);
+}
+
+/* Splits in-use span s after its first npages; returns the tail, in use. */
+static tri_span *split_tail(tri_span *s, uintptr_t npages)
+{
+    tri_span *t = tri_pool_alloc(&ph.spans);
+    if (!t)
+        return NULL;
+    tri_arena *a = tri_arena_of(s->base);
+    t->base = s->base + (npages << TRI_PAGE_SHIFT);
+    t->npages = s->npages - npages;
+    t->state = s->state;
+    s->npages = npages;
+    uintptr_t first = first_page(a, t);
+    for (uintptr_t p = first; p < first + t->npages; p++)
+        tri_spanmap_set(a, p, t);
+    return t;
+}
+
+static tri_span *alloc_locked(uintptr_t npages, uintptr_t align_pages, enum tri_level *level, uint64_t now)
+{
+    uintptr_t need = npages + (align_pages > 1 ? align_pages - 1 : 0);
+    if (need < npages)
+        return NULL;
+    tri_span *f = find_free(need);
+    *level = TRI_LEVEL_PAGE_HEAP;
+    if (!f) {
+        if (!grow(need, now))
+            return NULL;
+        *level = TRI_LEVEL_OS;
+        f = find_free(need);
+        if (!f)
+            return NULL;
+    }
+    tri_span *s = carve(f, need);
+    if (!s || align_pages <= 1)
+        return s;
+    uintptr_t align = align_pages << TRI_PAGE_SHIFT;
+    uintptr_t lead = (((s->base + align - 1) & ~(align - 1)) - s->base) >> TRI_PAGE_SHIFT;
+    tri_arena *a = tri_arena_of(s->base);
+    if (lead) {
+        tri_span *t = split_tail(s, lead);
+        if (!t) {
+            make_free(s, a, false, now);
+            return NULL;
+        }
+        make_free(s, a, false, now);
+        s = t;
+    }
+    if (s->npages > npages) {
+        tri_span *t = split_tail(s, npages);
+        if (t)
+            make_free(t, a, false, now);
+    }
+    return s;
+}
+
+tri_span *tri_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, enum tri_level *level)
+{
+    uint64_t now = tri_os_now_ns();
+    tri_lock_acquire(&ph.lock);
+    tri_span *s = alloc_locked(npages, align_pages, level, now);
+    scavenge(now);
+    tri_lock_release(&ph.lock);
+    return s;
+}
+
+void tri_pageheap_free(tri_span *s)
+{
+    uint64_t now = tri_os_now_ns();
+    tri_lock_acquire(&ph.lock);
+    make_free(s, tri_arena_of(s->base), false, now);
+    scavenge(now);
+    tri_lock_release(&ph.lock);
+}
+
+bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
+{
+    uint64_t now = tri_os_now_ns();
+    bool ok = true;
+    tri_lock_acquire(&ph.lock);
+    tri_arena *a = tri_arena_of(s->base);
+    if (npages < s->npages) {
+        tri_span *t = split_tail(s, npages);
+        if (t)
+            make_free(t, a, false, now);
+        ok = t != NULL;
+    } else if (npages > s->npages) {
+        uintptr_t extra = npages - s->npages, next = first_page(a, s) + s->npages;
+        if (next == a->committed && a == ph.grow && a->npages - a->committed >= extra) {
+            uintptr_t n = extra > TRI_GROW_PAGES ? extra : TRI_GROW_PAGES;
+            if (n > a->npages - a->committed)
+                n = a->npages - a->committed;
+            commit_tail(a, n, now); /* the object ends at the frontier: extend it */
+        }
+        tri_span *right = next < a->committed ? a->spans[next] : NULL;
+        tri_span *t = NULL;
+        if (right && right->state == TRI_SPAN_FREE && right->npages >= extra)
+            t = carve(right, extra);
+        if (t) {
+            for (uintptr_t p = next; p < next + extra; p++)
+                tri_spanmap_set(a, p, s);
+            s->npages = npages;
+            tri_pool_free(&ph.spans, t);
+        }
+        ok = t != NULL;
+    }
+    scavenge(now);
+    tri_lock_release(&ph.lock);
+    return ok;
+}
+
+size_t tri_pageheap_release_all(void)
+{
+    tri_lock_acquire(&ph.lock);
+    uintptr_t pages = 0;
+    while (ph.lru.lru_next != &ph.lru)
+        pages += release_span(ph.lru.lru_next);
+    tri_lock_release(&ph.lock);
+    return pages << TRI_PAGE_SHIFT;
+}
+
+void tri_pageheap_set_policy(unsigned delay_ms, unsigned retain_percent)
+{
+    tri_lock_acquire(&ph.lock);
+    ph.delay_ns = (uint64_t)delay_ms * 1000000u;
+    ph.retain_percent = retain_percent;
+    scavenge(tri_os_now_ns());
+    tri_lock_release(&ph.lock);
+}
+
+static unsigned env_unsigned(const char *name, unsigned dflt)
+{
+    const char *v = tri_os_getenv(name);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end || n > 100000000ul) {
+        tri_write_stderr("tricolor: ignoring ");
+        tri_write_stderr(name);
+        tri_write_stderr(": not a number in range\n");
+        return dflt;
+    }
+    return (unsigned)n;
+}
+
+void tri_pageheap_init(void)
+{
+    ph.lru.lru_next = ph.lru.lru_prev = &ph.lru;
+    ph.spans.item_size = sizeof(tri_span);
+    ph.delay_ns = (uint64_t)env_unsigned("TRI_RELEASE_DELAY_MS", 1000) * 1000000u;
+    ph.retain_percent = env_unsigned("TRI_RETAIN_PERCENT", 25);
+}
+
+void tri_pageheap_count_large(int64_t objects, int64_t bytes)
+{
+    atomic_fetch_add_explicit(&large_objects, objects, memory_order_relaxed);
+    atomic_fetch_add_explicit(&large_bytes, bytes, memory_order_relaxed);
+}
+
+void tri_pageheap_get_stats(tri_pageheap_stats *out)
+{
+    tri_lock_acquire(&ph.lock);
+    out->reserved = ph.reserved;
+    out->released = ph.released;
+    out->committed = ph.accessible - ph.released;
+    out->in_use = ph.in_use;
+    out->release_calls = ph.release_calls;
+    out->released_total = ph.released_total;
+    out->arenas = ph.narenas;
+    tri_lock_release(&ph.lock);
+    out->large_objects = (uint64_t)atomic_load_explicit(&large_objects, memory_order_relaxed);
+    out->large_bytes = (uint64_t)atomic_load_explicit(&large_bytes, memory_order_relaxed);
+}
+
+bool tri_pageheap_free_span_at(uintptr_t addr, uintptr_t *npages, uintptr_t *released_pages)
+{
+    bool found = false;
+    tri_lock_acquire(&ph.lock);
+    tri_span *s = tri_span_of(addr);
+    if (s && s->state == TRI_SPAN_FREE && s->base == addr) {
+        tri_arena *a = tri_arena_of(addr);
+        *npages = s->npages;
+        *released_pages = bits_count(a->released, first_page(a, s), s->npages);
+        found = true;
+    }
+    tri_lock_release(&ph.lock);
+    return found;
+}
+
+/* For fork(): the child inherits the lock in whatever state the parent's
+ * other threads left it, so the fork handlers hold it across the fork. */
+void tri_pageheap_lock(void) { tri_lock_acquire(&ph.lock); }
+void tri_pageheap_unlock(void) { tri_lock_release(&ph.lock); }
+void tri_pageheap_reset_lock(void) { tri_lock_reset(&ph.lock); }

@@ -1,0 +1,63 @@
+/*
+ * The span map: from any address to the span that holds it in O(1).
+ *
+ * The address space is cut into arena-sized slots (64 MiB natively, 4 MiB on
+ * wasm); tri_spanmap has one entry per slot, 2^21 entries for x86-64's 47-bit
+ * user space. The table lives in zero-filled memory that costs nothing until
+ * an arena touches its entry. An arena keeps one span pointer per page, so
+ * the lookup is: slot entry, then the page's entry (tri_span_of in
+ * internal.h). Interior pointers resolve like any other: every page of an
+ * in-use span points at it.
+ *
+ * An arena is one reservation, TRI_ARENA_SIZE or, for a larger object, a
+ * multiple of it; its metadata (span pointers and the released-page bitmap)
+ * sits apart from its pages so that the pages stay aligned and whole.
+ * Arenas are only created here, under the page heap's lock.
+ */
+#include "internal.h"
+
+tri_spanmap_entry tri_spanmap[TRI_ARENA_MAP_SIZE];
+
+tri_arena *tri_arena_create(uintptr_t min_pages)
+{
+    uintptr_t npages = (min_pages + TRI_ARENA_PAGES - 1) & ~(TRI_ARENA_PAGES - 1);
+    if (npages == 0 || npages > (TRI_MAX_ALLOC >> TRI_PAGE_SHIFT))
+        return NULL;
+    size_t bytes = npages << TRI_PAGE_SHIFT;
+    char *base = tri_os_reserve(bytes, TRI_ARENA_SIZE);
+    if (!base)
+        return NULL;
+    if ((uintptr_t)base + bytes - 1 >= ((uintptr_t)1 << TRI_ADDR_BITS)) {
+        tri_os_release(base, bytes); /* beyond what the map covers */
+        return NULL;
+    }
+
+    size_t spans_bytes = npages * sizeof(tri_span *);
+    size_t bitmap_bytes = (npages + 63) / 64 * sizeof(uint64_t);
+    size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + bitmap_bytes + 4095) & ~(size_t)4095;
+    char *meta = tri_os_alloc_zeroed(meta_bytes);
+    if (!meta) {
+        tri_os_release(base, bytes);
+        return NULL;
+    }
+    atomic_fetch_add_explicit(&tri_metadata_bytes, meta_bytes, memory_order_relaxed);
+
+    tri_arena *a = (tri_arena *)meta;
+    a->base = (uintptr_t)base;
+    a->npages = npages;
+    a->committed = 0;
+    a->spans = (tri_span **)(meta + sizeof(tri_arena));
+    a->released = (uint64_t *)(meta + sizeof(tri_arena) + spans_bytes);
+
+    uintptr_t biased = (uintptr_t)a->spans - (a->base >> TRI_PAGE_SHIFT) * sizeof(tri_span *);
+    for (uintptr_t slot = a->base >> TRI_ARENA_SHIFT; slot < (a->base + bytes) >> TRI_ARENA_SHIFT; slot++) {
+        TRI_POKE(tri_spanmap[slot].arena, a);
+        __atomic_store_n(&tri_spanmap[slot].spans, biased, __ATOMIC_RELEASE);
+    }
+    return a;
+}
+
+void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s)
+{
+    TRI_POKE(a->spans[page], s);
+}

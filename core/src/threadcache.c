@@ -1,0 +1,284 @@
+/*
+ * Thread caches (TCMalloc's ThreadCache, Go's mcache): per thread and size
+ * class, a stack of free objects. malloc pops and free pushes with plain
+ * loads and stores (see tri_malloc and tri_free in malloc.c); only these slow
+ * paths talk to the central lists:
+ *
+ *   empty stack on malloc   refill one batch from the central list
+ *   full stack on free      flush the oldest batch back to it
+ *
+ * A stack holds at most two batches. An object freed by another thread than
+ * the one that allocated it simply joins the freeing thread's stack and goes
+ * back to its span with that thread's next flush, so frees across threads
+ * cost what local ones do.
+ *
+ * Life cycle. A thread starts on `tcache_empty`, whose stacks are empty and
+ * full at once, so its first malloc or free lands here and builds the
+ * thread's cache. At thread exit a pthread key destructor flushes the cache
+ * and recycles it; the thread then runs on `tcache_dead`, which sends every
+ * request straight to the central lists, so frees in later destructors are
+ * still served and nothing leaks. The same state covers the re-entrant
+ * mallocs the C library may make while a cache is being set up.
+ *
+ * fork(): the handlers hold every lock across the fork; in the child the
+ * caches of threads that do not exist there are dropped.
+ */
+#include <errno.h>
+#include <pthread.h>
+
+#include "internal.h"
+
+/* One guard slot below every stack: free() compares the top of the stack
+ * with the pointer being freed, and an empty stack must have something to
+ * compare. */
+static void *guard_slot[1];
+#define EMPTY_BIN { guard_slot + 1, guard_slot + 1, guard_slot + 1, 0 }
+
+static tri_tcache tcache_empty = { .bins = { [0 ... TRI_NUM_CLASSES - 1] = EMPTY_BIN } };
+static tri_tcache tcache_dead = { .bins = { [0 ... TRI_NUM_CLASSES - 1] = EMPTY_BIN } };
+
+__thread tri_tcache *tri_tls_tcache __attribute__((tls_model("initial-exec"))) = &tcache_empty;
+
+static struct {
+    tri_lock lock;        /* the list of caches, the pool, retired counts */
+    tri_tcache *live;
+    tri_pool pool;
+    pthread_key_t key;
+    uint64_t nlive;
+    uint64_t retired_hits;
+    uint64_t retired_mallocs[TRI_NUM_CLASSES];
+} reg;
+
+static uint16_t class_capacity[TRI_NUM_CLASSES];
+
+/* --- statistics ------------------------------------------------------------ */
+
+static void publish_bin(tri_tcache *tc, unsigned c)
+{
+    tri_bin *b = &tc->bins[c];
+    tc->mallocs[c] += b->nalloc;
+    uint64_t hits = atomic_load_explicit(&tc->pub_hits, memory_order_relaxed) + b->nalloc;
+    b->nalloc = 0;
+    atomic_store_explicit(&tc->pub_hits, hits, memory_order_relaxed);
+    atomic_store_explicit(&tc->pub_mallocs[c], tc->mallocs[c], memory_order_relaxed);
+    atomic_store_explicit(&tc->pub_cached[c], (uint32_t)(b->cur - b->lo), memory_order_relaxed);
+}
+
+void tri_tcache_publish(tri_tcache *tc)
+{
+    if (tc == &tcache_empty || tc == &tcache_dead)
+        return;
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
+        publish_bin(tc, c);
+}
+
+void tri_tcache_collect(uint64_t *hits, uint64_t cached[TRI_NUM_CLASSES], uint64_t mallocs[TRI_NUM_CLASSES],
+                        uint64_t *threads)
+{
+    tri_lock_acquire(&reg.lock);
+    *hits = reg.retired_hits;
+    *threads = reg.nlive;
+    for (unsigned c = 0; c < TRI_NUM_CLASSES; c++) {
+        cached[c] = 0;
+        mallocs[c] = reg.retired_mallocs[c];
+    }
+    for (tri_tcache *tc = reg.live; tc; tc = tc->next) {
+        *hits += atomic_load_explicit(&tc->pub_hits, memory_order_relaxed);
+        for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+            cached[c] += atomic_load_explicit(&tc->pub_cached[c], memory_order_relaxed);
+            mallocs[c] += atomic_load_explicit(&tc->pub_mallocs[c], memory_order_relaxed);
+        }
+    }
+    tri_lock_release(&reg.lock);
+}
+
+/* --- creation and exit ------------------------------------------------------ */
+
+static tri_tcache *tcache_create(void)
+{
+    tri_ensure_init();
+    tri_tls_tcache = &tcache_dead; /* re-entrant mallocs bypass caches meanwhile */
+    tri_lock_acquire(&reg.lock);
+    tri_tcache *tc = tri_pool_alloc(&reg.pool);
+    if (tc) {
+        tc->next = reg.live;
+        tc->prev = NULL;
+        if (reg.live)
+            reg.live->prev = tc;
+        reg.live = tc;
+        reg.nlive++;
+    }
+    tri_lock_release(&reg.lock);
+    if (!tc)
+        return NULL;
+    void **slot = (void **)(tc + 1);
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+        *slot++ = NULL; /* guard */
+        tc->bins[c].lo = tc->bins[c].cur = slot;
+        slot += class_capacity[c];
+        tc->bins[c].hi = slot;
+    }
+    tc->bins[0] = tcache_empty.bins[0];
+    pthread_setspecific(reg.key, tc);
+    tri_tls_tcache = tc;
+    return tc;
+}
+
+void tri_tcache_flush(tri_tcache *tc)
+{
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+        tri_bin *b = &tc->bins[c];
+        if (b->cur != b->lo)
+            tri_central_flush(c, b->lo, (unsigned)(b->cur - b->lo));
+        b->cur = b->lo;
+        publish_bin(tc, c);
+    }
+}
+
+static void tcache_destroy(void *arg)
+{
+    tri_tcache *tc = arg;
+    tri_tls_tcache = &tcache_dead;
+    tri_tcache_flush(tc);
+    tri_lock_acquire(&reg.lock);
+    reg.retired_hits += atomic_load_explicit(&tc->pub_hits, memory_order_relaxed);
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
+        reg.retired_mallocs[c] += tc->mallocs[c];
+    if (tc->prev)
+        tc->prev->next = tc->next;
+    else
+        reg.live = tc->next;
+    if (tc->next)
+        tc->next->prev = tc->prev;
+    reg.nlive--;
+    tri_pool_free(&reg.pool, tc);
+    tri_lock_release(&reg.lock);
+}
+
+/* --- slow paths --------------------------------------------------------------- */
+
+/* Serves one object straight from the central list (no cache, or none yet). */
+static void *malloc_direct(unsigned c)
+{
+    void *p;
+    enum tri_level level;
+    if (!tri_central_refill(c, &p, 1, &level)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    tri_count_level(level, 1);
+    return p;
+}
+
+void *tri_tcache_malloc_slow(unsigned c)
+{
+    tri_tcache *tc = tri_tls_tcache;
+    if (tc == &tcache_empty)
+        tc = tcache_create();
+    if (!tc || tc == &tcache_dead)
+        return malloc_direct(c);
+    tri_bin *b = &tc->bins[c];
+    enum tri_level level;
+    unsigned n = tri_central_refill(c, b->lo, tri_class_batch[c], &level);
+    if (n == 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    /* Pop order = address order: the lowest address goes on top. */
+    for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
+        void *t = b->lo[i];
+        b->lo[i] = b->lo[j];
+        b->lo[j] = t;
+    }
+    b->cur = b->lo + n - 1;
+    tc->mallocs[c]++;
+    tri_count_level(level, 1);
+    publish_bin(tc, c);
+    return *b->cur;
+}
+
+void tri_tcache_free_slow(void *p, unsigned c)
+{
+    tri_tcache *tc = tri_tls_tcache;
+    if (tc == &tcache_empty)
+        tc = tcache_create();
+    if (!tc || tc == &tcache_dead) {
+        tri_central_flush(c, &p, 1);
+        return;
+    }
+    tri_bin *b = &tc->bins[c];
+    if (b->cur != b->lo && b->cur[-1] == p)
+        tri_fatal_pointer("free", p, "double free: the object was just freed");
+    if (b->cur == b->hi) {
+        unsigned n = tri_class_batch[c];
+        tri_central_flush(c, b->lo, n);
+        memmove(b->lo, b->lo + n, (size_t)(b->cur - b->lo - n) * sizeof(void *));
+        b->cur -= n;
+    }
+    *b->cur++ = p;
+    publish_bin(tc, c);
+}
+
+void tri_thread_flush(void)
+{
+    tri_tcache *tc = tri_tls_tcache;
+    if (tc != &tcache_empty && tc != &tcache_dead)
+        tri_tcache_flush(tc);
+}
+
+/* --- fork ------------------------------------------------------------------- */
+
+static void before_fork(void)
+{
+    tri_lock_acquire(&reg.lock);
+    tri_central_lock_all();
+    tri_pageheap_lock();
+}
+
+static void after_fork_parent(void)
+{
+    tri_pageheap_unlock();
+    tri_central_unlock_all(false);
+    tri_lock_release(&reg.lock);
+}
+
+static void after_fork_child(void)
+{
+    tri_pageheap_reset_lock();
+    tri_central_unlock_all(true);
+    tri_lock_reset(&reg.lock);
+    /* Only the forking thread lives on. Other caches' objects are lost to
+     * the child, as the threads that held them are. */
+    tri_tcache *self = tri_tls_tcache, *tc = reg.live;
+    while (tc) {
+        tri_tcache *next = tc->next;
+        if (tc != self) {
+            reg.retired_hits += atomic_load_explicit(&tc->pub_hits, memory_order_relaxed);
+            tri_pool_free(&reg.pool, tc);
+            reg.nlive--;
+        }
+        tc = next;
+    }
+    reg.live = NULL;
+    if (self != &tcache_empty && self != &tcache_dead) {
+        self->next = self->prev = NULL;
+        reg.live = self;
+    }
+}
+
+void tri_tcache_init(void)
+{
+    size_t slots = 0;
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+        class_capacity[c] = (uint16_t)(2 * tri_class_batch[c]);
+        slots += 1u + class_capacity[c];
+    }
+    reg.pool.item_size = sizeof(tri_tcache) + slots * sizeof(void *);
+    if (pthread_key_create(&reg.key, tcache_destroy) != 0)
+        tri_fatal("cannot create the thread-cache key");
+}
+
+void tri_tcache_init_fork(void)
+{
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
