@@ -16,14 +16,17 @@
  * found through the span map's first- and last-page entries.
  *
  * Release policy. Dirty free pages are a cache: reusing them avoids page
- * faults, but they count against the process's memory. Free spans with
- * dirty pages queue in the order they became free; on every page-heap
- * operation the oldest are released (madvise) while either
+ * faults, but they count against the process's memory. A program that
+ * frees memory usually allocates it again soon, up to the peak it reached
+ * recently; memory above that peak is what it no longer needs. So free
+ * spans with dirty pages queue in the order they became free, and on every
+ * page-heap operation the oldest are released (madvise) while either
  *   - the oldest has been free for longer than the delay (1 s), or
- *   - dirty free bytes exceed the retain limit: retain_percent (25%) of the
- *     bytes in use, and at least 4 MiB.
- * So a program's memory settles at in-use plus a bounded slack, and pages
- * freed in a burst go back within about a second of the next allocator
+ *   - dirty free bytes exceed the retain limit: the gap between the peak of
+ *     in-use bytes over the last one to two delays and in-use bytes now,
+ *     plus retain_percent (25%) of in-use bytes, and at least 4 MiB.
+ * A program's memory thus stays within its recent peak plus a quarter, and pages
+ * freed for good go back within about two delays of later allocator
  * activity. tri_release_idle_memory() releases everything free at once.
  */
 #include <stdlib.h>
@@ -48,6 +51,9 @@ static struct {
     uint64_t release_calls, released_total, narenas;
     uint64_t delay_ns;
     unsigned retain_percent;
+    /* The peak of in_use in the current window of one delay, and in the
+     * previous one. */
+    uint64_t peak_now, peak_before, window_start;
 } ph;
 
 static _Atomic int64_t large_objects, large_bytes;
@@ -207,7 +213,13 @@ static uintptr_t release_span(tri_span *s)
 
 static void scavenge(uint64_t now)
 {
-    uint64_t limit = ph.in_use / 100 * ph.retain_percent;
+    if (now - ph.window_start >= ph.delay_ns) {
+        ph.peak_before = now - ph.window_start >= 2 * ph.delay_ns ? ph.in_use : ph.peak_now;
+        ph.peak_now = ph.in_use;
+        ph.window_start = now;
+    }
+    uint64_t peak = ph.peak_now > ph.peak_before ? ph.peak_now : ph.peak_before;
+    uint64_t limit = peak - ph.in_use + ph.in_use / 100 * ph.retain_percent;
     if (limit < TRI_RETAIN_MIN)
         limit = TRI_RETAIN_MIN;
     while (ph.lru.lru_next != &ph.lru) {
@@ -300,6 +312,8 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
     bits_set(a->released, first, npages, false);
     ph.released -= released << TRI_PAGE_SHIFT;
     ph.in_use += npages << TRI_PAGE_SHIFT;
+    if (ph.in_use > ph.peak_now)
+        ph.peak_now = ph.in_use;
     for (uintptr_t p = first; p < first + npages; p++)
         tri_spanmap_set(a, p, s);
     s->state = TRI_SPAN_FREE;
@@ -516,6 +530,7 @@ void tri_pageheap_init(void)
     ph.spans.item_size = sizeof(tri_span);
     ph.delay_ns = (uint64_t)env_unsigned("TRI_RELEASE_DELAY_MS", 1000) * 1000000u;
     ph.retain_percent = env_unsigned("TRI_RETAIN_PERCENT", 25);
+    ph.window_start = tri_os_now_ns();
 }
 
 void tri_pageheap_count_large(int64_t objects, int64_t bytes)
