@@ -59,3 +59,9 @@ $(CLI): cli/tricolor.c $(BUILD)/obj/workloads-tri.o $(BUILD)/libtricolor.a
 
 $(BUILD)/bench-workloads: bench/bench.c bench/workloads.c bench/workloads.h
 	$(CC) $(CFLAGS_APP) bench/bench.c bench/workloads.c -o $@
+
+# --- tests -----------------------------------------------------------------------
+
+TEST_SRC := tests/harness.c $(wildcard tests/test_*.c)
+$(BUILD)/tests: $(TEST_SRC) tests/harness.h $(HEADERS) $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) -Icore/src $(TEST_SRC) $(BUILD)/libtricolor.a -o $@

@@ -1,6 +1,7 @@
 /*
- * Central lists: one per size class (Go's mcentral, TCMalloc's central free
- * list). Each owns the spans of its class: `partial` spans have free
+ * Central lists: one per span class (Go's mcentral, TCMalloc's central free
+ * list), so a size class has two, for objects with pointers (scan) and
+ * without (noscan). Each owns the spans of its class: `partial` spans have free
  * objects, `full` spans have none. Thread caches exchange objects with it
  * in batches under its lock:
  *
@@ -25,7 +26,7 @@ typedef struct tri_central {
     uint64_t nalloc; /* objects out of spans: in thread caches or in use */
 } __attribute__((aligned(64))) tri_central;
 
-static tri_central centrals[TRI_NUM_CLASSES];
+static tri_central centrals[TRI_NUM_SPAN_CLASSES];
 
 uint16_t tri_class_batch[TRI_NUM_CLASSES];
 
@@ -49,8 +50,9 @@ static void unlink_span(tri_span **list, tri_span *s)
     s->next = s->prev = NULL;
 }
 
-static tri_span *new_span(unsigned c, enum tri_level *level)
+static tri_span *new_span(unsigned spc, enum tri_level *level)
 {
+    unsigned c = spc >> 1;
     tri_span *s = tri_pageheap_alloc(tri_class_npages[c], 1, level);
     if (!s)
         return NULL;
@@ -67,6 +69,7 @@ static tri_span *new_span(unsigned c, enum tri_level *level)
                         : ~(((uint64_t)1 << (nelems - lo)) - 1);
     }
     s->sizeclass = (uint8_t)c;
+    s->spanclass = (uint8_t)spc;
     s->state = TRI_SPAN_SMALL;
     s->divinv = tri_class_divinv[c];
     s->divshift = tri_class_divshift[c];
@@ -96,9 +99,9 @@ static unsigned span_take(tri_span *s, void **out, unsigned n)
     return got;
 }
 
-unsigned tri_central_refill(unsigned c, void **out, unsigned n, enum tri_level *level)
+unsigned tri_central_refill(unsigned spc, void **out, unsigned n, enum tri_level *level)
 {
-    tri_central *cen = &centrals[c];
+    tri_central *cen = &centrals[spc];
     unsigned got = 0;
     *level = TRI_LEVEL_CENTRAL;
     tri_lock_acquire(&cen->lock);
@@ -107,7 +110,7 @@ unsigned tri_central_refill(unsigned c, void **out, unsigned n, enum tri_level *
         if (!s) {
             if (got)
                 break; /* a short batch beats a new span */
-            s = new_span(c, level);
+            s = new_span(spc, level);
             if (!s)
                 break;
             push(&cen->partial, s);
@@ -124,9 +127,9 @@ unsigned tri_central_refill(unsigned c, void **out, unsigned n, enum tri_level *
     return got;
 }
 
-void tri_central_flush(unsigned c, void *const *objs, unsigned n)
+void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
 {
-    tri_central *cen = &centrals[c];
+    tri_central *cen = &centrals[spc];
     tri_span *s = NULL;
     uintptr_t lo = 0, hi = 0;
     tri_lock_acquire(&cen->lock);
@@ -134,7 +137,7 @@ void tri_central_flush(unsigned c, void *const *objs, unsigned n)
         uintptr_t p = (uintptr_t)objs[i];
         if (p - lo >= hi - lo) {
             s = tri_span_of(p);
-            if (!s || s->state != TRI_SPAN_SMALL || s->sizeclass != c) {
+            if (!s || s->state != TRI_SPAN_SMALL || s->spanclass != spc) {
                 tri_lock_release(&cen->lock);
                 tri_fatal_pointer("free", objs[i], "pointer is not an allocated object");
             }
@@ -172,8 +175,8 @@ void tri_central_flush(unsigned c, void *const *objs, unsigned n)
 /* Gives back the empty spans flush kept; part of tri_release_idle_memory. */
 void tri_central_trim(void)
 {
-    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
-        tri_central *cen = &centrals[c];
+    for (unsigned spc = 2; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        tri_central *cen = &centrals[spc];
         tri_lock_acquire(&cen->lock);
         tri_span *s = cen->partial;
         if (s && s->nalloc == 0) {
@@ -185,9 +188,9 @@ void tri_central_trim(void)
     }
 }
 
-void tri_central_get(unsigned c, uint64_t *spans, uint64_t *objects)
+void tri_central_get(unsigned spc, uint64_t *spans, uint64_t *objects)
 {
-    tri_central *cen = &centrals[c];
+    tri_central *cen = &centrals[spc];
     tri_lock_acquire(&cen->lock);
     *spans = cen->nspans;
     *objects = cen->nalloc;
@@ -207,16 +210,16 @@ void tri_central_init(void)
 
 void tri_central_lock_all(void)
 {
-    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
-        tri_lock_acquire(&centrals[c].lock);
+    for (unsigned spc = 2; spc < TRI_NUM_SPAN_CLASSES; spc++)
+        tri_lock_acquire(&centrals[spc].lock);
 }
 
 void tri_central_unlock_all(bool reset)
 {
-    for (unsigned c = TRI_NUM_CLASSES - 1; c >= 1; c--) {
+    for (unsigned spc = TRI_NUM_SPAN_CLASSES - 1; spc >= 2; spc--) {
         if (reset)
-            tri_lock_reset(&centrals[c].lock);
+            tri_lock_reset(&centrals[spc].lock);
         else
-            tri_lock_release(&centrals[c].lock);
+            tri_lock_release(&centrals[spc].lock);
     }
 }

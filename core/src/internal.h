@@ -107,6 +107,7 @@ typedef struct tri_span {
     uint8_t sizeclass;
     uint16_t nelems;
     uint8_t state;
+    uint8_t spanclass;
     uint8_t zeroed;      /* every page held zeros when the span was handed out */
     uint8_t in_lru;      /* free span on the page heap's release queue */
     uint16_t nalloc;     /* objects out of the span: in thread caches or in use */
@@ -183,6 +184,15 @@ static inline unsigned tri_size_class(size_t size)
     return tri_size_to_class128[(size - TRI_SMALL_SIZE_MAX + TRI_LARGE_SIZE_DIV - 1) / TRI_LARGE_SIZE_DIV];
 }
 
+/* A span class is a size class and whether its objects hold pointers:
+ * sizeclass << 1 | noscan, as Go numbers them. The collector scans only
+ * objects of scan span classes; malloc's objects are all noscan. */
+#define TRI_NUM_SPAN_CLASSES (2 * TRI_NUM_CLASSES)
+static inline unsigned tri_spanclass(unsigned sizeclass, bool noscan)
+{
+    return sizeclass << 1 | (unsigned)noscan;
+}
+
 static inline uint32_t tri_class_nelems(unsigned c)
 {
     return (uint32_t)((tri_class_npages[c] * TRI_PAGE_SIZE) / tri_class_size[c]);
@@ -226,7 +236,7 @@ TRI_INTERNAL extern _Atomic uint64_t tri_metadata_bytes;
 /* --- page heap ---------------------------------------------------------- */
 
 /* A span of npages whose base is a multiple of align_pages pages, with every
- * page mapped to it; state TRI_SPAN_FREE until the caller sets it. *level
+ * page mapped to it; state TRI_SPAN_LARGE until the caller recasts it. *level
  * says whether free pages sufficed or the heap grew. NULL when out of memory. */
 TRI_INTERNAL tri_span *tri_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, enum tri_level *level);
 TRI_INTERNAL void tri_pageheap_free(tri_span *s);
@@ -247,18 +257,20 @@ typedef struct tri_pageheap_stats {
 TRI_INTERNAL void tri_pageheap_get_stats(tri_pageheap_stats *out);
 TRI_INTERNAL void tri_pageheap_count_large(int64_t objects, int64_t bytes);
 
+/* Splits in-use span s after its first npages; returns the tail, in use. */
+TRI_INTERNAL tri_span *tri_pageheap_split(tri_span *s, uintptr_t npages);
 /* For tests: the free span that starts at addr, if any (pages, released). */
 TRI_INTERNAL bool tri_pageheap_free_span_at(uintptr_t addr, uintptr_t *npages, uintptr_t *released_pages);
 
 /* --- central lists ------------------------------------------------------ */
 
-/* Moves up to n objects of class c into out[0..n), lowest address first;
- * returns how many (0 only when out of memory). *level tells where they came
- * from. */
-TRI_INTERNAL unsigned tri_central_refill(unsigned c, void **out, unsigned n, enum tri_level *level);
-/* Returns n objects of class c to their spans; aborts on a double free. */
-TRI_INTERNAL void tri_central_flush(unsigned c, void *const *objs, unsigned n);
-TRI_INTERNAL void tri_central_get(unsigned c, uint64_t *spans, uint64_t *objects);
+/* Moves up to n objects of span class spc into out[0..n), lowest address
+ * first; returns how many (0 only when out of memory). *level tells where
+ * they came from. */
+TRI_INTERNAL unsigned tri_central_refill(unsigned spc, void **out, unsigned n, enum tri_level *level);
+/* Returns n objects of span class spc to their spans; aborts on a double free. */
+TRI_INTERNAL void tri_central_flush(unsigned spc, void *const *objs, unsigned n);
+TRI_INTERNAL void tri_central_get(unsigned spc, uint64_t *spans, uint64_t *objects);
 TRI_INTERNAL void tri_central_trim(void);
 TRI_INTERNAL void tri_central_init(void);
 TRI_INTERNAL void tri_central_lock_all(void);   /* fork handlers */

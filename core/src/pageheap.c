@@ -285,7 +285,8 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
 }
 
 /* Takes npages from the front of free span f; the span returned is mapped
- * on every page and counted in use. */
+ * on every page, counted in use, and a large object until its caller says
+ * otherwise. */
 static tri_span *carve(tri_span *f, uintptr_t npages)
 {
     tri_arena *a = tri_arena_of(f->base);
@@ -316,7 +317,7 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
         ph.peak_now = ph.in_use;
     for (uintptr_t p = first; p < first + npages; p++)
         tri_spanmap_set(a, p, s);
-    s->state = TRI_SPAN_FREE;
+    s->state = TRI_SPAN_LARGE; /* in use: never merged; callers may recast it */
     s->sizeclass = 0;
     s->nelems = 0;
     s->next = s->prev = NULL;
@@ -552,6 +553,14 @@ void tri_pageheap_get_stats(tri_pageheap_stats *out)
     tri_lock_release(&ph.lock);
     out->large_objects = (uint64_t)atomic_load_explicit(&large_objects, memory_order_relaxed);
     out->large_bytes = (uint64_t)atomic_load_explicit(&large_bytes, memory_order_relaxed);
+}
+
+tri_span *tri_pageheap_split(tri_span *s, uintptr_t npages)
+{
+    tri_lock_acquire(&ph.lock);
+    tri_span *t = npages < s->npages ? split_tail(s, npages) : NULL;
+    tri_lock_release(&ph.lock);
+    return t;
 }
 
 bool tri_pageheap_free_span_at(uintptr_t addr, uintptr_t *npages, uintptr_t *released_pages)

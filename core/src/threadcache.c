@@ -1,6 +1,6 @@
 /*
  * Thread caches (TCMalloc's ThreadCache, Go's mcache): per thread and size
- * class, a stack of free objects. malloc pops and free pushes with plain
+ * class, a stack of free objects of the class's noscan span class. malloc pops and free pushes with plain
  * loads and stores (see tri_malloc and tri_free in malloc.c); only these slow
  * paths talk to the central lists:
  *
@@ -129,7 +129,7 @@ void tri_tcache_flush(tri_tcache *tc)
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
         tri_bin *b = &tc->bins[c];
         if (b->cur != b->lo)
-            tri_central_flush(c, b->lo, (unsigned)(b->cur - b->lo));
+            tri_central_flush(tri_spanclass(c, true), b->lo, (unsigned)(b->cur - b->lo));
         b->cur = b->lo;
         publish_bin(tc, c);
     }
@@ -162,7 +162,7 @@ static void *malloc_direct(unsigned c)
 {
     void *p;
     enum tri_level level;
-    if (!tri_central_refill(c, &p, 1, &level)) {
+    if (!tri_central_refill(tri_spanclass(c, true), &p, 1, &level)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -179,7 +179,7 @@ void *tri_tcache_malloc_slow(unsigned c)
         return malloc_direct(c);
     tri_bin *b = &tc->bins[c];
     enum tri_level level;
-    unsigned n = tri_central_refill(c, b->lo, tri_class_batch[c], &level);
+    unsigned n = tri_central_refill(tri_spanclass(c, true), b->lo, tri_class_batch[c], &level);
     if (n == 0) {
         errno = ENOMEM;
         return NULL;
@@ -203,7 +203,7 @@ void tri_tcache_free_slow(void *p, unsigned c)
     if (tc == &tcache_empty)
         tc = tcache_create();
     if (!tc || tc == &tcache_dead) {
-        tri_central_flush(c, &p, 1);
+        tri_central_flush(tri_spanclass(c, true), &p, 1);
         return;
     }
     tri_bin *b = &tc->bins[c];
@@ -211,7 +211,7 @@ void tri_tcache_free_slow(void *p, unsigned c)
         tri_fatal_pointer("free", p, "double free: the object was just freed");
     if (b->cur == b->hi) {
         unsigned n = tri_class_batch[c];
-        tri_central_flush(c, b->lo, n);
+        tri_central_flush(tri_spanclass(c, true), b->lo, n);
         memmove(b->lo, b->lo + n, (size_t)(b->cur - b->lo - n) * sizeof(void *));
         b->cur -= n;
     }

@@ -1,0 +1,202 @@
+/* The three levels: batches between thread caches and central lists, spans
+ * between central lists and the page heap, thread exit, cross-thread frees. */
+#include <stdio.h>
+#include <string.h>
+#if !defined(__wasm__)
+#include <pthread.h>
+#endif
+
+#include "harness.h"
+#include "internal.h"
+
+static uint64_t level_hits(enum tri_level l)
+{
+    tri_stats st;
+    tri_get_stats(&st);
+    return st.hits[l];
+}
+
+static uint64_t central_objects(unsigned c)
+{
+    uint64_t spans, objects;
+    tri_central_get(tri_spanclass(c, true), &spans, &objects);
+    return objects;
+}
+
+/* Runs fn on a thread of its own (a fresh cache), or inline without threads. */
+static void on_fresh_thread(void *(*fn)(void *), void *arg)
+{
+#if TH_HAVE_THREADS
+    pthread_t t;
+    pthread_create(&t, NULL, fn, arg);
+    pthread_join(t, NULL);
+#else
+    fn(arg);
+#endif
+}
+
+typedef struct { int ok; char why[200]; } outcome;
+
+static void *batch_moves(void *arg)
+{
+    outcome *o = arg;
+    const unsigned c = 20; /* 352-byte objects */
+    const size_t size = tri_class_size[c];
+    unsigned batch = tri_class_batch[c];
+    static void *objs[4096];
+    unsigned n = 0;
+    tri_thread_flush();
+    uint64_t held = central_objects(c);
+    /* Each refill moves up to one batch (fewer only when the central list's
+     * last partial span runs out); the cache then serves exactly that many
+     * mallocs before the next refill. */
+    for (int round = 0; round < 6; round++) {
+        uint64_t hits0 = level_hits(TRI_LEVEL_THREAD_CACHE);
+        objs[n++] = tri_malloc(size);
+        uint64_t moved = central_objects(c) - held;
+        held += moved;
+        if (moved < 1 || moved > batch) {
+            snprintf(o->why, sizeof o->why, "round %d: refill moved %llu objects, batch %u", round,
+                     (unsigned long long)moved, batch);
+            return NULL;
+        }
+        for (uint64_t i = 1; i < moved; i++)
+            objs[n++] = tri_malloc(size);
+        if (central_objects(c) != held || level_hits(TRI_LEVEL_THREAD_CACHE) - hits0 != moved - 1) {
+            snprintf(o->why, sizeof o->why, "round %d: %llu mallocs after a refill of %llu were not all cache hits",
+                     round, (unsigned long long)(moved - 1), (unsigned long long)moved);
+            return NULL;
+        }
+    }
+    /* The stack holds two batches: the (2*batch+1)-th free flushes the
+     * oldest batch, and nothing else does. */
+    uint64_t before = central_objects(c);
+    unsigned freed = 0;
+    while (freed < 2 * batch && freed < n)
+        tri_free(objs[freed++]);
+    if (central_objects(c) != before || freed < 2 * batch) {
+        snprintf(o->why, sizeof o->why, "%u frees into an empty cache returned objects early", freed);
+        return NULL;
+    }
+    if (n > freed) {
+        tri_free(objs[freed++]);
+        if (central_objects(c) != before - batch) {
+            snprintf(o->why, sizeof o->why, "overflowing free returned %llu objects, batch %u",
+                     (unsigned long long)(before - central_objects(c)), batch);
+            return NULL;
+        }
+    }
+    while (freed < n)
+        tri_free(objs[freed++]);
+    tri_thread_flush();
+    if (central_objects(c) != before - n) {
+        snprintf(o->why, sizeof o->why, "flush left %lld objects out",
+                 (long long)(central_objects(c) - (before - n)));
+        return NULL;
+    }
+    o->ok = 1;
+    return NULL;
+}
+
+TEST(cache_moves_objects_in_batches)
+{
+    outcome o = {0, ""};
+    on_fresh_thread(batch_moves, &o);
+    CHECKF(o.ok, "%s", o.why);
+}
+
+static void *allocate_and_exit(void *arg)
+{
+    void **keep = arg;
+    for (int i = 0; i < 100; i++)
+        tri_free(tri_malloc(48));
+    *keep = tri_malloc(48); /* freed later by the main thread */
+    return NULL;
+}
+
+TEST(cache_returned_at_thread_exit)
+{
+    TH_NEED_THREADS();
+    tri_stats st0, st1;
+    tri_thread_flush();
+    tri_get_stats(&st0);
+    uint64_t held0 = central_objects(4);
+    void *keep = NULL;
+    on_fresh_thread(allocate_and_exit, &keep);
+    tri_get_stats(&st1);
+    CHECKF(st1.threads == st0.threads, "threads %llu -> %llu", (unsigned long long)st0.threads,
+           (unsigned long long)st1.threads);
+    /* all the exited thread cached went back: only `keep` is still out */
+    CHECKF(central_objects(4) == held0 + 1, "%llu objects out, expected 1",
+           (unsigned long long)(central_objects(4) - held0));
+    CHECK(st1.hits[TRI_LEVEL_THREAD_CACHE] > st0.hits[TRI_LEVEL_THREAD_CACHE]); /* its counts survive it */
+    tri_free(keep); /* freed on another thread than the one that allocated it */
+    tri_thread_flush();
+    CHECK(central_objects(4) == held0);
+}
+
+enum { CROSS = 20000 };
+
+static void *free_all(void *arg)
+{
+    void **objs = arg;
+    for (int i = 0; i < CROSS; i++)
+        tri_free(objs[i]);
+    return NULL;
+}
+
+TEST(cache_cross_thread_frees)
+{
+    TH_NEED_THREADS();
+    static void *objs[CROSS];
+    tri_thread_flush();
+    uint64_t held0 = central_objects(5);
+    for (int i = 0; i < CROSS; i++) {
+        objs[i] = tri_malloc(64);
+        memset(objs[i], i & 0xff, 64);
+    }
+    on_fresh_thread(free_all, objs);
+    tri_thread_flush();
+    CHECKF(central_objects(5) == held0, "%lld objects of class 5 still out",
+           (long long)(central_objects(5) - held0));
+}
+
+TEST(cache_levels_account_for_every_malloc)
+{
+    tri_stats st0, st1;
+    tri_get_stats(&st0);
+    void *p[3000];
+    for (int i = 0; i < 3000; i++)
+        p[i] = tri_malloc((size_t)(i * 37) % 70000);
+    tri_get_stats(&st1);
+    uint64_t total = 0;
+    for (int l = 0; l < TRI_NUM_LEVELS; l++)
+        total += st1.hits[l] - st0.hits[l];
+    CHECKF(total == 3000, "levels count %llu allocations of 3000", (unsigned long long)total);
+    uint64_t mallocs = 0;
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
+        mallocs += st1.classes[c].mallocs - st0.classes[c].mallocs;
+    CHECK(mallocs == 3000 - (st1.large_objects - st0.large_objects));
+    for (int i = 0; i < 3000; i++)
+        tri_free(p[i]);
+}
+
+TEST(cache_class_stats)
+{
+    tri_stats st0, st1;
+    tri_thread_flush();
+    tri_get_stats(&st0);
+    void *p[500];
+    for (int i = 0; i < 500; i++)
+        p[i] = tri_malloc(1000); /* class 31, 1024 bytes */
+    tri_get_stats(&st1);
+    CHECKF(st1.classes[31].objects == st0.classes[31].objects + 500, "objects %llu -> %llu",
+           (unsigned long long)st0.classes[31].objects, (unsigned long long)st1.classes[31].objects);
+    CHECK(st1.classes[31].spans >= st0.classes[31].spans + 500 / 8);
+    CHECK(st1.classes[31].object_size == 1024 && st1.classes[31].objects_per_span == 8);
+    for (int i = 0; i < 500; i++)
+        tri_free(p[i]);
+    tri_thread_flush();
+    tri_get_stats(&st1);
+    CHECK(st1.classes[31].objects == st0.classes[31].objects);
+}

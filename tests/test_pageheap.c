@@ -1,0 +1,210 @@
+/* The page heap and the span map: coalescing, best fit, interior pointers,
+ * memory handed back to the OS, and the honesty of the byte counts. */
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+#include "internal.h"
+
+static tri_span *alloc_pages(uintptr_t n)
+{
+    enum tri_level level;
+    tri_ensure_init();
+    return tri_pageheap_alloc(n, 1, &level);
+}
+
+TEST(pageheap_coalesces_neighbours)
+{
+    /* guard(1) A(3) B(5) C(7), adjacent by construction */
+    tri_span *g = alloc_pages(16);
+    CHECK(g != NULL);
+    tri_span *a = tri_pageheap_split(g, 1);
+    tri_span *b = tri_pageheap_split(a, 3);
+    tri_span *c = tri_pageheap_split(b, 5);
+    CHECK(a && b && c);
+    CHECK(a->base == g->base + TRI_PAGE_SIZE && b->base == a->base + 3 * TRI_PAGE_SIZE &&
+          c->base == b->base + 5 * TRI_PAGE_SIZE && c->npages == 7);
+    uintptr_t abase = a->base, bbase = b->base, cend = c->base + 7 * TRI_PAGE_SIZE;
+    uintptr_t n, released;
+
+    tri_pageheap_free(a);
+    CHECK(tri_pageheap_free_span_at(abase, &n, &released) && n == 3); /* neighbours in use */
+    CHECK(tri_span_of(bbase)->state != TRI_SPAN_FREE);
+    tri_pageheap_free(c);
+    tri_pageheap_free(b); /* joins A and C through B */
+    CHECK(tri_pageheap_free_span_at(abase, &n, &released));
+    CHECKF(abase + n * TRI_PAGE_SIZE >= cend, "merged span has %lu pages", (unsigned long)n);
+    /* interior pages of a free span map to nothing, so stale pointers fail */
+    CHECK(tri_span_of(bbase) == NULL);
+    tri_pageheap_free(g); /* joins the guard on the left */
+    CHECK(!tri_pageheap_free_span_at(abase, &n, &released));
+}
+
+TEST(pageheap_best_fit)
+{
+    /* guard A(3) guard B(5) guard: free A and B; a 3-page request is served
+     * by a 3-page span, never by splitting the 5-page one. */
+    tri_span *g1 = alloc_pages(12);
+    CHECK(g1 != NULL);
+    tri_span *a = tri_pageheap_split(g1, 1);
+    tri_span *g2 = tri_pageheap_split(a, 3);
+    tri_span *b = tri_pageheap_split(g2, 1);
+    tri_span *g3 = tri_pageheap_split(b, 5);
+    CHECK(a && g2 && b && g3 && g3->npages == 2);
+    uintptr_t bbase = b->base, n, released;
+    tri_pageheap_free(a);
+    tri_pageheap_free(b);
+    tri_span *x = alloc_pages(3);
+    CHECK(x != NULL && x->npages == 3);
+    CHECKF(tri_pageheap_free_span_at(bbase, &n, &released) && n == 5, "the 5-page span was split");
+    tri_pageheap_free(x);
+    tri_pageheap_free(g1);
+    tri_pageheap_free(g2);
+    tri_pageheap_free(g3);
+}
+
+TEST(pageheap_aligned_spans)
+{
+    for (uintptr_t align = 2; align <= 512; align *= 2) {
+        enum tri_level level;
+        tri_span *s = tri_pageheap_alloc(3, align, &level);
+        CHECK(s != NULL);
+        CHECKF(s->base % (align * TRI_PAGE_SIZE) == 0, "align %lu pages", (unsigned long)align);
+        CHECK(s->npages == 3);
+        tri_pageheap_free(s);
+    }
+}
+
+TEST(spanmap_resolves_interior_pointers)
+{
+    /* class 34: 1408-byte objects in 2-page spans, so objects straddle pages */
+    char *p[12];
+    for (int i = 0; i < 12; i++)
+        p[i] = tri_malloc(1400);
+    for (int i = 0; i < 12; i++) {
+        tri_span *s = tri_span_of((uintptr_t)p[i]);
+        CHECK(s && s->state == TRI_SPAN_SMALL && s->elemsize == 1408 && s->npages == 2);
+        for (int k = 0; k < 1408; k++)
+            CHECKF(tri_span_of((uintptr_t)p[i] + (uintptr_t)k) == s, "object %d byte %d", i, k);
+    }
+    for (int i = 0; i < 12; i++)
+        tri_free(p[i]);
+
+    char *big = tri_malloc(300000);
+    tri_span *s = tri_span_of((uintptr_t)big);
+    CHECK(s && s->state == TRI_SPAN_LARGE && s->base == (uintptr_t)big);
+    for (size_t k = 0; k < 300000; k += 511)
+        CHECKF(tri_span_of((uintptr_t)big + k) == s, "byte %zu of a large object", k);
+    tri_free(big);
+
+    int local;
+    CHECK(tri_span_of((uintptr_t)&local) == NULL);
+    CHECK(tri_span_of(0) == NULL);
+    CHECK(tri_span_of(UINTPTR_MAX) == NULL);
+    CHECK(tri_span_of((uintptr_t)1 << 60) == NULL);
+}
+
+TEST(pageheap_byte_counts_are_honest)
+{
+    tri_stats s0, s1, s2;
+    tri_release_idle_memory();
+    tri_get_stats(&s0);
+    CHECK(s0.reserved >= s0.committed + s0.released);
+    CHECK(s0.in_use <= s0.committed);
+    size_t size = 10 * 1024 * 1024 + 1;
+    char *p = tri_malloc(size);
+    CHECK(p != NULL);
+    tri_get_stats(&s1);
+    uint64_t pages = (size + TRI_PAGE_SIZE - 1) / TRI_PAGE_SIZE * TRI_PAGE_SIZE;
+    CHECKF(s1.in_use - s0.in_use == pages, "in use grew by %llu, expected %llu",
+           (unsigned long long)(s1.in_use - s0.in_use), (unsigned long long)pages);
+    CHECK(s1.large_bytes - s0.large_bytes == pages && s1.large_objects == s0.large_objects + 1);
+    tri_free(p);
+    tri_release_idle_memory();
+    tri_get_stats(&s2);
+    CHECK(s2.in_use == s0.in_use && s2.large_objects == s0.large_objects);
+    CHECK(s2.committed == s2.in_use); /* everything free was released */
+    CHECK(s2.reserved >= s2.committed + s2.released);
+}
+
+TEST(pageheap_release_visible_in_statm)
+{
+    TH_NEED_PROC();
+    const size_t size = 64u << 20;
+    tri_release_idle_memory();
+    size_t before = th_rss();
+    char *p = tri_malloc(size);
+    CHECK(p != NULL);
+    memset(p, 0xa5, size);
+    size_t during = th_rss();
+    CHECKF(during >= before + size - (4u << 20), "rss %zu -> %zu", before, during);
+    tri_free(p);
+    size_t released = tri_release_idle_memory();
+    size_t after = th_rss();
+    CHECKF(released >= size, "released %zu", released);
+    CHECKF(after + size - (4u << 20) <= during, "rss after release %zu, during %zu", after, during);
+    /* released pages read back as zeros, and calloc knows it */
+    char *q = tri_calloc(1, size);
+    CHECK(q == p);
+    CHECK(tri_span_of((uintptr_t)q)->zeroed);
+    for (size_t i = 0; i < size; i += 4096)
+        CHECK(q[i] == 0);
+    tri_free(q);
+    tri_release_idle_memory();
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+TEST(pageheap_release_policy)
+{
+    TH_NEED_PROC();
+    const size_t size = 32u << 20;
+    tri_stats st0, st1, st2;
+    tri_release_idle_memory();
+
+    /* Delay 0: pages go back the moment they are free. */
+    tri_set_release_policy(0, 25);
+    char *p = tri_malloc(size);
+    memset(p, 1, size);
+    size_t during = th_rss();
+    tri_free(p);
+    CHECKF(th_rss() + size - (4u << 20) <= during, "delay 0 kept the pages");
+
+    /* A long delay keeps them while they are within the recent peak ... */
+    tri_set_release_policy(200, 25);
+    p = tri_malloc(size);
+    memset(p, 1, size);
+    tri_get_stats(&st0);
+    tri_free(p);
+    tri_get_stats(&st1);
+    CHECKF(st1.released_total == st0.released_total, "released at once despite the delay");
+    /* ... and release them once they have been idle longer than it. */
+    sleep_ms(450);
+    void *q = tri_malloc(100000); /* any page-heap activity runs the policy */
+    tri_get_stats(&st2);
+    /* (less the pages that malloc itself reused) */
+    CHECKF(st2.released_total >= st1.released_total + size - (1u << 20), "idle pages kept: %llu -> %llu",
+           (unsigned long long)st1.released_total, (unsigned long long)st2.released_total);
+    tri_free(q);
+    tri_set_release_policy(1000, 25);
+}
+
+TEST(pageheap_huge_objects)
+{
+    /* Larger than an arena: a dedicated reservation. */
+    size_t size = (size_t)200 << 20;
+    char *p = tri_malloc(size);
+    CHECK(p != NULL);
+    tri_span *s = tri_span_of((uintptr_t)p);
+    CHECK(s && s->state == TRI_SPAN_LARGE && s->npages == size / TRI_PAGE_SIZE);
+    CHECK(tri_usable_size(p) == size);
+    p[0] = 1;
+    p[size - 1] = 2;
+    CHECK(tri_span_of((uintptr_t)p + size - 1) == s);
+    tri_free(p);
+    tri_release_idle_memory();
+}
