@@ -65,3 +65,9 @@ $(BUILD)/bench-workloads: bench/bench.c bench/workloads.c bench/workloads.h
 TEST_SRC := tests/harness.c $(wildcard tests/test_*.c)
 $(BUILD)/tests: $(TEST_SRC) tests/harness.h $(HEADERS) $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) -Icore/src $(TEST_SRC) $(BUILD)/libtricolor.a -o $@
+
+test:
+	tests/run.sh
+
+demo: $(CLI)
+	$(CLI) demo

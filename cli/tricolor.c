@@ -128,9 +128,10 @@ int main(int argc, char **argv)
         return run(w, &p, 0);
     }
     if (strcmp(cmd, "stats") == 0) {
-        const wl_workload *w = find_workload(argc >= 3 ? argv[2] : "churn");
+        int named = argc >= 3 && argv[2][0] != '-';
+        const wl_workload *w = find_workload(named ? argv[2] : "churn");
         wl_params p = {1, 0.05};
-        if (!w || !parse_params(argc, argv, argc >= 3 ? 3 : 2, w, &p))
+        if (!w || !parse_params(argc, argv, named ? 3 : 2, w, &p))
             return 2;
         int rc = run(w, &p, 0);
         fflush(stdout);

@@ -1,0 +1,57 @@
+#!/bin/bash
+# `make test`: installs what the tests need, builds with gcc and clang
+# (warnings are errors), runs every suite and ends with one total line:
+# "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-2}
+passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+tests/deps.sh gcc clang make python3 sqlite3 git || { echo "0 passed, 1 failed"; exit 1; }
+
+# step NAME COMMAND...: one check that passes when the command succeeds.
+step() {
+    local name=$1; shift
+    if "$@" > "$log" 2>&1; then
+        echo "ok   $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name"
+        tail -30 "$log"
+        failed=$((failed + 1))
+    fi
+}
+
+# suite NAME COMMAND...: a runner that prints its own "N passed, ..." line.
+suite() {
+    local name=$1; shift
+    echo "== $name"
+    "$@" 2>&1 | tee "$log"
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    if [ -z "$line" ]; then
+        echo "FAIL $name: the suite did not finish"
+        failed=$((failed + 1))
+        return
+    fi
+    local p f s
+    p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
+}
+
+echo "== builds"
+step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests
+step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests
+
+[ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
+[ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
+[ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
+[ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
