@@ -71,3 +71,12 @@ test:
 
 demo: $(CLI)
 	$(CLI) demo
+
+# --- benchmarks --------------------------------------------------------------------
+
+$(BUILD)/bench-fastpath: bench/fastpath.c
+	$(CC) -std=gnu11 -O2 -g $(WARN) $< -o $@
+
+bench: all $(BUILD)/bench-fastpath
+	tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0
+	python3 bench/run.py $(BENCH_ARGS)

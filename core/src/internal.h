@@ -143,15 +143,12 @@ typedef struct tri_arena {
     struct tri_arena *next;
 } tri_arena;
 
-/* One entry per TRI_ARENA_SIZE of address space. `spans` is the arena's
- * spans array biased so that spans + (addr >> TRI_PAGE_SHIFT) * sizeof
- * pointer is the entry of addr's page: the lookup is two loads. */
-typedef struct tri_spanmap_entry {
-    uintptr_t spans;
-    tri_arena *arena;
-} tri_spanmap_entry;
-
-extern tri_spanmap_entry tri_spanmap[TRI_ARENA_MAP_SIZE] TRI_INTERNAL;
+/* One entry per TRI_ARENA_SIZE of address space in each table. The spans
+ * entry is the arena's spans array biased so that
+ * biased + (addr >> TRI_PAGE_SHIFT) * sizeof pointer is the entry of addr's
+ * page: the lookup is two loads. */
+extern uintptr_t tri_spanmap_spans[TRI_ARENA_MAP_SIZE] TRI_INTERNAL;
+extern tri_arena *tri_spanmap_arena[TRI_ARENA_MAP_SIZE] TRI_INTERNAL;
 
 /* The span holding addr, or NULL when tricolor never mapped addr's page. */
 static inline tri_span *tri_span_of(uintptr_t addr)
@@ -159,7 +156,7 @@ static inline tri_span *tri_span_of(uintptr_t addr)
     uintptr_t i = addr >> TRI_ARENA_SHIFT;
     if (unlikely(i >= TRI_ARENA_MAP_SIZE))
         return NULL;
-    uintptr_t biased = TRI_PEEK(tri_spanmap[i].spans);
+    uintptr_t biased = TRI_PEEK(tri_spanmap_spans[i]);
     if (unlikely(biased == 0))
         return NULL;
     tri_span **slot = (tri_span **)(biased + (addr >> TRI_PAGE_SHIFT) * sizeof(tri_span *));
@@ -169,7 +166,7 @@ static inline tri_span *tri_span_of(uintptr_t addr)
 static inline tri_arena *tri_arena_of(uintptr_t addr)
 {
     uintptr_t i = addr >> TRI_ARENA_SHIFT;
-    return i < TRI_ARENA_MAP_SIZE ? TRI_PEEK(tri_spanmap[i].arena) : NULL;
+    return i < TRI_ARENA_MAP_SIZE ? TRI_PEEK(tri_spanmap_arena[i]) : NULL;
 }
 
 TRI_INTERNAL tri_arena *tri_arena_create(uintptr_t min_pages);

@@ -22,7 +22,7 @@ _Atomic int tri_initialized;
 _Atomic uint64_t tri_level_hits[TRI_NUM_LEVELS];
 
 static void *malloc_large(size_t size, uintptr_t align_pages);
-static void free_slow(void *p, tri_span *s);
+static void free_slow(void *p);
 
 void *tri_malloc(size_t size)
 {
@@ -52,7 +52,7 @@ void tri_free(void *p)
             return;
         }
     }
-    free_slow(p, s);
+    free_slow(p);
 }
 
 /* --- process start-up ---------------------------------------------------- */
@@ -103,10 +103,11 @@ static void free_large(tri_span *s)
     tri_pageheap_free(s);
 }
 
-static TRI_NOINLINE void free_slow(void *p, tri_span *s)
+static TRI_NOINLINE void free_slow(void *p)
 {
     if (p == NULL)
         return;
+    tri_span *s = tri_span_of((uintptr_t)p);
     if (check_pointer("free", p, s) == PTR_SMALL)
         tri_tcache_free_slow(p, s->sizeclass);
     else

@@ -3,7 +3,8 @@
  *
  * The address space is cut into arena-sized slots (64 MiB natively, 4 MiB on
  * wasm); tri_spanmap has one entry per slot, 2^21 entries for x86-64's 47-bit
- * user space. The table lives in zero-filled memory that costs nothing until
+ * user space (two tables of them: the spans lookup and the arena). The
+ * tables live in zero-filled memory that costs nothing until
  * an arena touches its entry. An arena keeps one span pointer per page, so
  * the lookup is: slot entry, then the page's entry (tri_span_of in
  * internal.h). Interior pointers resolve like any other: every page of an
@@ -16,7 +17,8 @@
  */
 #include "internal.h"
 
-tri_spanmap_entry tri_spanmap[TRI_ARENA_MAP_SIZE];
+uintptr_t tri_spanmap_spans[TRI_ARENA_MAP_SIZE];
+tri_arena *tri_spanmap_arena[TRI_ARENA_MAP_SIZE];
 
 tri_arena *tri_arena_create(uintptr_t min_pages)
 {
@@ -51,8 +53,8 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
 
     uintptr_t biased = (uintptr_t)a->spans - (a->base >> TRI_PAGE_SHIFT) * sizeof(tri_span *);
     for (uintptr_t slot = a->base >> TRI_ARENA_SHIFT; slot < (a->base + bytes) >> TRI_ARENA_SHIFT; slot++) {
-        TRI_POKE(tri_spanmap[slot].arena, a);
-        __atomic_store_n(&tri_spanmap[slot].spans, biased, __ATOMIC_RELEASE);
+        TRI_POKE(tri_spanmap_arena[slot], a);
+        __atomic_store_n(&tri_spanmap_spans[slot], biased, __ATOMIC_RELEASE);
     }
     return a;
 }

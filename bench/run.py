@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""make bench: tricolor against glibc, jemalloc, tcmalloc and mimalloc.
+
+Every workload of bench/workloads.c runs as the same binary under each
+allocator (LD_PRELOAD; glibc with none), several times, interleaved so that
+the machine's drift hits all alike. Reported: the median wall time and the
+median peak RSS, ratios to mimalloc, and whether each goal is met:
+
+  - faster than glibc on every workload
+  - within 1.2x of mimalloc's time on each, and faster on at least one
+  - peak RSS within 1.2x of mimalloc's
+
+Also the instructions one malloc+free pair costs on the fast path, counted
+by callgrind (exact and repeatable, unlike time on a shared machine).
+
+Results go to bench/results/native.md and native.csv.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build", "native")
+LIBDIR = "/usr/lib/x86_64-linux-gnu"
+
+ALLOCATORS = [
+    ("glibc", None),
+    ("tricolor", os.path.join(BUILD, "libtricolor-preload.so")),
+    ("mimalloc", os.path.join(LIBDIR, "libmimalloc.so.2")),
+    ("tcmalloc", os.path.join(LIBDIR, "libtcmalloc_minimal.so.4")),
+    ("jemalloc", os.path.join(LIBDIR, "libjemalloc.so.2")),
+]
+
+# (workload, threads)
+WORKLOADS = [
+    ("churn", 1),
+    ("churn-mt", 2),
+    ("prodcons", 2),
+    ("larson", 4),
+    ("threads", 16),
+    ("realloc", 1),
+    ("bigset", 1),
+]
+
+TIME_GOAL = 1.2
+RSS_GOAL = 1.2
+
+
+def run_once(workload, threads, scale, preload):
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    if preload:
+        env["LD_PRELOAD"] = preload
+    out = subprocess.run([os.path.join(BUILD, "bench-workloads"), workload, str(threads), str(scale)],
+                         env=env, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(f"{workload} failed under {preload or 'glibc'}: {out.stderr.strip()}")
+    name, thr, secs, rss_kib, ops, checksum, errors = out.stdout.split()
+    return float(secs), int(rss_kib), int(checksum)
+
+
+def callgrind_instructions(preload, pairs):
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    if preload:
+        env["LD_PRELOAD"] = preload
+    out_file = f"/tmp/tricolor-callgrind.{os.getpid()}"
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
+                    os.path.join(BUILD, "bench-fastpath"), str(pairs), "32"],
+                   env=env, capture_output=True, text=True, check=True, timeout=600)
+    total = None
+    with open(out_file) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                total = int(line.split()[1])
+    os.unlink(out_file)
+    return total
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=5, help="runs per workload and allocator (median taken)")
+    ap.add_argument("--scale", type=float, default=1.0, help="workload size")
+    ap.add_argument("--only", nargs="*", help="workloads to run")
+    ap.add_argument("--no-callgrind", action="store_true")
+    args = ap.parse_args()
+
+    allocators = [(n, p) for n, p in ALLOCATORS if p is None or os.path.exists(p)]
+    missing = [n for n, p in ALLOCATORS if p is not None and not os.path.exists(p)]
+    if missing:
+        print("missing allocators (not measured):", ", ".join(missing), file=sys.stderr)
+    workloads = [w for w in WORKLOADS if not args.only or w[0] in args.only]
+
+    results = {}  # (workload, allocator) -> (median secs, median rss kib)
+    started = time.time()
+    for workload, threads in workloads:
+        times = {n: [] for n, _ in allocators}
+        rss = {n: [] for n, _ in allocators}
+        checksums = set()
+        for rep in range(args.reps):
+            order = allocators[rep % len(allocators):] + allocators[:rep % len(allocators)]
+            for name, preload in order:
+                secs, kib, checksum = run_once(workload, threads, args.scale, preload)
+                times[name].append(secs)
+                rss[name].append(kib)
+                checksums.add(checksum)
+        if len(checksums) != 1:
+            raise RuntimeError(f"{workload}: allocators disagree on the checksum: {checksums}")
+        for name, _ in allocators:
+            results[(workload, name)] = (statistics.median(times[name]), statistics.median(rss[name]))
+        line = "  ".join(f"{n} {results[(workload, n)][0]:.3f}s" for n, _ in allocators)
+        print(f"{workload:9} {line}", flush=True)
+
+    fastpath = {}
+    if not args.no_callgrind:
+        n = 200000
+        for name, preload in allocators:
+            a = callgrind_instructions(preload, n)
+            b = callgrind_instructions(preload, 2 * n)
+            fastpath[name] = (b - a) / n
+
+    names = [n for n, _ in allocators]
+    rows = []
+    goals = {"faster than glibc": [], f"time within {TIME_GOAL}x of mimalloc": [],
+             f"peak RSS within {RSS_GOAL}x of mimalloc": [], "faster than mimalloc": []}
+    for workload, threads in workloads:
+        t = {n: results[(workload, n)][0] for n in names}
+        r = {n: results[(workload, n)][1] for n in names}
+        tr = t["tricolor"] / t["mimalloc"] if "mimalloc" in t else float("nan")
+        rr = r["tricolor"] / r["mimalloc"] if "mimalloc" in r else float("nan")
+        notes = []
+        if t["tricolor"] >= t["glibc"]:
+            notes.append("slower than glibc")
+            goals["faster than glibc"].append(workload)
+        if tr > TIME_GOAL:
+            notes.append(f"time goal missed ({tr:.2f}x)")
+            goals[f"time within {TIME_GOAL}x of mimalloc"].append(workload)
+        if rr > RSS_GOAL:
+            notes.append(f"RSS goal missed ({rr:.2f}x)")
+            goals[f"peak RSS within {RSS_GOAL}x of mimalloc"].append(workload)
+        if tr < 1:
+            goals["faster than mimalloc"].append(workload)
+        rows.append((workload, threads, t, r, tr, rr, "; ".join(notes) or "all goals met"))
+
+    host = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    md = []
+    md.append("# tricolor native benchmarks\n")
+    md.append(f"`make bench` on {time.strftime('%Y-%m-%d')}, {host}, {cpu}, {os.cpu_count()} cores; "
+              f"median of {args.reps} runs, scale {args.scale}, {time.time() - started:.0f} s in all.\n")
+    md.append("Time in seconds (lower is better), peak RSS in MiB; ratios are tricolor / mimalloc.\n")
+    md.append("| workload | threads | " + " | ".join(names) + " | time ratio | RSS ratio | goals |")
+    md.append("|---|---:|" + "---:|" * len(names) + "---:|---:|---|")
+    for workload, threads, t, r, tr, rr, note in rows:
+        cells = " | ".join(f"{t[n]:.3f} s / {r[n] / 1024:.1f}" for n in names)
+        md.append(f"| {workload} | {threads} | {cells} | {tr:.2f} | {rr:.2f} | {note} |")
+    md.append("")
+    md.append("Goals:")
+    for goal, misses in goals.items():
+        if goal == "faster than mimalloc":
+            md.append(f"- {goal} on at least one workload: " +
+                      (f"met ({', '.join(misses)})" if misses else "**missed**"))
+        else:
+            md.append(f"- {goal}: " + ("met on every workload" if not misses else f"**missed** on {', '.join(misses)}"))
+    if fastpath:
+        md.append("")
+        md.append("Instructions per malloc(32)+free pair on the fast path (callgrind, loop included):\n")
+        md.append("| " + " | ".join(fastpath) + " |")
+        md.append("|" + "---:|" * len(fastpath))
+        md.append("| " + " | ".join(f"{v:.1f}" for v in fastpath.values()) + " |")
+        if "mimalloc" in fastpath:
+            md.append(f"\ntricolor / mimalloc: {fastpath['tricolor'] / fastpath['mimalloc']:.2f}")
+    text = "\n".join(md) + "\n"
+    print()
+    print(text)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "native.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(ROOT, "bench", "results", "native.csv"), "w") as f:
+        f.write("workload,threads,allocator,seconds,peak_rss_kib\n")
+        for workload, threads in workloads:
+            for n in names:
+                f.write(f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]}\n")
+        for n, v in fastpath.items():
+            f.write(f"fastpath,1,{n},{v:.2f},0\n")
+
+
+if __name__ == "__main__":
+    main()
