@@ -12,10 +12,10 @@ CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden -fno-semant
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
 CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) -pthread -Icore/include -I$(BUILD)/gen
 
-CORE := os meta spanmap pageheap central threadcache malloc stats
+CORE := os meta spanmap pageheap sizeclass central threadcache malloc stats
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
 PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/malloc-preload.o
-HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.h
+HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.inc
 
 LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so $(BUILD)/libtricolor-preload.so
 CLI := $(BUILD)/tricolor
@@ -23,7 +23,7 @@ CLI := $(BUILD)/tricolor
 .PHONY: all test bench demo clean
 all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
 
-$(BUILD)/gen/sizeclasses.h: core/gen/mksizeclasses.c
+$(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
 	@mkdir -p $(BUILD)/gen
 	$(CC) -std=gnu11 -O1 $(WARN) $< -o $(BUILD)/gen/mksizeclasses
 	$(BUILD)/gen/mksizeclasses > $@.tmp && mv $@.tmp $@

@@ -65,18 +65,20 @@ TEST(sizeclass_object_index_is_exact)
         tri_span s;
         memset(&s, 0, sizeof s);
         s.base = 0x10000000;
-        s.divinv = tri_class_divinv[c];
-        s.divshift = tri_class_divshift[c];
+        s.sizeclass = (uint8_t)c;
         s.nelems = (uint16_t)tri_class_nelems(c);
         uint32_t size = tri_class_size[c], span = tri_class_npages[c] * 8192u;
         for (uint32_t off = 0; off < span; off++) {
             uint32_t idx = tri_object_index(&s, s.base + off);
+            uint32_t raw = tri_offset_index(c, off);
             int start = off % size == 0 && off / size < s.nelems;
-            CHECKF(start == (idx < s.nelems), "class %u offset %u: index %u", c, off, idx);
-            CHECKF(!start || idx == off / size, "class %u offset %u: index %u", c, off, idx);
+            CHECKF(start == (idx != UINT32_MAX) && start == (raw < s.nelems), "class %u offset %u: index %u",
+                   c, off, idx);
+            CHECKF(!start || (idx == off / size && raw == idx), "class %u offset %u: index %u", c, off, idx);
         }
         s.nelems = 0; /* a span without small objects rejects everything */
-        CHECK(tri_object_index(&s, s.base) >= s.nelems);
+        CHECK(tri_object_index(&s, s.base) == UINT32_MAX);
+        CHECK(tri_offset_index(0, 0) >= tri_class_nelems(0));
     }
 }
 

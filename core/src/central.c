@@ -5,9 +5,12 @@
  * objects, `full` spans have none. Thread caches exchange objects with it
  * in batches under its lock:
  *
- *   refill  finds clear bits in partial spans' allocation bitmaps (a new
- *           span from the page heap when none is left), sets them and hands
- *           out the objects' addresses;
+ *   refill  finds clear bits in the allocation bitmap of the span the
+ *           thread cache holds for the class, sets them and hands out the
+ *           objects' addresses. A span is held by one cache at a time (as a
+ *           Go mcache holds one per class), so threads do not interleave
+ *           their objects in shared cache lines; when it runs out the cache
+ *           takes a partial span, or a new one from the page heap;
  *   flush   finds each object's span through the span map, clears its bit
  *           (a bit already clear is a double free), and gives a span that
  *           becomes empty back to the page heap, keeping one so a class
@@ -27,8 +30,6 @@ typedef struct tri_central {
 } __attribute__((aligned(64))) tri_central;
 
 static tri_central centrals[TRI_NUM_SPAN_CLASSES];
-
-uint16_t tri_class_batch[TRI_NUM_CLASSES];
 
 static void push(tri_span **list, tri_span *s)
 {
@@ -71,8 +72,8 @@ static tri_span *new_span(unsigned spc, enum tri_level *level)
     s->sizeclass = (uint8_t)c;
     s->spanclass = (uint8_t)spc;
     s->state = TRI_SPAN_SMALL;
-    s->divinv = tri_class_divinv[c];
-    s->divshift = tri_class_divshift[c];
+    /* Only malloc's spans are on free()'s fast path. */
+    tri_pagemap_mark(s, (spc & 1) ? c : 0);
     return s;
 }
 
@@ -99,32 +100,63 @@ static unsigned span_take(tri_span *s, void **out, unsigned n)
     return got;
 }
 
-unsigned tri_central_refill(unsigned spc, void **out, unsigned n, enum tri_level *level)
+unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **owned, enum tri_level *level)
 {
     tri_central *cen = &centrals[spc];
     unsigned got = 0;
     *level = TRI_LEVEL_CENTRAL;
     tri_lock_acquire(&cen->lock);
+    tri_span *s = *owned;
     while (got < n) {
-        tri_span *s = cen->partial;
         if (!s) {
-            if (got)
-                break; /* a short batch beats a new span */
-            s = new_span(spc, level);
-            if (!s)
-                break;
-            push(&cen->partial, s);
-            cen->nspans++;
+            s = cen->partial;
+            if (s) {
+                unlink_span(&cen->partial, s);
+            } else {
+                if (got)
+                    break; /* a short batch beats a new span */
+                s = new_span(spc, level);
+                if (!s)
+                    break;
+                cen->nspans++;
+            }
+            s->owned = 1;
         }
         got += span_take(s, out + got, n - got);
-        if (s->nalloc == s->nelems) {
-            unlink_span(&cen->partial, s);
+        if (s->nalloc == s->nelems) { /* used up: the next refill takes another */
+            s->owned = 0;
             push(&cen->full, s);
+            s = NULL;
         }
     }
+    *owned = s;
     cen->nalloc += got;
     tri_lock_release(&cen->lock);
     return got;
+}
+
+/* Files a span nobody holds: on the full or partial list, or back to the
+ * page heap when empty (unless it would leave the class with no partial
+ * span). Called with the lock held. */
+static void file_span(tri_central *cen, tri_span *s)
+{
+    if (s->nalloc == s->nelems) {
+        push(&cen->full, s);
+    } else if (s->nalloc == 0 && cen->partial) {
+        cen->nspans--;
+        tri_pageheap_free(s);
+    } else {
+        push(&cen->partial, s);
+    }
+}
+
+void tri_central_disown(unsigned spc, tri_span *s)
+{
+    tri_central *cen = &centrals[spc];
+    tri_lock_acquire(&cen->lock);
+    s->owned = 0;
+    file_span(cen, s);
+    tri_lock_release(&cen->lock);
 }
 
 void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
@@ -145,7 +177,7 @@ void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
             hi = lo + (s->npages << TRI_PAGE_SHIFT);
         }
         uint32_t idx = tri_object_index(s, p);
-        if (unlikely(idx >= s->nelems)) {
+        if (unlikely(idx == UINT32_MAX)) {
             tri_lock_release(&cen->lock);
             tri_fatal_pointer("free", objs[i], "pointer is not the start of an object");
         }
@@ -157,7 +189,10 @@ void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
         s->allocbits[idx / 64] &= ~bit;
         if (idx / 64 < s->scan_word)
             s->scan_word = (uint16_t)(idx / 64);
-        if (s->nalloc-- == s->nelems) {
+        s->nalloc--;
+        if (s->owned) /* its thread cache will allocate from it again */
+            continue;
+        if (s->nalloc == s->nelems - 1) {
             unlink_span(&cen->full, s);
             push(&cen->partial, s);
         }
@@ -195,17 +230,6 @@ void tri_central_get(unsigned spc, uint64_t *spans, uint64_t *objects)
     *spans = cen->nspans;
     *objects = cen->nalloc;
     tri_lock_release(&cen->lock);
-}
-
-void tri_central_init(void)
-{
-    /* A batch is about 16 KiB of objects, between 2 and 128 of them: enough
-     * that the lock is taken rarely, few enough that a thread does not
-     * hoard memory. */
-    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
-        unsigned n = 16384u / tri_class_size[c];
-        tri_class_batch[c] = (uint16_t)(n < 2 ? 2 : n > 128 ? 128 : n);
-    }
 }
 
 void tri_central_lock_all(void)

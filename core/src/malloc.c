@@ -4,9 +4,9 @@
  *
  *   tri_malloc  size -> size class (one table load), pop the thread cache's
  *               stack for that class.
- *   tri_free    address -> span (two loads through the span map), one
- *               multiply to check that the address starts an object of the
- *               span, push it on the thread cache's stack for its class.
+ *   tri_free    address -> size class and page in span (two loads through
+ *               the page map), one multiply to check that the address starts
+ *               an object, push it on the thread cache's stack for its class.
  *
  * Everything else (an empty or full stack, large objects, bad pointers)
  * leaves through a call to a slow path. Built with TRI_PRELOAD, this file
@@ -42,9 +42,12 @@ void *tri_malloc(size_t size)
 
 void tri_free(void *p)
 {
-    tri_span *s = tri_span_of((uintptr_t)p);
-    if (likely(s != NULL && tri_object_index(s, (uintptr_t)p) < s->nelems)) {
-        tri_bin *b = &tri_tls_tcache->bins[s->sizeclass];
+    uintptr_t a = (uintptr_t)p;
+    uint16_t info = tri_page_info(a);
+    unsigned c = info >> 8;
+    uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
+    if (likely(tri_offset_index(c, off) < tri_class_divs[c].nelems)) {
+        tri_bin *b = &tri_tls_tcache->bins[c];
         void **cur = b->cur;
         if (likely(cur != b->hi && cur[-1] != p)) {
             *cur = p;
@@ -62,7 +65,7 @@ void tri_init_slow(void)
     static _Atomic int started;
     if (atomic_exchange(&started, 1) == 0) {
         tri_pageheap_init();
-        tri_central_init();
+        tri_sizeclass_init();
         tri_tcache_init();
         atomic_store_explicit(&tri_initialized, 1, memory_order_release);
         tri_tcache_init_fork(); /* may allocate, so after start-up is done */
@@ -85,7 +88,7 @@ static enum tri_ptr_kind check_pointer(const char *op, const void *p, const tri_
                                                  : "pointer was not allocated by tricolor");
     switch (TRI_PEEK(s->state)) {
     case TRI_SPAN_SMALL:
-        if (tri_object_index(s, a) >= s->nelems)
+        if (tri_object_index(s, a) == UINT32_MAX)
             tri_fatal_pointer(op, p, "pointer is inside an object, not at its start");
         return PTR_SMALL;
     case TRI_SPAN_LARGE:
@@ -178,7 +181,15 @@ void *tri_realloc(void *p, size_t size)
             return p;
         }
     }
-    void *q = tri_malloc(size);
+    /* A large object that must move to grow gets an eighth more room (the
+     * spacing of the size classes), so a buffer grown a little at a time
+     * moves a logarithmic number of times, not once per page. */
+    size_t room = size;
+    if (kind == PTR_LARGE && size > old && size <= TRI_MAX_ALLOC / 2)
+        room = size + size / 8;
+    void *q = tri_malloc(room);
+    if (!q && room != size)
+        q = tri_malloc(size);
     if (!q)
         return NULL; /* p is untouched */
     memcpy(q, p, old < size ? old : size);
@@ -262,21 +273,6 @@ void tri_set_release_policy(unsigned delay_ms, unsigned retain_percent)
 {
     tri_ensure_init();
     tri_pageheap_set_policy(delay_ms, retain_percent);
-}
-
-int tri_size_class_info(unsigned c, uint32_t *object_size, uint32_t *span_pages, uint32_t *objects)
-{
-    if (c == 0 || c >= TRI_NUM_CLASSES)
-        return 0;
-    *object_size = tri_class_size[c];
-    *span_pages = tri_class_npages[c];
-    *objects = tri_class_nelems(c);
-    return 1;
-}
-
-unsigned tri_size_class_of(size_t size)
-{
-    return size <= TRI_SMALL_MAX ? tri_size_class(size) : 0;
 }
 
 /* --- the C library's names, for LD_PRELOAD ------------------------------------- */

@@ -242,6 +242,8 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     if (!fresh) {
         for (uintptr_t p = first + 1; p < last; p++)
             TRI_POKE(a->spans[p], NULL);
+        if (s->state == TRI_SPAN_SMALL)
+            tri_pagemap_mark(s, 0);
         ph.in_use -= s->npages << TRI_PAGE_SHIFT;
     }
     s->state = TRI_SPAN_FREE;

@@ -2,13 +2,17 @@
  * The span map: from any address to the span that holds it in O(1).
  *
  * The address space is cut into arena-sized slots (64 MiB natively, 4 MiB on
- * wasm); tri_spanmap has one entry per slot, 2^21 entries for x86-64's 47-bit
- * user space (two tables of them: the spans lookup and the arena). The
- * tables live in zero-filled memory that costs nothing until
- * an arena touches its entry. An arena keeps one span pointer per page, so
- * the lookup is: slot entry, then the page's entry (tri_span_of in
- * internal.h). Interior pointers resolve like any other: every page of an
- * in-use span points at it.
+ * wasm); tri_arena_map has one entry per slot, 2^21 entries for x86-64's
+ * 47-bit user space, in zero-filled memory that costs nothing until an arena
+ * touches its entry. An arena keeps one span pointer per page, so the lookup
+ * is: slot entry, then the page's entry (tri_span_of in internal.h).
+ * Interior pointers resolve like any other: every page of an in-use span
+ * points at it.
+ *
+ * The page map is the same idea for free()'s fast path (TCMalloc's size-class
+ * cache): two bytes per page, the size class and the page's index within its
+ * span, reached through tri_page_map in one step, so that checking and
+ * filing an object reads neither the arena record nor the span.
  *
  * An arena is one reservation, TRI_ARENA_SIZE or, for a larger object, a
  * multiple of it; its metadata (span pointers and the released-page bitmap)
@@ -17,8 +21,8 @@
  */
 #include "internal.h"
 
-uintptr_t tri_spanmap_spans[TRI_ARENA_MAP_SIZE];
-tri_arena *tri_spanmap_arena[TRI_ARENA_MAP_SIZE];
+tri_arena *tri_arena_map[TRI_ARENA_MAP_SIZE];
+uintptr_t tri_page_map[TRI_ARENA_MAP_SIZE];
 
 tri_arena *tri_arena_create(uintptr_t min_pages)
 {
@@ -35,8 +39,9 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     }
 
     size_t spans_bytes = npages * sizeof(tri_span *);
+    size_t info_bytes = npages * sizeof(uint16_t);
     size_t bitmap_bytes = (npages + 63) / 64 * sizeof(uint64_t);
-    size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + bitmap_bytes + 4095) & ~(size_t)4095;
+    size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + info_bytes + bitmap_bytes + 4095) & ~(size_t)4095;
     char *meta = tri_os_alloc_zeroed(meta_bytes);
     if (!meta) {
         tri_os_release(base, bytes);
@@ -50,11 +55,12 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     a->committed = 0;
     a->spans = (tri_span **)(meta + sizeof(tri_arena));
     a->released = (uint64_t *)(meta + sizeof(tri_arena) + spans_bytes);
+    a->pageinfo = (uint16_t *)(meta + sizeof(tri_arena) + spans_bytes + bitmap_bytes);
 
-    uintptr_t biased = (uintptr_t)a->spans - (a->base >> TRI_PAGE_SHIFT) * sizeof(tri_span *);
+    uintptr_t biased = (uintptr_t)a->pageinfo - (a->base >> TRI_PAGE_SHIFT) * sizeof(uint16_t);
     for (uintptr_t slot = a->base >> TRI_ARENA_SHIFT; slot < (a->base + bytes) >> TRI_ARENA_SHIFT; slot++) {
-        TRI_POKE(tri_spanmap_arena[slot], a);
-        __atomic_store_n(&tri_spanmap_spans[slot], biased, __ATOMIC_RELEASE);
+        __atomic_store_n(&tri_arena_map[slot], a, __ATOMIC_RELEASE);
+        __atomic_store_n(&tri_page_map[slot], biased, __ATOMIC_RELEASE);
     }
     return a;
 }
@@ -62,4 +68,12 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
 void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s)
 {
     TRI_POKE(a->spans[page], s);
+}
+
+void tri_pagemap_mark(const tri_span *s, unsigned c)
+{
+    tri_arena *a = tri_arena_of(s->base);
+    uintptr_t first = (s->base - a->base) >> TRI_PAGE_SHIFT;
+    for (uintptr_t k = 0; k < s->npages; k++)
+        TRI_POKE(a->pageinfo[first + k], c ? TRI_PAGEINFO(c, k) : 0);
 }

@@ -131,6 +131,10 @@ void tri_tcache_flush(tri_tcache *tc)
         if (b->cur != b->lo)
             tri_central_flush(tri_spanclass(c, true), b->lo, (unsigned)(b->cur - b->lo));
         b->cur = b->lo;
+        if (tc->owned[c]) {
+            tri_central_disown(tri_spanclass(c, true), tc->owned[c]);
+            tc->owned[c] = NULL;
+        }
         publish_bin(tc, c);
     }
 }
@@ -162,7 +166,11 @@ static void *malloc_direct(unsigned c)
 {
     void *p;
     enum tri_level level;
-    if (!tri_central_refill(tri_spanclass(c, true), &p, 1, &level)) {
+    tri_span *none = NULL;
+    unsigned got = tri_central_refill(tri_spanclass(c, true), &p, 1, &none, &level);
+    if (none)
+        tri_central_disown(tri_spanclass(c, true), none);
+    if (!got) {
         errno = ENOMEM;
         return NULL;
     }
@@ -179,7 +187,7 @@ void *tri_tcache_malloc_slow(unsigned c)
         return malloc_direct(c);
     tri_bin *b = &tc->bins[c];
     enum tri_level level;
-    unsigned n = tri_central_refill(tri_spanclass(c, true), b->lo, tri_class_batch[c], &level);
+    unsigned n = tri_central_refill(tri_spanclass(c, true), b->lo, tri_class_batch[c], &tc->owned[c], &level);
     if (n == 0) {
         errno = ENOMEM;
         return NULL;
