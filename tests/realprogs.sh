@@ -44,6 +44,26 @@ need() {
     return 1
 }
 
+# Programs of our own that use the C library's names: every replaced
+# function, and fork() and thread churn in a threaded program.
+cc=${CC:-cc}
+for prog in cnames forker; do
+    if $cc -O1 -pthread -o "$work/$prog" "$here/programs/$prog.c" 2> "$work/$prog.cc.err"; then
+        run "$prog" "$work/$prog"
+    else
+        echo "FAIL $prog: does not build: $(head -c 300 "$work/$prog.cc.err")"
+        failed=$((failed + 1))
+    fi
+done
+
+# The benchmark workloads at a small scale: their checksums must agree.
+bench=$(dirname "$preload")/bench-workloads
+if [ -x "$bench" ]; then
+    for w in churn-mt:2 prodcons:2 larson:4 threads:8 realloc:1; do
+        run "workload-${w%:*}" sh -c "'$bench' ${w%:*} ${w#*:} 0.05 | cut -d' ' -f1,5,6,7"
+    done
+fi
+
 if need /usr/bin/python3 python3; then
     run python3 /usr/bin/python3 "$here/programs/alloc_heavy.py"
 fi

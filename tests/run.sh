@@ -47,8 +47,15 @@ echo "== builds"
 step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests
 step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests
 
+step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
+step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
+
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
 [ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
+# Sanitizer reports abort the run, which then counts as a failure.
+[ -x build/asan/tests ] && suite "C tests under ASan and UBSan" env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 build/asan/tests
+[ -x build/tsan/tests ] && suite "threaded C tests under TSan" env TSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \
+    build/tsan/tests cache_ stress_threads stress_thread_churn stress_fork
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
 

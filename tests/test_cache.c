@@ -40,6 +40,7 @@ typedef struct { int ok; char why[200]; } outcome;
 static void *batch_moves(void *arg)
 {
     outcome *o = arg;
+    tri_ensure_init();
     const unsigned c = 20; /* 352-byte objects */
     const size_t size = tri_class_size[c];
     unsigned batch = tri_class_batch[c];

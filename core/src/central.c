@@ -71,7 +71,7 @@ static tri_span *new_span(unsigned spc, enum tri_level *level)
     }
     s->sizeclass = (uint8_t)c;
     s->spanclass = (uint8_t)spc;
-    s->state = TRI_SPAN_SMALL;
+    TRI_POKE(s->state, TRI_SPAN_SMALL); /* read by the page heap: see pageheap.c */
     /* Only malloc's spans are on free()'s fast path. */
     tri_pagemap_mark(s, (spc & 1) ? c : 0);
     return s;

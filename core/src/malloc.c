@@ -131,8 +131,7 @@ static TRI_NOINLINE void *malloc_large(size_t size, uintptr_t align_pages)
         errno = ENOMEM;
         return NULL;
     }
-    s->state = TRI_SPAN_LARGE;
-    tri_count_level(level, 1);
+    tri_count_level(level, 1); /* the page heap hands spans out as large objects */
     tri_pageheap_count_large(1, (int64_t)(s->npages << TRI_PAGE_SHIFT));
     return (void *)s->base;
 }
@@ -177,7 +176,7 @@ void *tri_realloc(void *p, size_t size)
             return p;
         uintptr_t before = s->npages;
         if (tri_pageheap_resize(s, npages)) {
-            tri_pageheap_count_large(0, ((int64_t)npages - (int64_t)before) << TRI_PAGE_SHIFT);
+            tri_pageheap_count_large(0, ((int64_t)npages - (int64_t)before) * (int64_t)TRI_PAGE_SIZE);
             return p;
         }
     }

@@ -8,6 +8,11 @@
  *              touched), in which case it reads as zeros
  *   reserved   beyond an arena's committed prefix: not yet accessible
  *
+ * A span's state is FREE exactly while it is here; only this file sets or
+ * clears FREE, under the page heap's lock. Other states change under other
+ * locks (a central list recasts a fresh span as SMALL), so a neighbour's
+ * state is read atomically: any value but FREE means "in use".
+ *
  * Free spans sit in size-indexed free lists: one list per exact page count
  * below 128 pages, then 8 lists per power of two (as TLSF does), and a
  * bitmap of non-empty lists. Allocation takes the best fit: the exact list,
@@ -246,14 +251,14 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
             tri_pagemap_mark(s, 0);
         ph.in_use -= s->npages << TRI_PAGE_SHIFT;
     }
-    s->state = TRI_SPAN_FREE;
+    TRI_POKE(s->state, TRI_SPAN_FREE);
     s->sizeclass = 0;
     s->nelems = 0;
     s->elemsize = 0;
 
     if (first > 0) {
         tri_span *left = a->spans[first - 1];
-        if (left && left->state == TRI_SPAN_FREE) {
+        if (left && TRI_PEEK(left->state) == TRI_SPAN_FREE) {
             if (fresh && left->in_lru)
                 since = left->free_since;
             list_remove(left);
@@ -268,7 +273,7 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     }
     if (last + 1 < a->committed) {
         tri_span *right = a->spans[last + 1];
-        if (right && right->state == TRI_SPAN_FREE) {
+        if (right && TRI_PEEK(right->state) == TRI_SPAN_FREE) {
             list_remove(right);
             lru_remove(right);
             TRI_POKE(a->spans[last], NULL);
@@ -319,7 +324,7 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
         ph.peak_now = ph.in_use;
     for (uintptr_t p = first; p < first + npages; p++)
         tri_spanmap_set(a, p, s);
-    s->state = TRI_SPAN_LARGE; /* in use: never merged; callers may recast it */
+    TRI_POKE(s->state, TRI_SPAN_LARGE); /* in use: never merged; callers may recast it */
     s->sizeclass = 0;
     s->nelems = 0;
     s->next = s->prev = NULL;
