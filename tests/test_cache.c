@@ -201,3 +201,45 @@ TEST(cache_class_stats)
     tri_get_stats(&st1);
     CHECK(st1.classes[31].objects == st0.classes[31].objects);
 }
+
+typedef struct { void **objs; unsigned n; outcome *o; } free_job;
+
+static void *free_only(void *arg)
+{
+    free_job *j = arg;
+    const unsigned c = 20;
+    unsigned batch = tri_class_batch[c];
+    uint64_t before = central_objects(c);
+    for (unsigned i = 0; i < batch; i++)
+        tri_free(j->objs[i]);
+    if (central_objects(c) != before) {
+        snprintf(j->o->why, sizeof j->o->why, "the first batch of frees returned objects");
+        return NULL;
+    }
+    tri_free(j->objs[batch]); /* a thread that never allocated holds one batch */
+    if (central_objects(c) != before - batch) {
+        snprintf(j->o->why, sizeof j->o->why, "free %u returned %llu objects, expected %u", batch + 1,
+                 (unsigned long long)(before - central_objects(c)), batch);
+        return NULL;
+    }
+    for (unsigned i = batch + 1; i < j->n; i++)
+        tri_free(j->objs[i]);
+    tri_thread_flush();
+    j->o->ok = 1;
+    return NULL;
+}
+
+TEST(cache_slow_start_for_threads_that_only_free)
+{
+    TH_NEED_THREADS();
+    static void *objs[512];
+    tri_ensure_init();
+    unsigned n = 2 * tri_class_batch[20] + 5;
+    CHECK(n <= 512);
+    for (unsigned i = 0; i < n; i++)
+        objs[i] = tri_malloc(tri_class_size[20]);
+    outcome o = {0, ""};
+    free_job j = {objs, n, &o};
+    on_fresh_thread(free_only, &j);
+    CHECKF(o.ok, "%s", o.why);
+}

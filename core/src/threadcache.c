@@ -7,7 +7,9 @@
  *   empty stack on malloc   refill one batch from the central list
  *   full stack on free      flush the oldest batch back to it
  *
- * A stack holds at most two batches. An object freed by another thread than
+ * A stack holds one batch at first and grows to two once the thread
+ * allocates from it (TCMalloc's slow start): a thread that only frees a
+ * class, as a consumer does, hoards half as much. An object freed by another thread than
  * the one that allocated it simply joins the freeing thread's stack and goes
  * back to its span with that thread's next flush, so frees across threads
  * cost what local ones do.
@@ -115,8 +117,8 @@ static tri_tcache *tcache_create(void)
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
         *slot++ = NULL; /* guard */
         tc->bins[c].lo = tc->bins[c].cur = slot;
+        tc->bins[c].hi = slot + tri_class_batch[c];
         slot += class_capacity[c];
-        tc->bins[c].hi = slot;
     }
     tc->bins[0] = tcache_empty.bins[0];
     pthread_setspecific(reg.key, tc);
@@ -199,6 +201,8 @@ void *tri_tcache_malloc_slow(unsigned c)
         b->lo[j] = t;
     }
     b->cur = b->lo + n - 1;
+    if ((unsigned)(b->hi - b->lo) < class_capacity[c])
+        b->hi += tri_class_batch[c]; /* this thread allocates here: let it hold more */
     tc->mallocs[c]++;
     tri_count_level(level, 1);
     publish_bin(tc, c);
@@ -218,7 +222,7 @@ void tri_tcache_free_slow(void *p, unsigned c)
     if (b->cur != b->lo && b->cur[-1] == p)
         tri_fatal_pointer("free", p, "double free: the object was just freed");
     if (b->cur == b->hi) {
-        unsigned n = tri_class_batch[c];
+        unsigned n = tri_class_batch[c]; /* the oldest batch: all of it at one-batch capacity */
         tri_central_flush(tri_spanclass(c, true), b->lo, n);
         memmove(b->lo, b->lo + n, (size_t)(b->cur - b->lo - n) * sizeof(void *));
         b->cur -= n;
