@@ -77,27 +77,38 @@ static tri_span *new_span(unsigned spc, enum tri_level *level)
     return s;
 }
 
-/* Takes up to n free objects of s, lowest address first. */
-static unsigned span_take(tri_span *s, void **out, unsigned n)
+/* Takes up to n free objects of s into top[-1], top[-2], ...: lowest
+ * address at the top, so that popping hands them out in address order. */
+static unsigned span_take(tri_span *s, void **top, unsigned n)
 {
-    unsigned got = 0, w = s->scan_word, words = (s->nelems + 63u) / 64u;
-    uintptr_t size = s->elemsize;
-    while (w < words && got < n) {
-        uint64_t free = ~s->allocbits[w];
+    const uintptr_t size = s->elemsize;
+    const unsigned words = (s->nelems + 63u) / 64u;
+    uint64_t *bits = s->allocbits;
+    unsigned w = s->scan_word, left = n;
+    for (; w < words && left; w++) {
+        uint64_t free = ~bits[w];
+        if (!free)
+            continue;
         uintptr_t addr = s->base + (uintptr_t)w * 64 * size;
-        while (free && got < n) {
-            unsigned b = (unsigned)__builtin_ctzll(free);
-            free &= free - 1;
-            out[got++] = (void *)(addr + b * size);
+        if (free == ~(uint64_t)0 && left >= 64) { /* a word of a fresh span */
+            for (unsigned k = 0; k < 64; k++, addr += size)
+                *--top = (void *)addr;
+            bits[w] = ~(uint64_t)0;
+            left -= 64;
+            continue;
         }
-        s->allocbits[w] = ~free;
-        if (free)
+        do {
+            *--top = (void *)(addr + (uintptr_t)__builtin_ctzll(free) * size);
+            free &= free - 1;
+            left--;
+        } while (free && left);
+        bits[w] = ~free;
+        if (free) /* the batch is full and this word still has room */
             break;
-        w++;
     }
     s->scan_word = (uint16_t)w;
-    s->nalloc = (uint16_t)(s->nalloc + got);
-    return got;
+    s->nalloc = (uint16_t)(s->nalloc + (n - left));
+    return n - left;
 }
 
 unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **owned, enum tri_level *level)
@@ -122,7 +133,7 @@ unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **own
             }
             s->owned = 1;
         }
-        got += span_take(s, out + got, n - got);
+        got += span_take(s, out + n - got, n - got);
         if (s->nalloc == s->nelems) { /* used up: the next refill takes another */
             s->owned = 0;
             push(&cen->full, s);
@@ -132,6 +143,8 @@ unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **own
     *owned = s;
     cen->nalloc += got;
     tri_lock_release(&cen->lock);
+    if (got < n) /* a short batch: move it down to out[0] */
+        memmove(out, out + n - got, got * sizeof(void *));
     return got;
 }
 
@@ -159,40 +172,54 @@ void tri_central_disown(unsigned spc, tri_span *s)
     tri_lock_release(&cen->lock);
 }
 
+/* Returns to span s the run of objects from objs[0] on that lie in it;
+ * returns how many. Called with the lock held; aborts (after dropping it)
+ * on an object that is not an object's start or is already free. */
+static unsigned flush_run(tri_central *cen, tri_span *s, void *const *objs, void *const *end)
+{
+    const uintptr_t base = s->base, bytes = s->npages << TRI_PAGE_SHIFT;
+    const tri_class_div d = tri_class_divs[s->sizeclass];
+    uint64_t *bits = s->allocbits;
+    unsigned low_word = s->scan_word;
+    void *const *o = objs;
+    do {
+        uint32_t x = (uint32_t)((uintptr_t)*o - base) * d.inv;
+        uint32_t idx = (x >> d.shift) | (x << ((32 - d.shift) & 31));
+        if (unlikely(idx >= d.nelems))
+            goto not_an_object;
+        uint64_t *wp = &bits[idx / 64], word = *wp;
+        if (unlikely(!((word >> (idx % 64)) & 1)))
+            goto already_free;
+        *wp = word & ~((uint64_t)1 << (idx % 64));
+        low_word = idx / 64 < low_word ? idx / 64 : low_word;
+    } while (++o < end && (uintptr_t)*o - base < bytes);
+    s->scan_word = (uint16_t)low_word;
+    return (unsigned)(o - objs);
+not_an_object:
+    tri_lock_release(&cen->lock);
+    tri_fatal_pointer("free", *o, "pointer is not the start of an object");
+already_free:
+    tri_lock_release(&cen->lock);
+    tri_fatal_pointer("free", *o, "double free: the object is already free");
+}
+
 void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
 {
     tri_central *cen = &centrals[spc];
-    tri_span *s = NULL;
-    uintptr_t lo = 0, hi = 0;
     tri_lock_acquire(&cen->lock);
-    for (unsigned i = 0; i < n; i++) {
-        uintptr_t p = (uintptr_t)objs[i];
-        if (p - lo >= hi - lo) {
-            s = tri_span_of(p);
-            if (!s || s->state != TRI_SPAN_SMALL || s->spanclass != spc) {
-                tri_lock_release(&cen->lock);
-                tri_fatal_pointer("free", objs[i], "pointer is not an allocated object");
-            }
-            lo = s->base;
-            hi = lo + (s->npages << TRI_PAGE_SHIFT);
-        }
-        uint32_t idx = tri_object_index(s, p);
-        if (unlikely(idx == UINT32_MAX)) {
+    for (unsigned i = 0; i < n;) {
+        tri_span *s = tri_span_of((uintptr_t)objs[i]);
+        if (!s || s->state != TRI_SPAN_SMALL || s->spanclass != spc) {
             tri_lock_release(&cen->lock);
-            tri_fatal_pointer("free", objs[i], "pointer is not the start of an object");
+            tri_fatal_pointer("free", objs[i], "pointer is not an allocated object");
         }
-        uint64_t bit = (uint64_t)1 << (idx % 64);
-        if (unlikely(!(s->allocbits[idx / 64] & bit))) {
-            tri_lock_release(&cen->lock);
-            tri_fatal_pointer("free", objs[i], "double free: the object is already free");
-        }
-        s->allocbits[idx / 64] &= ~bit;
-        if (idx / 64 < s->scan_word)
-            s->scan_word = (uint16_t)(idx / 64);
-        s->nalloc--;
+        unsigned k = flush_run(cen, s, objs + i, objs + n);
+        bool was_full = s->nalloc == s->nelems;
+        s->nalloc = (uint16_t)(s->nalloc - k);
+        i += k;
         if (s->owned) /* its thread cache will allocate from it again */
             continue;
-        if (s->nalloc == s->nelems - 1) {
+        if (was_full) {
             unlink_span(&cen->full, s);
             push(&cen->partial, s);
         }
@@ -200,7 +227,6 @@ void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
             unlink_span(&cen->partial, s);
             cen->nspans--;
             tri_pageheap_free(s);
-            lo = hi = 0;
         }
     }
     cen->nalloc -= n;

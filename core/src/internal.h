@@ -312,7 +312,8 @@ TRI_INTERNAL bool tri_pageheap_free_span_at(uintptr_t addr, uintptr_t *npages, u
 /* --- central lists ------------------------------------------------------ */
 
 /* Moves up to n objects of span class spc into out[0..n), lowest address
- * first; returns how many (0 only when out of memory). *level tells where
+ * last (the top of a thread cache's stack); returns how many (0 only when
+ * out of memory). *level tells where
  * they came from. *owned is the caller's own span of the class (or NULL):
  * objects come from it first, and when it runs out the caller takes
  * another, so two threads rarely allocate from one span at a time. */

@@ -40,13 +40,20 @@ void *tri_malloc(size_t size)
     return malloc_large(size, 1);
 }
 
-void tri_free(void *p)
+/* The size class of the small object of malloc's that starts at a, or 0
+ * if a is anything else: page map, one multiply, no span. */
+static inline unsigned small_object_class(uintptr_t a)
 {
-    uintptr_t a = (uintptr_t)p;
     uint16_t info = tri_page_info(a);
     unsigned c = info >> 8;
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
-    if (likely(tri_offset_index(c, off) < tri_class_divs[c].nelems)) {
+    return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
+}
+
+void tri_free(void *p)
+{
+    unsigned c = small_object_class((uintptr_t)p);
+    if (likely(c != 0)) {
         tri_bin *b = &tri_tls_tcache->bins[c];
         void **cur = b->cur;
         if (likely(cur != b->hi && cur[-1] != p)) {
@@ -160,13 +167,18 @@ void *tri_realloc(void *p, size_t size)
 {
     if (p == NULL)
         return tri_malloc(size);
-    tri_span *s = tri_span_of((uintptr_t)p);
-    enum tri_ptr_kind kind = check_pointer("realloc", p, s);
+    unsigned c = small_object_class((uintptr_t)p);
+    tri_span *s = NULL;
+    enum tri_ptr_kind kind = PTR_SMALL;
+    if (!c) {
+        s = tri_span_of((uintptr_t)p);
+        kind = check_pointer("realloc", p, s);
+    }
     if (size == 0) { /* as glibc: free and return NULL */
         tri_free(p);
         return NULL;
     }
-    size_t old = usable(s);
+    size_t old = c ? tri_class_size[c] : usable(s);
     if (kind == PTR_SMALL) {
         if (size <= old && size >= old / 2)
             return p;
@@ -255,6 +267,9 @@ size_t tri_usable_size(const void *p)
 {
     if (p == NULL)
         return 0;
+    unsigned c = small_object_class((uintptr_t)p);
+    if (c)
+        return tri_class_size[c];
     tri_span *s = tri_span_of((uintptr_t)p);
     check_pointer("usable_size", p, s);
     return usable(s);

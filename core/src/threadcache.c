@@ -194,12 +194,6 @@ void *tri_tcache_malloc_slow(unsigned c)
         errno = ENOMEM;
         return NULL;
     }
-    /* Pop order = address order: the lowest address goes on top. */
-    for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
-        void *t = b->lo[i];
-        b->lo[i] = b->lo[j];
-        b->lo[j] = t;
-    }
     b->cur = b->lo + n - 1;
     if ((unsigned)(b->hi - b->lo) < class_capacity[c])
         b->hi += tri_class_batch[c]; /* this thread allocates here: let it hold more */
