@@ -52,8 +52,11 @@ static inline unsigned small_object_class(uintptr_t a)
 
 void tri_free(void *p)
 {
-    unsigned c = small_object_class((uintptr_t)p);
-    if (likely(c != 0)) {
+    uintptr_t a = (uintptr_t)p;
+    uint16_t info = tri_page_info(a);
+    unsigned c = info >> 8; /* as small_object_class, minus one compare */
+    uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
+    if (likely(tri_offset_index(c, off) < tri_class_divs[c].nelems)) {
         tri_bin *b = &tri_tls_tcache->bins[c];
         void **cur = b->cur;
         if (likely(cur != b->hi && cur[-1] != p)) {
