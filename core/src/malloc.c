@@ -195,12 +195,12 @@ void *tri_realloc(void *p, size_t size)
             return p;
         }
     }
-    /* A large object that must move to grow gets an eighth more room (the
-     * spacing of the size classes), so a buffer grown a little at a time
-     * moves a logarithmic number of times, not once per page. */
+    /* An object that must move to grow gets a quarter more room: a buffer
+     * grown a little at a time then moves a logarithmic number of times,
+     * not at every size class (16 bytes apart at first) or page. */
     size_t room = size;
-    if (kind == PTR_LARGE && size > old && size <= TRI_MAX_ALLOC / 2)
-        room = size + size / 8;
+    if (size > old && size <= TRI_MAX_ALLOC / 2)
+        room = size + size / 4;
     void *q = tri_malloc(room);
     if (!q && room != size)
         q = tri_malloc(size);
