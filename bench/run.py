@@ -3,15 +3,17 @@
 
 Every workload of bench/workloads.c runs as the same binary under each
 allocator (LD_PRELOAD; glibc with none), several times, interleaved so that
-the machine's drift hits all alike. Reported: the median wall time and the
-median peak RSS, ratios to mimalloc, and whether each goal is met:
+the machine's drift hits all alike. Reported: the best wall time (on a
+shared machine the least disturbed run is the best estimate of the cost),
+the median peak RSS, ratios to mimalloc, and whether each goal is met:
 
   - faster than glibc on every workload
   - within 1.2x of mimalloc's time on each, and faster on at least one
   - peak RSS within 1.2x of mimalloc's
 
-Also the instructions one malloc+free pair costs on the fast path, counted
-by callgrind (exact and repeatable, unlike time on a shared machine).
+Also instruction counts from callgrind, exact and repeatable where time is
+not: for one malloc+free pair on the fast path, and for the whole of each
+single-threaded workload at a small scale.
 
 Results go to bench/results/native.md and native.csv.
 """
@@ -46,6 +48,7 @@ WORKLOADS = [
 ]
 
 TIME_GOAL = 1.2
+CALLGRIND_SCALE = 0.05
 RSS_GOAL = 1.2
 
 
@@ -62,15 +65,14 @@ def run_once(workload, threads, scale, preload):
     return float(secs), int(rss_kib), int(checksum)
 
 
-def callgrind_instructions(preload, pairs):
+def callgrind_instructions(preload, args):
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
     if preload:
         env["LD_PRELOAD"] = preload
     out_file = f"/tmp/tricolor-callgrind.{os.getpid()}"
-    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
-                    os.path.join(BUILD, "bench-fastpath"), str(pairs), "32"],
-                   env=env, capture_output=True, text=True, check=True, timeout=600)
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + args,
+                   env=env, capture_output=True, text=True, check=True, timeout=900)
     total = None
     with open(out_file) as f:
         for line in f:
@@ -82,7 +84,7 @@ def callgrind_instructions(preload, pairs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reps", type=int, default=5, help="runs per workload and allocator (median taken)")
+    ap.add_argument("--reps", type=int, default=7, help="runs per workload and allocator")
     ap.add_argument("--scale", type=float, default=1.0, help="workload size")
     ap.add_argument("--only", nargs="*", help="workloads to run")
     ap.add_argument("--no-callgrind", action="store_true")
@@ -110,17 +112,25 @@ def main():
         if len(checksums) != 1:
             raise RuntimeError(f"{workload}: allocators disagree on the checksum: {checksums}")
         for name, _ in allocators:
-            results[(workload, name)] = (statistics.median(times[name]), statistics.median(rss[name]))
+            results[(workload, name)] = (min(times[name]), statistics.median(rss[name]))
         line = "  ".join(f"{n} {results[(workload, n)][0]:.3f}s" for n, _ in allocators)
         print(f"{workload:9} {line}", flush=True)
 
     fastpath = {}
+    counted = {}  # workload -> {allocator: instructions}
     if not args.no_callgrind:
         n = 200000
+        fast = os.path.join(BUILD, "bench-fastpath")
         for name, preload in allocators:
-            a = callgrind_instructions(preload, n)
-            b = callgrind_instructions(preload, 2 * n)
+            a = callgrind_instructions(preload, [fast, str(n), "32"])
+            b = callgrind_instructions(preload, [fast, str(2 * n), "32"])
             fastpath[name] = (b - a) / n
+        for workload, threads in workloads:
+            if threads != 1:
+                continue
+            counted[workload] = {name: callgrind_instructions(
+                preload, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)])
+                for name, preload in allocators}
 
     names = [n for n, _ in allocators]
     rows = []
@@ -150,8 +160,9 @@ def main():
     md = []
     md.append("# tricolor native benchmarks\n")
     md.append(f"`make bench` on {time.strftime('%Y-%m-%d')}, {host}, {cpu}, {os.cpu_count()} cores; "
-              f"median of {args.reps} runs, scale {args.scale}, {time.time() - started:.0f} s in all.\n")
-    md.append("Time in seconds (lower is better), peak RSS in MiB; ratios are tricolor / mimalloc.\n")
+              f"{args.reps} runs each, scale {args.scale}, {time.time() - started:.0f} s in all.\n")
+    md.append("Best time in seconds (lower is better) / median peak RSS in MiB; "
+              "ratios are tricolor / mimalloc.\n")
     md.append("| workload | threads | " + " | ".join(names) + " | time ratio | RSS ratio | goals |")
     md.append("|---|---:|" + "---:|" * len(names) + "---:|---:|---|")
     for workload, threads, t, r, tr, rr, note in rows:
@@ -165,6 +176,16 @@ def main():
                       (f"met ({', '.join(misses)})" if misses else "**missed**"))
         else:
             md.append(f"- {goal}: " + ("met on every workload" if not misses else f"**missed** on {', '.join(misses)}"))
+    if counted:
+        md.append("")
+        md.append(f"Instructions for a whole single-threaded workload at scale {CALLGRIND_SCALE} "
+                  "(callgrind, millions; workload's own code included):\n")
+        md.append("| workload | " + " | ".join(names) + " | tricolor / mimalloc |")
+        md.append("|---|" + "---:|" * (len(names) + 1))
+        for workload, counts in counted.items():
+            ratio = counts["tricolor"] / counts["mimalloc"] if "mimalloc" in counts else float("nan")
+            md.append(f"| {workload} | " + " | ".join(f"{counts[n] / 1e6:.1f}" for n in names) +
+                      f" | {ratio:.2f} |")
     if fastpath:
         md.append("")
         md.append("Instructions per malloc(32)+free pair on the fast path (callgrind, loop included):\n")
@@ -186,6 +207,9 @@ def main():
                 f.write(f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]}\n")
         for n, v in fastpath.items():
             f.write(f"fastpath,1,{n},{v:.2f},0\n")
+        for workload, counts in counted.items():
+            for n, v in counts.items():
+                f.write(f"{workload}-instructions,1,{n},{v},0\n")
 
 
 if __name__ == "__main__":
