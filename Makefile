@@ -12,7 +12,7 @@ CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden -fno-semant
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
 CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) -pthread -Icore/include -I$(BUILD)/gen
 
-CORE := os meta spanmap pageheap sizeclass central threadcache malloc stats
+CORE := os meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
 PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/malloc-preload.o
 HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.inc

@@ -114,6 +114,226 @@ TRI_API int tri_size_class_info(unsigned c, uint32_t *object_size, uint32_t *spa
 /* The class that serves a request of `size` bytes (0 when it is large). */
 TRI_API unsigned tri_size_class_of(size_t size);
 
+
+/* ===== the garbage-collected heap =========================================
+ *
+ * An incremental tri-color mark-sweep collector on the allocator above: the
+ * same pages, spans and size classes, scan span classes for objects with
+ * pointers and noscan ones for the rest. A heap is driven by one mutator
+ * thread at a time; several heaps may run in parallel threads. Objects are
+ * found through precise roots (global slots and shadow-stack frames) and,
+ * if asked, a conservative scan of the mutator's stack.
+ *
+ * Every store of a pointer into a heap object goes through tri_gc_write (the
+ * write barrier). Stores into roots need none.
+ */
+
+typedef struct tri_gc_heap tri_gc_heap;
+
+/* What an object holds: size bytes, of which the first ptr_words words are
+ * described by ptrmap (bit i set: word i is a pointer into the heap or
+ * NULL). ptrmap NULL with ptr_words > 0 means all of those words are
+ * pointers. ptr_words 0: no pointers; the object is never scanned. */
+typedef struct tri_type {
+    const char *name;
+    size_t size;
+    size_t ptr_words;
+    const uint64_t *ptrmap;
+} tri_type;
+
+enum tri_gc_barrier {
+    TRI_BARRIER_HYBRID,   /* Go 1.8: shade the old value, and the new one until roots are scanned (default) */
+    TRI_BARRIER_DIJKSTRA, /* insertion: shade the new value; roots rescanned at mark termination */
+    TRI_BARRIER_YUASA,    /* deletion: shade the old value; roots snapshotted at mark setup */
+    TRI_BARRIER_NONE,     /* no barrier: incorrect, for showing why barriers exist */
+    TRI_NUM_BARRIERS
+};
+
+enum tri_gc_phase {
+    TRI_GC_OFF,
+    TRI_GC_MARK_SETUP,       /* a stop: roots greyed, barrier on */
+    TRI_GC_MARK,             /* incremental marking */
+    TRI_GC_MARK_TERMINATION, /* a stop: marking finished */
+    TRI_GC_SWEEP,            /* lazy sweeping */
+    TRI_NUM_PHASES
+};
+
+enum tri_gc_color { TRI_FREE, TRI_WHITE, TRI_GREY, TRI_BLACK };
+
+typedef struct tri_gc_config {
+    int gogc;                  /* heap growth percentage; < 0: no automatic cycles. 0 takes TRI_GOGC or 100 */
+    uint64_t memory_limit;     /* soft limit in bytes; 0 takes TRI_MEMLIMIT or none */
+    enum tri_gc_barrier barrier;
+    int conservative_stack;    /* also scan the mutator's stack and registers (native only) */
+    int verify;                /* check the heap at every mark termination (see tri_gc_verify) */
+    int stress;                /* 1: a mark step at every allocation; 2: a whole cycle */
+    size_t step_bytes;         /* scan work of one incremental step (0: 64 KiB) */
+    size_t events;             /* event ring capacity, a power of two (0: no events) */
+} tri_gc_config;
+
+/* NULL config: defaults. Returns NULL with errno ENOMEM on failure. */
+TRI_API tri_gc_heap *tri_gc_create(const tri_gc_config *config);
+/* Frees every object (running no finalizers) and the heap itself. */
+TRI_API void tri_gc_destroy(tri_gc_heap *h);
+/* The thread calling this becomes the heap's mutator (for stack scanning). */
+TRI_API void tri_gc_attach_thread(tri_gc_heap *h);
+
+/* Allocation. Objects are zeroed. Returns NULL with errno ENOMEM when even
+ * a full collection cannot make room (or the size overflows). */
+TRI_API void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type);
+TRI_API void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count);
+TRI_API void *tri_gc_alloc_noscan(tri_gc_heap *h, size_t size); /* under 16 B: the tiny allocator */
+
+/* Roots: slots the collector reads pointers from. */
+TRI_API int tri_gc_add_roots(tri_gc_heap *h, void **slots, size_t count);   /* 0, or -1 (ENOMEM) */
+TRI_API int tri_gc_remove_roots(tri_gc_heap *h, void **slots);              /* 0, or -1 if unknown */
+
+/* Shadow stack: a frame is `count` pointer slots on the C stack, pushed and
+ * popped in LIFO order:
+ *     void *locals[2] = {0};
+ *     tri_gc_frame f;
+ *     tri_gc_push_frame(h, &f, locals, 2);
+ *     ...
+ *     tri_gc_pop_frame(h, &f);                                              */
+typedef struct tri_gc_frame {
+    struct tri_gc_frame *prev;
+    void **slots;
+    size_t count;
+} tri_gc_frame;
+TRI_API void tri_gc_push_frame(tri_gc_heap *h, tri_gc_frame *f, void **slots, size_t count);
+TRI_API void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f);
+
+/* The write barrier: *slot = value, for every pointer store into a heap
+ * object. While no marking runs it costs one predictable branch. */
+struct tri_gc_heap_head { int barrier_on; };
+TRI_API void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value);
+static inline void tri_gc_write(tri_gc_heap *h, void *slot, void *value)
+{
+    if (__builtin_expect(((struct tri_gc_heap_head *)h)->barrier_on, 0))
+        tri_gc_write_slow(h, (void **)slot, value);
+    else
+        *(void **)slot = value;
+}
+
+/* Collection. */
+TRI_API void tri_gc_collect(tri_gc_heap *h);               /* a full stop-the-world cycle */
+TRI_API int tri_gc_start_cycle(tri_gc_heap *h);            /* mark setup now; 0 if a cycle runs already */
+/* Up to `budget` bytes of marking or sweeping work (at least one object or
+ * span), moving to the next phase when one is done. Returns the work done. */
+TRI_API size_t tri_gc_step(tri_gc_heap *h, size_t budget);
+TRI_API void tri_gc_finish_cycle(tri_gc_heap *h);          /* run the current cycle to its end */
+TRI_API enum tri_gc_phase tri_gc_phase(const tri_gc_heap *h);
+
+/* Settings. */
+TRI_API void tri_gc_set_gogc(tri_gc_heap *h, int gogc);    /* < 0: off */
+TRI_API void tri_gc_set_memory_limit(tri_gc_heap *h, uint64_t bytes); /* 0: none */
+TRI_API int tri_gc_set_barrier(tri_gc_heap *h, enum tri_gc_barrier mode); /* -1 while marking */
+TRI_API const char *tri_gc_barrier_name(enum tri_gc_barrier mode);
+TRI_API const char *tri_gc_phase_name(enum tri_gc_phase phase);
+
+/* Finalizers and weak references. A finalizer runs once, on the mutator
+ * thread, after its object is found unreachable; the object (and what it
+ * reaches) survives that cycle and is freed by a later one if it is still
+ * unreachable. A weak reference reads NULL once its target is collected. */
+typedef void (*tri_gc_finalizer)(void *object, void *arg);
+TRI_API int tri_gc_set_finalizer(tri_gc_heap *h, void *object, tri_gc_finalizer fn, void *arg);
+typedef struct tri_gc_weak tri_gc_weak;
+TRI_API tri_gc_weak *tri_gc_weak_new(tri_gc_heap *h, void *object);
+TRI_API void *tri_gc_weak_get(tri_gc_heap *h, tri_gc_weak *w);
+TRI_API void tri_gc_weak_free(tri_gc_heap *h, tri_gc_weak *w);
+
+/* The verifier. Run at mark termination (config.verify) it checks that no
+ * black object points to a white one and that every object reachable from
+ * the roots is marked; at other times, that every object reachable from the
+ * roots is allocated. Returns the number of violations and keeps the first
+ * few; tri_gc_last_verify returns those of the latest run. */
+typedef struct tri_gc_violation {
+    uintptr_t object, slot, target;
+    const char *what;
+} tri_gc_violation;
+typedef struct tri_gc_verify_report {
+    uint64_t cycle;
+    size_t violations;
+    size_t objects_checked;
+    tri_gc_violation first[8];
+} tri_gc_verify_report;
+TRI_API size_t tri_gc_verify(tri_gc_heap *h, tri_gc_verify_report *out);
+TRI_API const tri_gc_verify_report *tri_gc_last_verify(const tri_gc_heap *h);
+
+/* --- introspection ------------------------------------------------------- */
+
+typedef struct tri_gc_span_info {
+    uintptr_t base;
+    size_t npages;
+    unsigned sizeclass;        /* 0: a large object */
+    unsigned spanclass;
+    int noscan;
+    int swept;                 /* swept in this cycle (always 1 outside sweeping) */
+    size_t object_size, objects, allocated;
+    const uint64_t *allocbits; /* 1 bit per object */
+    const uint64_t *markbits;
+    const uint64_t *greybits;  /* marked but not yet scanned */
+} tri_gc_span_info;
+TRI_API void tri_gc_for_each_span(tri_gc_heap *h, void (*fn)(const tri_gc_span_info *, void *), void *arg);
+TRI_API void tri_gc_for_each_object(tri_gc_heap *h, void (*fn)(void *object, size_t size, enum tri_gc_color, void *),
+                                    void *arg);
+TRI_API enum tri_gc_color tri_gc_color_of(tri_gc_heap *h, const void *p); /* TRI_FREE if not an object */
+/* The object containing p (interior pointers too) and its size, or NULL. */
+TRI_API void *tri_gc_object_of(tri_gc_heap *h, const void *p, size_t *size);
+
+enum tri_gc_event_kind {
+    TRI_EV_PHASE,      /* arg: new phase; a: cycle */
+    TRI_EV_ALLOC,      /* a: object, b: size; arg: 1 if allocated black */
+    TRI_EV_GREY,       /* a: object */
+    TRI_EV_BLACK,      /* a: object (scanned, or noscan and shaded) */
+    TRI_EV_BARRIER,    /* arg: mode; a: slot, b: old, c: new, d: object shaded (0: none) */
+    TRI_EV_FREE,       /* a: object, b: size (freed by sweep) */
+    TRI_EV_SPAN_TAKE,  /* a: span base, b: pages; arg: spanclass */
+    TRI_EV_SPAN_RETURN,/* a: span base, b: pages; arg: spanclass */
+    TRI_EV_PACER,      /* a: heap goal, b: trigger, c: marked bytes, d: assist ratio x 1000 */
+    TRI_EV_STOP,       /* arg: phase of the stop; a: duration ns */
+    TRI_EV_STEP,       /* arg: 1 assist, 0 explicit; a: duration ns, b: work done */
+    TRI_EV_FINALIZE,   /* a: object */
+    TRI_EV_WEAK_CLEAR, /* a: former target */
+    TRI_EV_VIOLATION,  /* a: object, b: slot, c: target */
+    TRI_NUM_EVENT_KINDS
+};
+typedef struct tri_gc_event {
+    uint32_t kind, arg;
+    uint64_t time_ns;          /* since the heap was created */
+    uint64_t a, b, c, d;
+} tri_gc_event;
+/* The event ring: capacity records; event number n (counting from 0) is at
+ * ring[n & (capacity - 1)]; *written is the number written so far. Older
+ * events are overwritten. NULL when events are off. */
+TRI_API const tri_gc_event *tri_gc_events(const tri_gc_heap *h, size_t *capacity, uint64_t *written);
+TRI_API const char *tri_gc_event_name(enum tri_gc_event_kind kind);
+
+typedef struct tri_gc_pause_stats {
+    uint64_t count, total_ns, max_ns;
+    uint64_t p50_ns, p90_ns, p99_ns;
+} tri_gc_pause_stats;
+
+typedef struct tri_gc_stats {
+    uint64_t cycles;
+    enum tri_gc_phase phase;
+    enum tri_gc_barrier barrier;
+    uint64_t heap_live;        /* bytes in allocated objects */
+    uint64_t heap_marked;      /* bytes marked by the last completed mark */
+    uint64_t heap_goal, trigger;
+    uint64_t heap_spans;       /* bytes in the heap's spans */
+    uint64_t objects;          /* allocated objects */
+    uint64_t allocated_total, freed_total; /* bytes over the heap's life */
+    uint64_t scan_work_total, assist_work_total;
+    uint64_t barrier_hits[TRI_NUM_BARRIERS]; /* barrier calls that did work, per mode */
+    uint64_t gc_ns, wall_ns;   /* time in the collector, and since creation */
+    tri_gc_pause_stats stops, steps;
+    uint64_t finalizers_run, weak_cleared;
+    int gogc;
+    uint64_t memory_limit;
+} tri_gc_stats;
+TRI_API void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -95,6 +95,7 @@ enum tri_span_state {
     TRI_SPAN_FREE,  /* in the page heap */
     TRI_SPAN_SMALL, /* cut into objects of one size class, owned by its central list */
     TRI_SPAN_LARGE, /* one object over 32 KiB */
+    TRI_SPAN_GC,    /* owned by a garbage-collected heap (span->gc) */
 };
 
 typedef struct tri_span {
@@ -108,6 +109,7 @@ typedef struct tri_span {
     uint8_t zeroed;      /* every page held zeros when the span was handed out */
     uint32_t elemsize;
     uintptr_t npages;
+    struct tri_gcspan *gc; /* TRI_SPAN_GC: the collector's record of the span */
 
     /* The rest changes as objects come and go, under the owner's lock; it
      * starts a new cache line so those writes do not evict the line above
@@ -142,6 +144,7 @@ typedef struct tri_class_div {
     uint32_t inv;
     uint16_t nelems;
     uint8_t shift;
+    uint32_t mul; /* floor division: (x * mul) >> 32 == x / size within a span */
 } tri_class_div;
 
 TRI_INTERNAL extern const uint32_t tri_class_size[TRI_NUM_CLASSES];
@@ -379,5 +382,173 @@ static inline void tri_ensure_init(void)
     if (unlikely(!atomic_load_explicit(&tri_initialized, memory_order_acquire)))
         tri_init_slow();
 }
+
+
+/* --- the garbage-collected heap (gcheap.c, gc.c, gcinfo.c) -------------- */
+
+/* The collector's record of one of its spans. Two bitmaps of one bit per
+ * object swap roles at sweep, as Go's allocBits and gcmarkBits do: bits[sel]
+ * says which objects are allocated, bits[sel ^ 1] which are marked. grey
+ * marks the objects on the grey list (marked, not yet scanned). A small span
+ * of a scan class also has ptrbits: one bit per word of the span, set for
+ * the words that hold pointers, written at allocation from the type. A large
+ * span keeps its type and element count instead. */
+typedef struct tri_gcspan {
+    tri_span *span;
+    struct tri_gc_heap *heap;
+    struct tri_gcspan *next, *prev;
+    uint32_t sweepgen;      /* == heap's: swept this cycle; heap's - 2: not yet */
+    uint32_t words;         /* words per object bitmap */
+    uint32_t nelems, nalloc;
+    uint32_t elemsize;      /* bytes per object (a large object's span bytes) */
+    uint16_t spc;           /* span class; 0 for a large object */
+    uint8_t sel, noscan, large, needzero, list;
+    int32_t oblets_left;    /* large object being scanned: chunks still to scan */
+    const tri_type *type;   /* large object: its element type and count */
+    size_t count;
+    uint64_t *grey, *ptrbits;
+    uint64_t bits[];        /* 2 * words (alloc, mark), words (grey), then ptrbits */
+} tri_gcspan;
+
+static inline uint64_t *tri_gc_allocbits(tri_gcspan *g) { return g->bits + (size_t)g->sel * g->words; }
+static inline uint64_t *tri_gc_markbits(tri_gcspan *g) { return g->bits + (size_t)(g->sel ^ 1) * g->words; }
+
+/* The object index of byte offset off in a span of class c (floor). */
+static inline uint32_t tri_floor_index(unsigned c, uintptr_t off)
+{
+    return (uint32_t)(((uint64_t)off * tri_class_divs[c].mul) >> 32);
+}
+
+enum { TRI_GC_LIST_NONE, TRI_GC_LIST_PARTIAL, TRI_GC_LIST_FULL, TRI_GC_LIST_UNSWEPT, TRI_GC_LIST_LARGE,
+       TRI_GC_LIST_LARGE_UNSWEPT, TRI_GC_LIST_CACHED };
+
+/* A chunk of the grey list. Marking pops from and pushes to the heap's
+ * current chunk; full chunks wait on a list. (Several markers would each
+ * own a chunk and share the list, as Go's gcWork does.) */
+typedef struct tri_gc_workbuf {
+    struct tri_gc_workbuf *next;
+    size_t n;
+    uintptr_t obj[510];
+} tri_gc_workbuf;
+
+typedef struct tri_gc_cache {
+    tri_gcspan *g;
+    uint32_t word;   /* bitmap word the free mask came from */
+    uint64_t free;   /* free objects of that word not yet handed out */
+} tri_gc_cache;
+
+typedef struct tri_gc_root_range {
+    void **slots;
+    size_t count;
+} tri_gc_root_range;
+
+typedef struct tri_gc_final {
+    uintptr_t object;
+    tri_gc_finalizer fn;
+    void *arg;
+} tri_gc_final;
+
+struct tri_gc_weak {
+    uintptr_t target;
+    size_t index; /* in the heap's weak table */
+};
+
+/* A log-linear histogram of durations: 32 buckets per power of two. */
+#define TRI_HIST_BUCKETS (64 * 32)
+typedef struct tri_gc_hist {
+    uint64_t count, total, max;
+    uint32_t buckets[TRI_HIST_BUCKETS];
+} tri_gc_hist;
+
+struct tri_gc_heap {
+    struct tri_gc_heap_head head; /* first: read by the inline barrier */
+    enum tri_gc_phase phase;
+    enum tri_gc_barrier barrier;
+    int roots_scanned;            /* marking: roots greyed in this cycle */
+    int in_collector;             /* no cycle may start: the collector is running */
+    uint32_t sweepgen;
+    uint64_t cycle;
+
+    tri_gc_cache cache[TRI_NUM_SPAN_CLASSES];
+    tri_gcspan *partial[TRI_NUM_SPAN_CLASSES], *full[TRI_NUM_SPAN_CLASSES];
+    tri_gcspan *unswept[TRI_NUM_SPAN_CLASSES];
+    tri_gcspan *large, *large_unswept;
+    unsigned sweep_next;          /* span class the next sweep step starts at */
+    uint64_t unswept_spans;
+    uintptr_t tiny;               /* the current 16-byte block of tiny objects */
+    size_t tiny_off;
+
+    tri_gc_workbuf *work, *work_full, *work_free;
+    int grey_overflow;            /* a push failed: grey objects wait in grey bits */
+    tri_gc_root_range *roots;
+    size_t nroots, roots_cap;
+    tri_gc_frame *frames;
+    int conservative;
+    uintptr_t stack_lo, stack_hi;
+
+    int gogc;
+    uint64_t memory_limit;
+    size_t step_bytes;
+    int stress, verify;
+    uint64_t live, spans_bytes, objects;
+    uint64_t marked, marked_last; /* this cycle so far; the last completed mark */
+    uint64_t goal, trigger;
+    uint64_t scan_expected, scan_done;
+    double assist_ratio;
+    int64_t assist_debt;
+    uint64_t sweep_credit;
+
+    tri_gc_final *finals, *final_queue;
+    size_t nfinals, finals_cap, nqueue, queue_cap;
+    tri_gc_weak **weaks;
+    size_t nweaks, weaks_cap;
+    tri_gc_verify_report last_verify;
+
+    tri_gc_event *ring;
+    size_t ring_cap;
+    uint64_t ring_written;
+
+    uint64_t t0, gc_ns;
+    uint64_t allocated_total, freed_total, scan_total, assist_total;
+    uint64_t barrier_hits[TRI_NUM_BARRIERS];
+    uint64_t finalizers_run, weak_cleared;
+    tri_gc_hist stops, steps;
+    int trace;                    /* TRI_GCTRACE: a line per cycle on stderr */
+    uint64_t cycle_start_ns, cycle_live_start, cycle_setup_ns, cycle_step_ns, cycle_steps;
+};
+
+/* gcheap.c: spans, allocation, sweeping */
+TRI_INTERNAL tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p);
+TRI_INTERNAL void tri_gc_list_push(tri_gcspan **list, tri_gcspan *g, int which);
+TRI_INTERNAL void tri_gc_list_unlink(tri_gcspan **list, tri_gcspan *g);
+TRI_INTERNAL tri_gcspan **tri_gc_list_head(tri_gc_heap *h, tri_gcspan *g);
+TRI_INTERNAL int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes);
+TRI_INTERNAL void tri_gc_sweep_all(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_begin_sweep(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_release_all(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_note_alloc(tri_gc_heap *h, size_t bytes);
+
+/* gc.c: the collector */
+TRI_INTERNAL void tri_gc_shade(tri_gc_heap *h, uintptr_t p);
+TRI_INTERNAL void tri_gc_mark_setup(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_assist(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_start_if_due(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_pacer_init(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_free_tables(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan *, void *), void *arg);
+
+/* gcinfo.c: events, time, histograms, the per-cycle trace line */
+TRI_INTERNAL void tri_gc_emit_slow(tri_gc_heap *h, unsigned kind, unsigned arg, uint64_t a, uint64_t b,
+                                   uint64_t c, uint64_t d);
+static inline void tri_gc_emit(tri_gc_heap *h, unsigned kind, unsigned arg, uint64_t a, uint64_t b, uint64_t c,
+                               uint64_t d)
+{
+    if (unlikely(h->ring != NULL))
+        tri_gc_emit_slow(h, kind, arg, a, b, c, d);
+}
+TRI_INTERNAL uint64_t tri_gc_now(void);
+TRI_INTERNAL void tri_gc_hist_add(tri_gc_hist *hist, uint64_t ns);
+TRI_INTERNAL void tri_gc_hist_summary(const tri_gc_hist *hist, tri_gc_pause_stats *out);
+TRI_INTERNAL void tri_gc_trace_cycle(tri_gc_heap *h, uint64_t term_ns);
 
 #endif

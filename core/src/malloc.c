@@ -105,6 +105,8 @@ static enum tri_ptr_kind check_pointer(const char *op, const void *p, const tri_
         if (a != s->base)
             tri_fatal_pointer(op, p, "pointer is inside a large object, not at its start");
         return PTR_LARGE;
+    case TRI_SPAN_GC:
+        tri_fatal_pointer(op, p, "pointer is an object of a garbage-collected heap");
     default:
         tri_fatal_pointer(op, p, "pointer is not an allocated object (already freed?)");
     }

@@ -1,0 +1,593 @@
+/*
+ * The garbage-collected heap's memory: its spans, allocation and sweeping.
+ * (The collector that decides what is garbage is gc.c.)
+ *
+ * A GC heap takes spans from the shared page heap and keeps them in its own
+ * lists, one set per span class, as Go's mcentral does:
+ *
+ *   cached    the span each span class allocates from now (Go's mcache)
+ *   partial   swept, with free objects
+ *   full      swept, without
+ *   unswept   not yet swept since the last mark
+ *
+ * plus the large objects, each a span of its own. Only the heap's mutator
+ * thread touches any of this, so none of it is locked; the page heap is.
+ *
+ * Allocation finds the next clear bit of the cached span's allocation
+ * bitmap, sets it, zeroes the object if the span's memory was used before,
+ * and, for a scan class, writes the object's pointer words into the span's
+ * pointer bitmap from its type. While a cycle marks, new objects are
+ * allocated black (their mark bit set): they are live by definition.
+ *
+ * Sweeping a span (lazily, when allocation needs a span of its class, and in
+ * bounded steps) frees every object allocated but not marked: the mark
+ * bitmap becomes the allocation bitmap (Go's swap of gcmarkBits into
+ * allocBits) and a cleared bitmap becomes the next mark bitmap. An empty span
+ * goes back to the page heap.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#if !defined(__wasm__)
+#include <pthread.h>
+#endif
+
+#include "internal.h"
+
+/* --- span lists ----------------------------------------------------------------- */
+
+void tri_gc_list_push(tri_gcspan **list, tri_gcspan *g, int which)
+{
+    g->prev = NULL;
+    g->next = *list;
+    if (g->next)
+        g->next->prev = g;
+    *list = g;
+    g->list = (uint8_t)which;
+}
+
+void tri_gc_list_unlink(tri_gcspan **list, tri_gcspan *g)
+{
+    if (g->prev)
+        g->prev->next = g->next;
+    else
+        *list = g->next;
+    if (g->next)
+        g->next->prev = g->prev;
+    g->next = g->prev = NULL;
+    g->list = TRI_GC_LIST_NONE;
+}
+
+tri_gcspan **tri_gc_list_head(tri_gc_heap *h, tri_gcspan *g)
+{
+    switch (g->list) {
+    case TRI_GC_LIST_PARTIAL: return &h->partial[g->spc];
+    case TRI_GC_LIST_FULL: return &h->full[g->spc];
+    case TRI_GC_LIST_UNSWEPT: return &h->unswept[g->spc];
+    case TRI_GC_LIST_LARGE: return &h->large;
+    case TRI_GC_LIST_LARGE_UNSWEPT: return &h->large_unswept;
+    default: return NULL;
+    }
+}
+
+tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p)
+{
+    tri_span *s = tri_span_of(p);
+    if (!s || TRI_PEEK(s->state) != TRI_SPAN_GC)
+        return NULL;
+    tri_gcspan *g = s->gc;
+    return g && g->heap == h ? g : NULL;
+}
+
+/* Bits of bitmap word w that stand for objects of the span. */
+static inline uint64_t valid_mask(const tri_gcspan *g, uint32_t w)
+{
+    uint32_t rest = g->nelems - w * 64;
+    return rest >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << rest) - 1;
+}
+
+/* --- spans in and out ------------------------------------------------------------- */
+
+static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size_t nelems, size_t elemsize,
+                            bool large)
+{
+    enum tri_level level;
+    tri_span *s = tri_pageheap_alloc(npages, 1, &level);
+    if (!s)
+        return NULL;
+    bool noscan = large ? false : (spc & 1);
+    size_t words = (nelems + 63) / 64;
+    size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / 8 + 63) / 64;
+    tri_gcspan *g = tri_calloc(1, sizeof(tri_gcspan) + (3 * words + ptrwords) * sizeof(uint64_t));
+    if (!g) {
+        tri_pageheap_free(s);
+        return NULL;
+    }
+    tri_count_level(level, 0);
+    g->span = s;
+    g->heap = h;
+    g->words = (uint32_t)words;
+    g->nelems = (uint32_t)nelems;
+    g->elemsize = (uint32_t)(elemsize < UINT32_MAX ? elemsize : UINT32_MAX);
+    g->spc = (uint16_t)spc;
+    g->noscan = noscan;
+    g->large = large;
+    g->needzero = !s->zeroed;
+    g->sweepgen = h->sweepgen;
+    g->grey = g->bits + 2 * words;
+    g->ptrbits = g->grey + words;
+    s->gc = g;
+    s->sizeclass = (uint8_t)(spc >> 1);
+    s->spanclass = (uint8_t)spc;
+    s->elemsize = g->elemsize;
+    TRI_POKE(s->state, TRI_SPAN_GC);
+    h->spans_bytes += npages << TRI_PAGE_SHIFT;
+    tri_gc_emit(h, TRI_EV_SPAN_TAKE, spc, s->base, npages, 0, 0);
+    return g;
+}
+
+static void span_release(tri_gc_heap *h, tri_gcspan *g)
+{
+    tri_span *s = g->span;
+    tri_gc_emit(h, TRI_EV_SPAN_RETURN, g->spc, s->base, s->npages, 0, 0);
+    h->spans_bytes -= s->npages << TRI_PAGE_SHIFT;
+    s->gc = NULL;
+    TRI_POKE(s->state, TRI_SPAN_LARGE); /* as the page heap hands spans out */
+    tri_pageheap_free(s);
+    tri_free(g);
+}
+
+/* --- sweeping ----------------------------------------------------------------------- */
+
+/* Sweeps g (on no list); returns false if it was empty and went back to
+ * the page heap, else files it as partial, full or large. */
+static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
+{
+    uint64_t *alloc = tri_gc_allocbits(g), *mark = tri_gc_markbits(g);
+    uintptr_t base = g->span->base;
+    size_t freed = 0;
+    for (uint32_t w = 0; w < g->words; w++) {
+        uint64_t dead = alloc[w] & ~mark[w];
+        if (!dead)
+            continue;
+        freed += (size_t)__builtin_popcountll(dead);
+        if (unlikely(h->ring != NULL))
+            for (uint64_t d = dead; d; d &= d - 1)
+                tri_gc_emit_slow(h, TRI_EV_FREE, 0, base + (w * 64 + (unsigned)__builtin_ctzll(d)) * (uintptr_t)g->elemsize,
+                                 g->elemsize, 0, 0);
+    }
+    g->sel ^= 1; /* the marks become the allocation bits */
+    memset(tri_gc_markbits(g), 0, g->words * sizeof(uint64_t));
+    g->nalloc -= (uint32_t)freed;
+    g->sweepgen = h->sweepgen;
+    h->unswept_spans--;
+    if (freed) {
+        uint64_t bytes = (uint64_t)freed * g->elemsize;
+        h->live -= bytes;
+        h->freed_total += bytes;
+        h->objects -= freed;
+        g->needzero = 1;
+    }
+    if (g->nalloc == 0) {
+        span_release(h, g);
+        return false;
+    }
+    if (g->large)
+        tri_gc_list_push(&h->large, g, TRI_GC_LIST_LARGE);
+    else if (g->nalloc < g->nelems)
+        tri_gc_list_push(&h->partial[g->spc], g, TRI_GC_LIST_PARTIAL);
+    else
+        tri_gc_list_push(&h->full[g->spc], g, TRI_GC_LIST_FULL);
+    return true;
+}
+
+int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes)
+{
+    tri_gcspan *g = h->large_unswept;
+    if (g) {
+        tri_gc_list_unlink(&h->large_unswept, g);
+    } else {
+        for (unsigned k = 0; k < TRI_NUM_SPAN_CLASSES && !g; k++) {
+            unsigned spc = (h->sweep_next + k) % TRI_NUM_SPAN_CLASSES;
+            if (h->unswept[spc]) {
+                g = h->unswept[spc];
+                tri_gc_list_unlink(&h->unswept[spc], g);
+                h->sweep_next = spc;
+            }
+        }
+        if (!g)
+            return 0;
+    }
+    *bytes += g->span->npages << TRI_PAGE_SHIFT;
+    sweep_span(h, g);
+    return 1;
+}
+
+void tri_gc_sweep_all(tri_gc_heap *h)
+{
+    size_t bytes = 0;
+    uint64_t t = tri_gc_now();
+    while (tri_gc_sweep_one(h, &bytes))
+        ;
+    h->gc_ns += tri_gc_now() - t;
+}
+
+/* Mark termination: every span becomes unswept, and the caches let go of
+ * theirs so that allocation sweeps before it reuses a span. */
+void tri_gc_begin_sweep(tri_gc_heap *h)
+{
+    h->sweepgen += 2;
+    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        tri_gc_cache *c = &h->cache[spc];
+        if (c->g) {
+            c->g->list = TRI_GC_LIST_NONE;
+            tri_gc_list_push(&h->unswept[spc], c->g, TRI_GC_LIST_UNSWEPT);
+            h->unswept_spans++;
+            c->g = NULL;
+            c->free = 0;
+        }
+        tri_gcspan *lists[2] = {h->partial[spc], h->full[spc]};
+        h->partial[spc] = h->full[spc] = NULL;
+        for (int l = 0; l < 2; l++) {
+            for (tri_gcspan *g = lists[l], *next; g; g = next) {
+                next = g->next;
+                tri_gc_list_push(&h->unswept[spc], g, TRI_GC_LIST_UNSWEPT);
+                h->unswept_spans++;
+            }
+        }
+    }
+    for (tri_gcspan *g = h->large, *next; g; g = next) {
+        next = g->next;
+        tri_gc_list_push(&h->large_unswept, g, TRI_GC_LIST_LARGE_UNSWEPT);
+        h->unswept_spans++;
+    }
+    h->large = NULL;
+    h->sweep_next = 0;
+}
+
+void tri_gc_release_all(tri_gc_heap *h)
+{
+    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        if (h->cache[spc].g) {
+            span_release(h, h->cache[spc].g);
+            h->cache[spc].g = NULL;
+        }
+        tri_gcspan **lists[3] = {&h->partial[spc], &h->full[spc], &h->unswept[spc]};
+        for (int l = 0; l < 3; l++)
+            while (*lists[l]) {
+                tri_gcspan *g = *lists[l];
+                tri_gc_list_unlink(lists[l], g);
+                span_release(h, g);
+            }
+    }
+    tri_gcspan **large[2] = {&h->large, &h->large_unswept};
+    for (int l = 0; l < 2; l++)
+        while (*large[l]) {
+            tri_gcspan *g = *large[l];
+            tri_gc_list_unlink(large[l], g);
+            span_release(h, g);
+        }
+}
+
+/* --- allocation ------------------------------------------------------------------- */
+
+/* A span of class spc with a free object: swept partial spans first, then
+ * unswept ones, swept now (lazy sweeping), then a new span. */
+static tri_gcspan *refill(tri_gc_heap *h, unsigned spc)
+{
+    tri_gcspan *g = h->partial[spc];
+    if (g) {
+        tri_gc_list_unlink(&h->partial[spc], g);
+        return g;
+    }
+    uint64_t t = 0;
+    while ((g = h->unswept[spc]) != NULL) {
+        if (!t)
+            t = tri_gc_now();
+        tri_gc_list_unlink(&h->unswept[spc], g);
+        if (sweep_span(h, g) && g->list == TRI_GC_LIST_PARTIAL) {
+            tri_gc_list_unlink(&h->partial[spc], g);
+            h->gc_ns += tri_gc_now() - t;
+            return g;
+        }
+    }
+    if (t)
+        h->gc_ns += tri_gc_now() - t;
+    unsigned c = spc >> 1;
+    return span_new(h, spc, tri_class_npages[c], tri_class_nelems(c), tri_class_size[c], false);
+}
+
+static void *cache_alloc(tri_gc_heap *h, unsigned spc, tri_gcspan **span, uint32_t *index)
+{
+    tri_gc_cache *c = &h->cache[spc];
+    for (;;) {
+        if (likely(c->free != 0)) {
+            tri_gcspan *g = c->g;
+            unsigned b = (unsigned)__builtin_ctzll(c->free);
+            c->free &= c->free - 1;
+            uint32_t idx = c->word * 64 + b;
+            tri_gc_allocbits(g)[c->word] |= (uint64_t)1 << b;
+            g->nalloc++;
+            *span = g;
+            *index = idx;
+            return (void *)(g->span->base + (uintptr_t)idx * g->elemsize);
+        }
+        tri_gcspan *g = c->g;
+        if (g) {
+            uint64_t *alloc = tri_gc_allocbits(g);
+            while (++c->word < g->words) {
+                c->free = ~alloc[c->word] & valid_mask(g, c->word);
+                if (c->free)
+                    break;
+            }
+            if (c->free)
+                continue;
+            tri_gc_list_push(&h->full[spc], g, TRI_GC_LIST_FULL);
+            c->g = NULL;
+        }
+        g = refill(h, spc);
+        if (!g)
+            return NULL;
+        g->list = TRI_GC_LIST_CACHED;
+        c->g = g;
+        c->word = 0;
+        c->free = ~tri_gc_allocbits(g)[0] & valid_mask(g, 0);
+        if (!c->free)
+            c->word = 0; /* the loop above moves on to the next word */
+    }
+}
+
+/* Records which words of the new object at p hold pointers. */
+static void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
+{
+    uintptr_t w0 = (p - g->span->base) / 8, words = g->elemsize / 8;
+    uint64_t *bits = g->ptrbits;
+    for (uintptr_t w = w0; w < w0 + words;) { /* clear what a freed object left */
+        uintptr_t lo = w % 64, n = 64 - lo < w0 + words - w ? 64 - lo : w0 + words - w;
+        bits[w / 64] &= ~((n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << lo);
+        w += n;
+    }
+    size_t tw = t->size / 8;
+    for (size_t e = 0; e < count; e++) {
+        uintptr_t at = w0 + e * tw;
+        for (size_t k = 0; k < t->ptr_words; k++)
+            if (!t->ptrmap || ((t->ptrmap[k / 64] >> (k % 64)) & 1))
+                bits[(at + k) / 64] |= (uint64_t)1 << ((at + k) % 64);
+    }
+}
+
+static void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
+{
+    unsigned spc = tri_spanclass(tri_size_class(size), noscan);
+    tri_gcspan *g;
+    uint32_t idx;
+    void *p = cache_alloc(h, spc, &g, &idx);
+    if (!p)
+        return NULL;
+    if (g->needzero)
+        memset(p, 0, g->elemsize);
+    if (!noscan)
+        write_ptrbits(g, (uintptr_t)p, t, count);
+    if (h->phase != TRI_GC_OFF && h->phase != TRI_GC_SWEEP) { /* allocate black */
+        tri_gc_markbits(g)[idx / 64] |= (uint64_t)1 << (idx % 64);
+        h->marked += g->elemsize;
+    }
+    h->live += g->elemsize;
+    h->allocated_total += g->elemsize;
+    h->objects++;
+    tri_gc_emit(h, TRI_EV_ALLOC, h->phase == TRI_GC_MARK, (uintptr_t)p, g->elemsize, 0, 0);
+    return p;
+}
+
+static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
+{
+    uintptr_t npages = (size + TRI_PAGE_SIZE - 1) >> TRI_PAGE_SHIFT;
+    tri_gcspan *g = span_new(h, noscan, npages, 1, npages << TRI_PAGE_SHIFT, true);
+    if (!g)
+        return NULL;
+    g->noscan = noscan;
+    g->type = t;
+    g->count = count;
+    void *p = (void *)g->span->base;
+    if (g->needzero)
+        memset(p, 0, size);
+    tri_gc_allocbits(g)[0] = 1;
+    g->nalloc = 1;
+    if (h->phase != TRI_GC_OFF && h->phase != TRI_GC_SWEEP) {
+        tri_gc_markbits(g)[0] = 1;
+        h->marked += g->elemsize;
+    }
+    tri_gc_list_push(&h->large, g, TRI_GC_LIST_LARGE);
+    h->live += g->elemsize;
+    h->allocated_total += g->elemsize;
+    h->objects++;
+    tri_gc_emit(h, TRI_EV_ALLOC, h->phase == TRI_GC_MARK, (uintptr_t)p, g->elemsize, 0, 0);
+    return p;
+}
+
+/* Objects of noscan type under 16 bytes share 16-byte blocks, as in Go: the
+ * block lives while any of its objects does. */
+static void *alloc_tiny(tri_gc_heap *h, size_t size)
+{
+    size_t off = h->tiny_off;
+    if (size % 8 == 0)
+        off = (off + 7) & ~(size_t)7;
+    else if (size % 4 == 0)
+        off = (off + 3) & ~(size_t)3;
+    else if (size % 2 == 0)
+        off = (off + 1) & ~(size_t)1;
+    if (h->tiny && off + size <= 16) {
+        h->tiny_off = off + size;
+        return (void *)(h->tiny + off);
+    }
+    void *block = alloc_small(h, 16, true, NULL, 0);
+    if (!block)
+        return NULL;
+    h->tiny = (uintptr_t)block;
+    h->tiny_off = size;
+    return block;
+}
+
+static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t count)
+{
+    bool noscan = t == NULL || t->ptr_words == 0;
+    /* Pacing happens before the object exists: a cycle that starts now
+     * allocates it black, and assists charge for it in advance. */
+    tri_gc_note_alloc(h, size);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        void *p;
+        if (noscan && size < 16)
+            p = alloc_tiny(h, size);
+        else if (size <= TRI_SMALL_MAX)
+            p = alloc_small(h, size, noscan, t, count);
+        else
+            p = alloc_large(h, size, noscan, t, count);
+        if (p)
+            return p;
+        if (attempt == 0 && !h->in_collector)
+            tri_gc_collect(h); /* out of memory: collect everything, then try once more */
+    }
+    errno = ENOMEM;
+    return NULL;
+}
+
+void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count)
+{
+    size_t size;
+    if (elem == NULL || (elem->ptr_words && (elem->size % 8 || elem->ptr_words * 8 > elem->size))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (__builtin_mul_overflow(elem->size, count, &size) || size > TRI_MAX_ALLOC) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return allocate(h, size ? size : 1, elem, count);
+}
+
+void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
+{
+    return tri_gc_alloc_array(h, type, 1);
+}
+
+void *tri_gc_alloc_noscan(tri_gc_heap *h, size_t size)
+{
+    if (size > TRI_MAX_ALLOC) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return allocate(h, size ? size : 1, NULL, 1);
+}
+
+/* --- the heap's life ---------------------------------------------------------------- */
+
+static uint64_t parse_bytes(const char *v, int *ok)
+{
+    char *end;
+    double n = strtod(v, &end);
+    uint64_t mult = 1;
+    if (end == v || n < 0) {
+        *ok = 0;
+        return 0;
+    }
+    if (*end == 'K' || *end == 'k')
+        mult = 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        mult = 1024 * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        mult = 1024 * 1024 * 1024, end++;
+    if (mult > 1 && (*end == 'i' || *end == 'I'))
+        end++;
+    if (mult > 1 && (*end == 'B' || *end == 'b'))
+        end++;
+    *ok = *end == 0;
+    return (uint64_t)(n * (double)mult);
+}
+
+void tri_gc_attach_thread(tri_gc_heap *h)
+{
+#if !defined(__wasm__)
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            h->stack_lo = (uintptr_t)addr;
+            h->stack_hi = (uintptr_t)addr + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+#else
+    (void)h;
+#endif
+}
+
+tri_gc_heap *tri_gc_create(const tri_gc_config *config)
+{
+    tri_gc_config dflt = {0};
+    const tri_gc_config *c = config ? config : &dflt;
+    if ((unsigned)c->barrier >= TRI_NUM_BARRIERS || (c->events & (c->events - 1)) || c->stress < 0 ||
+        c->stress > 2) {
+        errno = EINVAL;
+        return NULL;
+    }
+    tri_ensure_init();
+    tri_gc_heap *h = tri_calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->barrier = c->barrier;
+    h->conservative = c->conservative_stack;
+    h->verify = c->verify;
+    h->stress = c->stress;
+    h->step_bytes = c->step_bytes ? c->step_bytes : 64 * 1024;
+    h->sweepgen = 2;
+    h->t0 = tri_gc_now();
+
+    h->gogc = c->gogc ? c->gogc : 100;
+    const char *env = c->gogc ? NULL : tri_os_getenv("TRI_GOGC");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (strcmp(env, "off") == 0)
+            h->gogc = -1;
+        else if (*end == 0 && v >= 0 && v <= 100000)
+            h->gogc = (int)v;
+        else
+            tri_write_stderr("tricolor: ignoring TRI_GOGC: want a percentage or 'off'\n");
+    }
+    h->memory_limit = c->memory_limit;
+    env = c->memory_limit ? NULL : tri_os_getenv("TRI_MEMLIMIT");
+    if (env && *env) {
+        int ok;
+        uint64_t v = parse_bytes(env, &ok);
+        if (ok)
+            h->memory_limit = v;
+        else
+            tri_write_stderr("tricolor: ignoring TRI_MEMLIMIT: want bytes, as 512MiB or 2G\n");
+    }
+    env = tri_os_getenv("TRI_GCTRACE");
+    h->trace = env && strcmp(env, "1") == 0;
+
+    if (c->events) {
+        h->ring = tri_calloc(c->events, sizeof(tri_gc_event));
+        if (!h->ring) {
+            tri_free(h);
+            return NULL;
+        }
+        h->ring_cap = c->events;
+    }
+    tri_gc_pacer_init(h);
+    tri_gc_attach_thread(h);
+    return h;
+}
+
+void tri_gc_destroy(tri_gc_heap *h)
+{
+    if (!h)
+        return;
+    tri_gc_release_all(h);
+    tri_gc_free_tables(h);
+    tri_free(h->ring);
+    tri_free(h);
+}
