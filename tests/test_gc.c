@@ -243,3 +243,394 @@ TEST(gc_bad_case_under_each_barrier)
         }
     }
 }
+
+static int finalized;
+static void count_finalizer(void *obj, void *arg)
+{
+    finalized++;
+    if (arg)
+        *(void **)arg = obj; /* resurrection: store it where the roots see it */
+}
+
+TEST(gc_finalizers_run_once_and_resurrect)
+{
+    tri_gc_heap *h = heap_with(TRI_BARRIER_HYBRID, 1, 0);
+    void *roots[2] = {NULL, NULL};
+    tri_gc_add_roots(h, roots, 2);
+    finalized = 0;
+    node *a = new_node(h, 7);
+    node *child = new_node(h, 8);
+    tri_gc_write(h, &a->left, child);
+    CHECK(tri_gc_set_finalizer(h, a, count_finalizer, NULL) == 0);
+    tri_gc_weak *w = tri_gc_weak_new(h, child);
+    a = child = NULL;
+    tri_gc_collect(h);
+    CHECKF(finalized == 1, "finalizer ran %d times", finalized);
+    /* the object and what it reaches survive the cycle that finalized it */
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(st.objects == 2);
+    CHECK(tri_gc_weak_get(h, w) == NULL); /* weak references are cleared before resurrection */
+    tri_gc_collect(h);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.objects == 0 && finalized == 1 && st.finalizers_run == 1);
+
+    /* a finalizer that resurrects its object keeps it; it does not run again */
+    node *b = new_node(h, 9);
+    tri_gc_set_finalizer(h, b, count_finalizer, &roots[1]);
+    b = NULL;
+    tri_gc_collect(h);
+    CHECK(finalized == 2 && roots[1] != NULL && ((node *)roots[1])->value == 9);
+    tri_gc_collect(h);
+    tri_gc_collect(h);
+    tri_gc_get_stats(h, &st);
+    CHECK(finalized == 2 && st.objects == 1);
+    roots[1] = NULL;
+    tri_gc_collect(h);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.objects == 0 && finalized == 2);
+    CHECK(tri_gc_last_verify(h)->violations == 0);
+    tri_gc_weak_free(h, w);
+    tri_gc_destroy(h);
+}
+
+TEST(gc_weak_references)
+{
+    tri_gc_heap *h = heap_with(TRI_BARRIER_DIJKSTRA, 1, 0);
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    node *kept = new_node(h, 1), *lost = new_node(h, 2);
+    roots[0] = kept;
+    char *tiny = tri_gc_alloc_noscan(h, 4);
+    tri_gc_weak *wk = tri_gc_weak_new(h, kept), *wl = tri_gc_weak_new(h, lost), *wn = tri_gc_weak_new(h, NULL);
+    tri_gc_weak *wt = tri_gc_weak_new(h, tiny);
+    CHECK(wk && wl && wn && wt);
+    lost = NULL;
+    tiny = NULL;
+    tri_gc_collect(h);
+    CHECK(tri_gc_weak_get(h, wk) == kept && tri_gc_weak_get(h, wl) == NULL && tri_gc_weak_get(h, wn) == NULL);
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(st.weak_cleared >= 1);
+    /* reading a weak reference while marking shades its target */
+    roots[0] = NULL;
+    tri_gc_start_cycle(h);
+    node *again = tri_gc_weak_get(h, wk);
+    CHECK(again == kept && tri_gc_color_of(h, again) != TRI_WHITE);
+    roots[0] = again;
+    tri_gc_finish_cycle(h);
+    CHECK(tri_gc_weak_get(h, wk) == kept && kept->value == 1);
+    tri_gc_weak_free(h, wk);
+    tri_gc_weak_free(h, wl);
+    tri_gc_weak_free(h, wn);
+    tri_gc_weak_free(h, wt);
+    tri_gc_destroy(h);
+}
+
+TEST(gc_pacer_keeps_heap_near_goal)
+{
+    tri_gc_config c = {0};
+    c.gogc = 100;
+    tri_gc_heap *h = tri_gc_create(&c);
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    /* a live list of about 2 MiB, then a lot of garbage */
+    for (int i = 0; i < 65536; i++) {
+        node *n = new_node(h, (uint64_t)i);
+        tri_gc_write(h, &n->left, roots[0]);
+        roots[0] = n;
+    }
+    /* Once the list is built (cycle 1 marks what was allocated while it
+     * grew), live bytes never pass the goal of the moment by much. */
+    double worst = 0;
+    for (int i = 0; i < 2000000; i++) {
+        new_node(h, 0);
+        if (i % 1000 == 0) {
+            tri_gc_stats now;
+            tri_gc_get_stats(h, &now);
+            double ratio = (double)now.heap_live / (double)now.heap_goal;
+            if (now.cycles >= 3 && ratio > worst)
+                worst = ratio;
+        }
+    }
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECKF(st.cycles >= 5, "%llu cycles for 64 MiB of garbage", (unsigned long long)st.cycles);
+    CHECKF(st.heap_marked >= 65536 * 32 && st.heap_marked < 65536 * 32 * 2, "marked %llu",
+           (unsigned long long)st.heap_marked);
+    CHECKF(worst > 0.5 && worst <= 1.05, "live reached %.2f of the goal", worst);
+    CHECK(st.heap_goal >= 2 * st.heap_marked - 4096 && st.heap_goal <= 2 * st.heap_marked + 4096);
+    CHECK(st.steps.count > 0 && st.assist_work_total > 0);
+    int i = 65535;
+    for (node *n = roots[0]; n; n = n->left, i--)
+        CHECK(n->value == (uint64_t)i);
+    CHECK(i == -1);
+
+    /* GOGC off: no cycles however much garbage */
+    tri_gc_set_gogc(h, -1);
+    tri_gc_finish_cycle(h);
+    uint64_t cycles = st.cycles;
+    tri_gc_get_stats(h, &st);
+    cycles = st.cycles;
+    for (int k = 0; k < 300000; k++)
+        new_node(h, 0);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.cycles == cycles);
+    /* a memory limit starts cycles even with GOGC off */
+    tri_gc_set_memory_limit(h, st.heap_live + (1 << 20));
+    for (int k = 0; k < 300000; k++)
+        new_node(h, 0);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.cycles > cycles);
+    tri_gc_destroy(h);
+}
+
+TEST(gc_settings_from_the_environment)
+{
+#if !defined(__wasm__)
+    setenv("TRI_GOGC", "off", 1);
+    setenv("TRI_MEMLIMIT", "64MiB", 1);
+    tri_gc_heap *h = tri_gc_create(NULL);
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(st.gogc < 0 && st.memory_limit == 64u << 20);
+    tri_gc_destroy(h);
+    setenv("TRI_GOGC", "50", 1);
+    unsetenv("TRI_MEMLIMIT");
+    h = tri_gc_create(NULL);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.gogc == 50 && st.memory_limit == 0);
+    tri_gc_destroy(h);
+    unsetenv("TRI_GOGC");
+#else
+    SKIP("needs setenv");
+#endif
+}
+
+static void stress_list(tri_gc_heap *h, int n)
+{
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    for (int i = 0; i < n; i++) {
+        node *x = new_node(h, (uint64_t)i);
+        tri_gc_write(h, &x->left, roots[0]);
+        if (i % 3 == 0)
+            roots[0] = x;
+        else if (roots[0])
+            tri_gc_write(h, &((node *)roots[0])->right, x);
+    }
+    tri_gc_remove_roots(h, roots);
+}
+
+TEST(gc_stress_modes)
+{
+    for (int stress = 1; stress <= 2; stress++) {
+        for (int m = 0; m < TRI_BARRIER_NONE; m++) {
+            tri_gc_config c = {0};
+            c.gogc = 100;
+            c.barrier = (enum tri_gc_barrier)m;
+            c.verify = 1;
+            c.stress = stress;
+            tri_gc_heap *h = tri_gc_create(&c);
+            stress_list(h, stress == 1 ? 20000 : 600);
+            tri_gc_stats st;
+            tri_gc_get_stats(h, &st);
+            CHECKF(st.cycles >= (stress == 1 ? 5u : 600u), "stress %d: %llu cycles", stress,
+                   (unsigned long long)st.cycles);
+            CHECKF(tri_gc_last_verify(h)->violations == 0, "stress %d %s: violations", stress,
+                   tri_gc_barrier_name(c.barrier));
+            tri_gc_destroy(h);
+        }
+    }
+}
+
+static __attribute__((noinline)) void *hidden_on_stack(tri_gc_heap *h, int conservative, tri_gc_weak **w)
+{
+    volatile uintptr_t held = (uintptr_t)new_node(h, 42); /* only this local refers to it */
+    *w = tri_gc_weak_new(h, (void *)held);
+    for (int i = 0; i < 3; i++)
+        new_node(h, 0);
+    tri_gc_collect(h);
+    (void)conservative;
+    return tri_gc_weak_get(h, *w);
+}
+
+TEST(gc_conservative_stack_scan)
+{
+#if defined(__wasm__)
+    SKIP("no stack scanning on wasm");
+#else
+    for (int conservative = 0; conservative <= 1; conservative++) {
+        tri_gc_config c = {0};
+        c.gogc = -1;
+        c.conservative_stack = conservative;
+        tri_gc_heap *h = tri_gc_create(&c);
+        tri_gc_weak *w;
+        void *got = hidden_on_stack(h, conservative, &w);
+        if (conservative)
+            CHECKF(got != NULL && ((node *)got)->value == 42, "the stack's reference was not seen");
+        else
+            CHECKF(got == NULL, "a precise heap kept an object no root holds");
+        tri_gc_weak_free(h, w);
+        tri_gc_destroy(h);
+    }
+#endif
+}
+
+static void count_object(void *obj, size_t size, enum tri_gc_color col, void *arg)
+{
+    (void)obj;
+    size_t *counts = arg;
+    counts[col]++;
+    counts[4] += size;
+}
+
+static void count_span(const tri_gc_span_info *s, void *arg)
+{
+    size_t *counts = arg;
+    counts[0]++;
+    counts[1] += s->allocated;
+    size_t pop = 0;
+    for (size_t w = 0; w < (s->objects + 63) / 64; w++)
+        pop += (size_t)__builtin_popcountll(s->allocbits[w]);
+    counts[2] += pop == s->allocated;
+}
+
+TEST(gc_introspection)
+{
+    tri_gc_heap *h = heap_with(TRI_BARRIER_HYBRID, 0, 1 << 16);
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    for (int i = 0; i < 500; i++) {
+        node *n = new_node(h, (uint64_t)i);
+        tri_gc_write(h, &n->left, roots[0]);
+        roots[0] = n;
+        new_node(h, 0); /* garbage */
+    }
+    size_t spans[3] = {0}, objs[5] = {0};
+    tri_gc_for_each_span(h, count_span, spans);
+    tri_gc_for_each_object(h, count_object, objs);
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(spans[1] == st.objects && spans[2] == spans[0] && objs[TRI_WHITE] == 1000 && objs[4] == st.heap_live);
+    /* mid-mark: some grey and black, the rest white */
+    tri_gc_start_cycle(h);
+    for (int i = 0; i < 100; i++)
+        tri_gc_step(h, 1);
+    memset(objs, 0, sizeof objs);
+    tri_gc_for_each_object(h, count_object, objs);
+    CHECKF(objs[TRI_BLACK] >= 99 && objs[TRI_GREY] >= 1 && objs[TRI_WHITE] >= 500,
+           "black %zu grey %zu white %zu", objs[TRI_BLACK], objs[TRI_GREY], objs[TRI_WHITE]);
+    /* a barrier event records the mode, slot, old and new values */
+    node *head = roots[0];
+    node *fresh = new_node(h, 7);
+    void *old = head->right;
+    tri_gc_write(h, &head->right, fresh);
+    size_t cap;
+    uint64_t written;
+    const tri_gc_event *ev = tri_gc_events(h, &cap, &written);
+    const tri_gc_event *last = &ev[(written - 1) & (cap - 1)];
+    CHECK(last->kind == TRI_EV_BARRIER && last->arg == TRI_BARRIER_HYBRID && last->a == (uintptr_t)&head->right &&
+          last->b == (uintptr_t)old && last->c == (uintptr_t)fresh);
+    CHECK(strcmp(tri_gc_event_name(TRI_EV_BARRIER), "barrier") == 0);
+    tri_gc_finish_cycle(h);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.objects == 501 && st.barrier_hits[TRI_BARRIER_HYBRID] >= 1);
+    CHECK(st.stops.count == 2 && st.stops.max_ns > 0 && st.stops.p50_ns <= st.stops.max_ns);
+    uint64_t frees = 0;
+    ev = tri_gc_events(h, &cap, &written);
+    for (uint64_t i = written > cap ? written - cap : 0; i < written; i++)
+        frees += ev[i & (cap - 1)].kind == TRI_EV_FREE;
+    CHECK(frees == 500);
+    tri_gc_destroy(h);
+}
+
+TEST(gc_large_objects_are_scanned_in_bounded_steps)
+{
+    tri_gc_heap *h = heap_with(TRI_BARRIER_YUASA, 1, 0);
+    static const tri_type ptr = {"pointer", 8, 1, NULL};
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    void **big = tri_gc_alloc_array(h, &ptr, 1 << 20); /* 8 MiB of pointers */
+    roots[0] = big;
+    for (int i = 0; i < (1 << 20); i += 1024)
+        tri_gc_write(h, &big[i], new_node(h, (uint64_t)i));
+    tri_gc_start_cycle(h);
+    size_t most = 0;
+    while (tri_gc_phase(h) == TRI_GC_MARK) {
+        size_t done = tri_gc_step(h, 1);
+        if (done > most)
+            most = done;
+    }
+    CHECKF(most <= (128u << 10) + 64, "a step scanned %zu bytes", most);
+    tri_gc_finish_cycle(h);
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(st.objects == 1 + 1024 && tri_gc_last_verify(h)->violations == 0);
+    for (int i = 0; i < (1 << 20); i += 1024)
+        CHECK(((node *)big[i])->value == (uint64_t)i);
+    tri_gc_destroy(h);
+}
+
+#if TH_HAVE_THREADS
+static void *own_heap(void *arg)
+{
+    int *ok = arg;
+    tri_gc_config c = {0};
+    c.verify = 1;
+    tri_gc_heap *h = tri_gc_create(&c);
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    for (int i = 0; i < 300000; i++) {
+        node *n = new_node(h, (uint64_t)i);
+        if (i % 100 == 0) {
+            tri_gc_write(h, &n->left, roots[0]);
+            roots[0] = n;
+        }
+    }
+    tri_gc_collect(h);
+    int count = 0;
+    for (node *n = roots[0]; n; n = n->left)
+        count += n->value % 100 == 0;
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    *ok = count == 3000 && st.objects == 3000 && st.cycles > 3 && tri_gc_last_verify(h)->violations == 0;
+    tri_gc_destroy(h);
+    return NULL;
+}
+#endif
+
+TEST(gc_heaps_in_parallel_threads)
+{
+#if TH_HAVE_THREADS
+    pthread_t t[3];
+    int ok[3] = {0};
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, own_heap, &ok[i]);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    CHECK(ok[0] && ok[1] && ok[2]);
+#else
+    SKIP("needs threads");
+#endif
+}
+
+static void pop_out_of_order(void *arg)
+{
+    (void)arg;
+    tri_gc_heap *h = heap_with(TRI_BARRIER_HYBRID, 0, 0);
+    void *a[1], *b[1];
+    tri_gc_frame fa, fb;
+    tri_gc_push_frame(h, &fa, a, 1);
+    tri_gc_push_frame(h, &fb, b, 1);
+    tri_gc_pop_frame(h, &fa);
+}
+
+TEST(gc_frames_popped_out_of_order_abort)
+{
+    TH_NEED_FORK();
+    int sig = 0, code = 0;
+    char err[512];
+    CHECK(th_child(pop_out_of_order, NULL, &sig, &code, err, sizeof err));
+    CHECKF(sig == SIGABRT && strstr(err, "order"), "signal %d, stderr '%s'", sig, err);
+}

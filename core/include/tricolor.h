@@ -318,7 +318,8 @@ typedef struct tri_gc_stats {
     uint64_t cycles;
     enum tri_gc_phase phase;
     enum tri_gc_barrier barrier;
-    uint64_t heap_live;        /* bytes in allocated objects */
+    uint64_t heap_live;        /* bytes marked by the last cycle plus bytes allocated since
+                                  (garbage still to be swept does not count) */
     uint64_t heap_marked;      /* bytes marked by the last completed mark */
     uint64_t heap_goal, trigger;
     uint64_t heap_spans;       /* bytes in the heap's spans */

@@ -783,8 +783,10 @@ static void mark_termination(tri_gc_heap *h)
     if (h->verify)
         tri_gc_verify(h, NULL);
     h->marked_last = h->marked;
+    h->live = h->marked; /* as Go's heapLive: what survived, plus what is allocated from now on */
     pacer_plan(h);
     h->head.barrier_on = 0;
+    h->tiny = 0; /* a fresh block next time, so no block outlives its objects */
     tri_gc_begin_sweep(h);
     set_phase(h, TRI_GC_SWEEP);
     h->in_collector--;

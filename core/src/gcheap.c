@@ -163,8 +163,8 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
     g->sweepgen = h->sweepgen;
     h->unswept_spans--;
     if (freed) {
+        /* live already left these out: it restarted from the marked bytes */
         uint64_t bytes = (uint64_t)freed * g->elemsize;
-        h->live -= bytes;
         h->freed_total += bytes;
         h->objects -= freed;
         g->needzero = 1;

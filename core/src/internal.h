@@ -490,7 +490,8 @@ struct tri_gc_heap {
     uint64_t memory_limit;
     size_t step_bytes;
     int stress, verify;
-    uint64_t live, spans_bytes, objects;
+    uint64_t live;                /* bytes marked by the last mark, plus allocated since */
+    uint64_t spans_bytes, objects;
     uint64_t marked, marked_last; /* this cycle so far; the last completed mark */
     uint64_t goal, trigger;
     uint64_t scan_expected, scan_done;
