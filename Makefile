@@ -80,3 +80,6 @@ $(BUILD)/bench-fastpath: bench/fastpath.c
 bench: all $(BUILD)/bench-fastpath
 	tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0
 	python3 bench/run.py $(BENCH_ARGS)
+
+$(BUILD)/bench-gc: bench/gcbench.c $(BUILD)/libtricolor.a core/include/tricolor.h
+	$(CC) $(CFLAGS_APP) $< $(BUILD)/libtricolor.a -lgc -o $@

@@ -167,6 +167,7 @@ typedef struct tri_gc_config {
     int conservative_stack;    /* also scan the mutator's stack and registers (native only) */
     int verify;                /* check the heap at every mark termination (see tri_gc_verify) */
     int stress;                /* 1: a mark step at every allocation; 2: a whole cycle */
+    int stop_the_world;        /* run each cycle to its end when it starts: one stop, no steps */
     size_t step_bytes;         /* scan work of one incremental step (0: 64 KiB) */
     size_t events;             /* event ring capacity, a power of two (0: no events) */
 } tri_gc_config;
@@ -200,12 +201,32 @@ typedef struct tri_gc_frame {
     void **slots;
     size_t count;
 } tri_gc_frame;
-TRI_API void tri_gc_push_frame(tri_gc_heap *h, tri_gc_frame *f, void **slots, size_t count);
-TRI_API void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f);
+
+/* The start of every heap, read by the inline functions below. */
+struct tri_gc_heap_head {
+    int barrier_on;
+    tri_gc_frame *frames;
+};
+
+TRI_API void tri_gc_frame_error(tri_gc_heap *h, tri_gc_frame *f);
+static inline void tri_gc_push_frame(tri_gc_heap *h, tri_gc_frame *f, void **slots, size_t count)
+{
+    struct tri_gc_heap_head *head = (struct tri_gc_heap_head *)h;
+    f->prev = head->frames;
+    f->slots = slots;
+    f->count = count;
+    head->frames = f;
+}
+static inline void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f)
+{
+    struct tri_gc_heap_head *head = (struct tri_gc_heap_head *)h;
+    if (__builtin_expect(head->frames != f, 0))
+        tri_gc_frame_error(h, f); /* frames must be popped in LIFO order: aborts */
+    head->frames = f->prev;
+}
 
 /* The write barrier: *slot = value, for every pointer store into a heap
  * object. While no marking runs it costs one predictable branch. */
-struct tri_gc_heap_head { int barrier_on; };
 TRI_API void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value);
 static inline void tri_gc_write(tri_gc_heap *h, void *slot, void *value)
 {

@@ -58,6 +58,7 @@
 static void set_phase(tri_gc_heap *h, enum tri_gc_phase phase)
 {
     h->phase = phase;
+    tri_gc_repace(h);
     tri_gc_emit(h, TRI_EV_PHASE, phase, h->cycle, 0, 0, 0);
 }
 
@@ -68,10 +69,10 @@ static bool marking(const tri_gc_heap *h)
 
 /* --- the grey list ---------------------------------------------------------------- */
 
-static void grey_push(tri_gc_heap *h, uintptr_t obj)
+static void grey_push_slow(tri_gc_heap *h, uintptr_t obj)
 {
     tri_gc_workbuf *b = h->work;
-    if (unlikely(b == NULL || b->n == sizeof b->obj / sizeof b->obj[0])) {
+    {
         tri_gc_workbuf *fresh = h->work_free;
         if (fresh)
             h->work_free = fresh->next;
@@ -91,6 +92,15 @@ static void grey_push(tri_gc_heap *h, uintptr_t obj)
         h->work = b = fresh;
     }
     b->obj[b->n++] = obj;
+}
+
+static inline void grey_push(tri_gc_heap *h, uintptr_t obj)
+{
+    tri_gc_workbuf *b = h->work;
+    if (likely(b != NULL && b->n < sizeof b->obj / sizeof b->obj[0]))
+        b->obj[b->n++] = obj;
+    else
+        grey_push_slow(h, obj);
 }
 
 static uintptr_t grey_pop(tri_gc_heap *h)
@@ -142,10 +152,25 @@ void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan
 
 /* --- shading and scanning ------------------------------------------------------------ */
 
+/* The heap's span holding p, or NULL; remembers the last one, since
+ * pointers marking follows are often near each other. */
+static inline tri_gcspan *span_for(tri_gc_heap *h, uintptr_t p)
+{
+    if (p - h->span_cache_base < h->span_cache_bytes)
+        return h->span_cache;
+    tri_gcspan *g = tri_gc_span_of(h, p);
+    if (g) {
+        h->span_cache = g;
+        h->span_cache_base = g->span->base;
+        h->span_cache_bytes = g->span->npages << TRI_PAGE_SHIFT;
+    }
+    return g;
+}
+
 /* Locates the object holding p: its span and index, or false. */
 static inline bool locate(tri_gc_heap *h, uintptr_t p, tri_gcspan **span, uint32_t *index)
 {
-    tri_gcspan *g = tri_gc_span_of(h, p);
+    tri_gcspan *g = span_for(h, p);
     if (!g)
         return false;
     uint32_t idx = g->large ? 0 : tri_floor_index(g->spc >> 1, p - g->span->base);
@@ -162,7 +187,7 @@ static inline uintptr_t large_object_bytes(const tri_gcspan *g)
 }
 
 /* Shades the object holding p; returns whether it was white. */
-static bool shade(tri_gc_heap *h, uintptr_t p)
+static inline bool shade(tri_gc_heap *h, uintptr_t p)
 {
     tri_gcspan *g;
     uint32_t idx;
@@ -231,17 +256,37 @@ static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg
 /* Scans the grey object (or oblet of a large object) at e: blackens it. */
 static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
 {
-    tri_gcspan *g = tri_gc_span_of(h, e);
-    uintptr_t base = g->span->base;
-    if (g->large && e == base) /* queue the other chunks of a large object */
+    tri_gcspan *g = span_for(h, e);
+    uintptr_t base = g->span->base, bytes;
+    if (likely(!g->large)) {
+        /* the object's pointer words, from the span's pointer bitmap */
+        uintptr_t w0 = (e - base) / 8, nw = g->elemsize / 8;
+        const uint64_t *ptrbits = g->ptrbits;
+        for (uintptr_t w = w0; w < w0 + nw;) {
+            uintptr_t lo = w % 64, n = 64 - lo < w0 + nw - w ? 64 - lo : w0 + nw - w;
+            uint64_t bits = (ptrbits[w / 64] >> lo) & (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1));
+            const uintptr_t *slots = (const uintptr_t *)e + (w - w0);
+            for (; bits; bits &= bits - 1) {
+                uintptr_t v = slots[__builtin_ctzll(bits)];
+                if (v)
+                    shade(h, v);
+            }
+            w += n;
+        }
+        /* shading may have moved the span cache: g is still this span */
+        uint32_t idx = (uint32_t)((e - base) / g->elemsize);
+        g->grey[idx / 64] &= ~((uint64_t)1 << (idx % 64));
+        tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
+        return g->elemsize;
+    }
+    if (e == base) /* queue the other chunks of a large object */
         for (uintptr_t o = base + OBLET; o < base + large_object_bytes(g); o += OBLET)
             grey_push(h, o);
-    uintptr_t bytes = for_each_slot(h, g, e, true, shade_slot, NULL);
-    if (g->large && --g->oblets_left > 0)
+    bytes = for_each_slot(h, g, e, true, shade_slot, NULL);
+    if (--g->oblets_left > 0)
         return bytes;
-    uint32_t idx = g->large ? 0 : (uint32_t)((e - base) / g->elemsize);
-    g->grey[idx / 64] &= ~((uint64_t)1 << (idx % 64));
-    tri_gc_emit(h, TRI_EV_BLACK, 0, g->large ? base : e, 0, 0, 0);
+    g->grey[0] &= ~(uint64_t)1;
+    tri_gc_emit(h, TRI_EV_BLACK, 0, base, 0, 0, 0);
     return bytes;
 }
 
@@ -252,22 +297,40 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
         grey_recover(h, g);
 }
 
-/* Scans grey objects until `budget` bytes are done or none is left. */
+/* Scans grey objects until `budget` bytes are done or none is left.
+ * Objects pass through a small FIFO on their way from the grey list to the
+ * scanner, and are prefetched as they enter it: by the time one is scanned
+ * its memory has had several scans' time to arrive. */
+#define PREFETCH_DEPTH 8
 static size_t mark_work(tri_gc_heap *h, size_t budget)
 {
+    uintptr_t fifo[PREFETCH_DEPTH];
+    unsigned head = 0, n = 0;
     size_t done = 0;
     for (;;) {
-        uintptr_t e = grey_pop(h);
-        if (!e) {
+        while (n < PREFETCH_DEPTH) {
+            uintptr_t e = grey_pop(h);
+            if (!e)
+                break;
+            __builtin_prefetch((const void *)e);
+            fifo[(head + n++) % PREFETCH_DEPTH] = e;
+        }
+        if (n == 0) {
             if (!h->grey_overflow)
                 break;
             h->grey_overflow = 0;
             tri_gc_for_each_gcspan(h, recover_span, NULL);
             continue;
         }
+        uintptr_t e = fifo[head];
+        head = (head + 1) % PREFETCH_DEPTH;
+        n--;
         done += scan(h, e);
         if (done >= budget)
             break;
+    }
+    while (n > 0) { /* over budget: what is prefetched goes back to the list */
+        grey_push(h, fifo[(head + --n) % PREFETCH_DEPTH]);
     }
     h->scan_done += done;
     h->scan_total += done;
@@ -303,7 +366,7 @@ static void scan_roots(tri_gc_heap *h)
     for (size_t r = 0; r < h->nroots; r++)
         for (size_t i = 0; i < h->roots[r].count; i++)
             shade(h, (uintptr_t)h->roots[r].slots[i]);
-    for (tri_gc_frame *f = h->frames; f; f = f->prev)
+    for (tri_gc_frame *f = h->head.frames; f; f = f->prev)
         for (size_t i = 0; i < f->count; i++)
             shade(h, (uintptr_t)f->slots[i]);
     for (size_t i = 0; i < h->nqueue; i++) /* objects waiting for their finalizer */
@@ -349,19 +412,10 @@ int tri_gc_remove_roots(tri_gc_heap *h, void **slots)
     return -1;
 }
 
-void tri_gc_push_frame(tri_gc_heap *h, tri_gc_frame *f, void **slots, size_t count)
+void tri_gc_frame_error(tri_gc_heap *h, tri_gc_frame *f)
 {
-    f->prev = h->frames;
-    f->slots = slots;
-    f->count = count;
-    h->frames = f;
-}
-
-void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f)
-{
-    if (h->frames != f)
-        tri_fatal_pointer("tri_gc_pop_frame", f, "frames must be popped in the order they were pushed");
-    h->frames = f->prev;
+    (void)h;
+    tri_fatal_pointer("tri_gc_pop_frame", f, "frames must be popped in the order they were pushed");
 }
 
 /* --- the write barrier ------------------------------------------------------------------ */
@@ -657,7 +711,7 @@ size_t tri_gc_verify(tri_gc_heap *h, tri_gc_verify_report *out)
     for (size_t r = 0; r < h->nroots; r++)
         for (size_t i = 0; i < h->roots[r].count; i++)
             verify_reach(h, &v, (uintptr_t)h->roots[r].slots[i], 0, (uintptr_t)&h->roots[r].slots[i]);
-    for (tri_gc_frame *f = h->frames; f; f = f->prev)
+    for (tri_gc_frame *f = h->head.frames; f; f = f->prev)
         for (size_t i = 0; i < f->count; i++)
             verify_reach(h, &v, (uintptr_t)f->slots[i], 0, (uintptr_t)&f->slots[i]);
     while (v.stack_n > 0) {
@@ -699,6 +753,7 @@ static void pacer_plan(tri_gc_heap *h)
     h->goal = goal;
     h->trigger = goal == UINT64_MAX ? UINT64_MAX : marked + (goal - marked) / 10 * 7;
     h->scan_expected = marked ? marked : h->live;
+    tri_gc_repace(h);
     tri_gc_emit(h, TRI_EV_PACER, 0, h->goal, h->trigger, marked, (uint64_t)(h->assist_ratio * 1000));
 }
 
@@ -728,6 +783,8 @@ void tri_gc_start_if_due(tri_gc_heap *h)
 
 static void record_stop(tri_gc_heap *h, enum tri_gc_phase phase, uint64_t ns)
 {
+    if (h->quiet_pauses)
+        return;
     tri_gc_hist_add(&h->stops, ns);
     h->gc_ns += ns;
     tri_gc_emit(h, TRI_EV_STOP, phase, ns, 0, 0, 0);
@@ -735,6 +792,8 @@ static void record_stop(tri_gc_heap *h, enum tri_gc_phase phase, uint64_t ns)
 
 static void record_step(tri_gc_heap *h, bool assist, uint64_t ns, uint64_t work)
 {
+    if (h->quiet_pauses)
+        return;
     tri_gc_hist_add(&h->steps, ns);
     h->gc_ns += ns;
     h->cycle_step_ns += ns;
@@ -754,7 +813,9 @@ void tri_gc_mark_setup(tri_gc_heap *h)
     h->marked = 0;
     h->scan_done = 0;
     h->assist_debt = 0;
+    h->assist_mark = h->live;
     set_phase(h, TRI_GC_MARK_SETUP);
+    h->alloc_black = 1;
     h->head.barrier_on = h->barrier != TRI_BARRIER_NONE;
     h->roots_scanned = 0;
     if (h->barrier != TRI_BARRIER_HYBRID) /* hybrid scans roots in its first step */
@@ -763,8 +824,8 @@ void tri_gc_mark_setup(tri_gc_heap *h)
         shade(h, h->tiny); /* its future objects are allocated into it */
     pacer_assist_ratio(h);
     tri_gc_emit(h, TRI_EV_PACER, 1, h->goal, h->trigger, h->marked_last, (uint64_t)(h->assist_ratio * 1000));
-    set_phase(h, TRI_GC_MARK);
     h->in_collector--;
+    set_phase(h, TRI_GC_MARK);
     uint64_t ns = tri_gc_now() - t;
     h->cycle_setup_ns = ns;
     record_stop(h, TRI_GC_MARK_SETUP, ns);
@@ -786,10 +847,11 @@ static void mark_termination(tri_gc_heap *h)
     h->live = h->marked; /* as Go's heapLive: what survived, plus what is allocated from now on */
     pacer_plan(h);
     h->head.barrier_on = 0;
+    h->alloc_black = 0;
     h->tiny = 0; /* a fresh block next time, so no block outlives its objects */
     tri_gc_begin_sweep(h);
-    set_phase(h, TRI_GC_SWEEP);
     h->in_collector--;
+    set_phase(h, TRI_GC_SWEEP);
     uint64_t ns = tri_gc_now() - t;
     record_stop(h, TRI_GC_MARK_TERMINATION, ns);
     if (h->trace)
@@ -805,6 +867,20 @@ int tri_gc_start_cycle(tri_gc_heap *h)
     return 1;
 }
 
+/* Stop-the-world mode: the whole mark as one stop. */
+static void run_whole_cycle(tri_gc_heap *h)
+{
+    uint64_t t = tri_gc_now(), gc_before = h->gc_ns;
+    h->quiet_pauses = 1;
+    tri_gc_start_cycle(h);
+    tri_gc_finish_cycle(h);
+    h->quiet_pauses = 0;
+    uint64_t ns = tri_gc_now() - t;
+    h->gc_ns = gc_before + ns;
+    tri_gc_hist_add(&h->stops, ns);
+    tri_gc_emit(h, TRI_EV_STOP, TRI_GC_MARK, ns, 0, 0, 0);
+}
+
 static bool mark_done(const tri_gc_heap *h)
 {
     return h->phase == TRI_GC_MARK && h->roots_scanned && grey_empty(h);
@@ -813,6 +889,8 @@ static bool mark_done(const tri_gc_heap *h)
 void tri_gc_assist(tri_gc_heap *h)
 {
     uint64_t t = tri_gc_now();
+    h->assist_debt += (int64_t)(h->live - h->assist_mark); /* allocated since the last assist */
+    h->assist_mark = h->live;
     if (!h->roots_scanned)
         scan_roots(h);
     pacer_assist_ratio(h);
@@ -825,34 +903,44 @@ void tri_gc_assist(tri_gc_heap *h)
     record_step(h, true, tri_gc_now() - t, done);
     if (mark_done(h))
         mark_termination(h);
+    tri_gc_repace(h);
 }
 
 /* Sweeping keeps pace with allocation so that it is over before the next
  * trigger: one span for every so many bytes allocated. */
-static void sweep_for_allocation(tri_gc_heap *h, size_t bytes)
+static uint64_t sweep_quantum(const tri_gc_heap *h)
 {
-    h->sweep_credit += bytes;
     uint64_t runway = h->trigger > h->live ? h->trigger - h->live : 0;
     uint64_t per_span = h->unswept_spans ? runway / (h->unswept_spans + 1) : UINT64_MAX;
-    if (per_span > 64 * 1024)
-        per_span = 64 * 1024;
-    uint64_t t = 0;
-    while (h->sweep_credit >= per_span) {
-        size_t swept = 0;
-        if (!t)
-            t = tri_gc_now();
-        h->sweep_credit -= per_span;
-        if (!tri_gc_sweep_one(h, &swept)) {
-            h->sweep_credit = 0;
-            break;
-        }
-    }
-    if (t)
-        h->gc_ns += tri_gc_now() - t;
-    if (h->unswept_spans == 0)
-        set_phase(h, TRI_GC_OFF);
+    return per_span > 64 * 1024 ? 64 * 1024 : per_span;
 }
 
+static void sweep_for_allocation(tri_gc_heap *h)
+{
+    uint64_t t = tri_gc_now();
+    size_t swept = 0;
+    if (!tri_gc_sweep_one(h, &swept) || h->unswept_spans == 0)
+        set_phase(h, TRI_GC_OFF);
+    h->gc_ns += tri_gc_now() - t;
+}
+
+/* When allocation must next call tri_gc_note_alloc: at the trigger, at the
+ * next assist, or at the next span to sweep, whichever is due. */
+void tri_gc_repace(tri_gc_heap *h)
+{
+    uint64_t limit = h->trigger;
+    if (h->memory_limit && h->memory_limit < limit)
+        limit = h->memory_limit;
+    if (h->phase == TRI_GC_MARK)
+        limit = h->live + ASSIST_QUANTUM;
+    else if (h->phase == TRI_GC_SWEEP && h->live + sweep_quantum(h) < limit)
+        limit = h->live + sweep_quantum(h);
+    if (h->stress || h->in_collector)
+        limit = 0;
+    h->pace_limit = limit;
+}
+
+/* Allocation of `bytes` would take live past pace_limit. */
 void tri_gc_note_alloc(tri_gc_heap *h, size_t bytes)
 {
     if (h->in_collector)
@@ -865,26 +953,23 @@ void tri_gc_note_alloc(tri_gc_heap *h, size_t bytes)
                 tri_gc_start_cycle(h);
             tri_gc_step(h, 1);
         }
+        tri_gc_repace(h);
         return;
     }
-    switch (h->phase) {
-    case TRI_GC_MARK:
-        h->assist_debt += (int64_t)bytes;
-        if (h->assist_debt >= ASSIST_QUANTUM)
-            tri_gc_assist(h);
-        break;
-    case TRI_GC_SWEEP:
-        sweep_for_allocation(h, bytes);
-        /* a sweep that falls behind the trigger is finished by the next
-         * mark setup */
-        __attribute__((fallthrough));
-    case TRI_GC_OFF:
-        if (h->live + bytes >= h->trigger || (h->memory_limit && h->live + bytes >= h->memory_limit))
-            tri_gc_start_cycle(h);
-        break;
-    default:
-        break;
+    if (h->phase == TRI_GC_MARK) {
+        tri_gc_assist(h);
+    } else {
+        if (h->phase == TRI_GC_SWEEP)
+            sweep_for_allocation(h);
+        /* a sweep that falls behind the trigger is finished by mark setup */
+        if (h->live + bytes >= h->trigger || (h->memory_limit && h->live + bytes >= h->memory_limit)) {
+            if (h->stw)
+                run_whole_cycle(h);
+            else
+                tri_gc_start_cycle(h);
+        }
     }
+    tri_gc_repace(h);
 }
 
 size_t tri_gc_step(tri_gc_heap *h, size_t budget)
@@ -911,6 +996,7 @@ size_t tri_gc_step(tri_gc_heap *h, size_t budget)
         if (h->unswept_spans == 0)
             set_phase(h, TRI_GC_OFF);
         record_step(h, false, tri_gc_now() - t, done);
+        tri_gc_repace(h);
         return done ? done : 1;
     }
     return 0;

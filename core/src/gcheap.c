@@ -131,6 +131,8 @@ static void span_release(tri_gc_heap *h, tri_gcspan *g)
 {
     tri_span *s = g->span;
     tri_gc_emit(h, TRI_EV_SPAN_RETURN, g->spc, s->base, s->npages, 0, 0);
+    if (h->span_cache == g)
+        h->span_cache_bytes = 0;
     h->spans_bytes -= s->npages << TRI_PAGE_SHIFT;
     s->gc = NULL;
     TRI_POKE(s->state, TRI_SPAN_LARGE); /* as the page heap hands spans out */
@@ -166,7 +168,6 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
         /* live already left these out: it restarted from the marked bytes */
         uint64_t bytes = (uint64_t)freed * g->elemsize;
         h->freed_total += bytes;
-        h->objects -= freed;
         g->needzero = 1;
     }
     if (g->nalloc == 0) {
@@ -298,7 +299,7 @@ static tri_gcspan *refill(tri_gc_heap *h, unsigned spc)
     return span_new(h, spc, tri_class_npages[c], tri_class_nelems(c), tri_class_size[c], false);
 }
 
-static void *cache_alloc(tri_gc_heap *h, unsigned spc, tri_gcspan **span, uint32_t *index)
+static inline void *cache_alloc(tri_gc_heap *h, unsigned spc, tri_gcspan **span, uint32_t *index)
 {
     tri_gc_cache *c = &h->cache[spc];
     for (;;) {
@@ -338,26 +339,77 @@ static void *cache_alloc(tri_gc_heap *h, unsigned spc, tri_gcspan **span, uint32
     }
 }
 
-/* Records which words of the new object at p hold pointers. */
-static void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
+/* Sets bits [w, w + n) of a bitmap to the low n bits of v (n <= 64). */
+static inline void bits_assign(uint64_t *bits, uintptr_t w, unsigned n, uint64_t v)
 {
-    uintptr_t w0 = (p - g->span->base) / 8, words = g->elemsize / 8;
-    uint64_t *bits = g->ptrbits;
-    for (uintptr_t w = w0; w < w0 + words;) { /* clear what a freed object left */
-        uintptr_t lo = w % 64, n = 64 - lo < w0 + words - w ? 64 - lo : w0 + words - w;
-        bits[w / 64] &= ~((n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << lo);
-        w += n;
-    }
-    size_t tw = t->size / 8;
-    for (size_t e = 0; e < count; e++) {
-        uintptr_t at = w0 + e * tw;
-        for (size_t k = 0; k < t->ptr_words; k++)
-            if (!t->ptrmap || ((t->ptrmap[k / 64] >> (k % 64)) & 1))
-                bits[(at + k) / 64] |= (uint64_t)1 << ((at + k) % 64);
+    uint64_t mask = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+    unsigned lo = (unsigned)(w % 64);
+    uint64_t *b = &bits[w / 64];
+    b[0] = (b[0] & ~(mask << lo)) | ((v & mask) << lo);
+    if (lo + n > 64) {
+        unsigned spill = 64 - lo;
+        b[1] = (b[1] & ~(mask >> spill)) | ((v & mask) >> spill);
     }
 }
 
-static void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
+/* The type's pointer words from `from` on, as a mask of up to 64 bits. */
+static inline uint64_t type_mask(const tri_type *t, size_t from)
+{
+    if (from >= t->ptr_words)
+        return 0;
+    size_t n = t->ptr_words - from;
+    uint64_t low = n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+    if (!t->ptrmap)
+        return low;
+    uint64_t m = t->ptrmap[from / 64] >> (from % 64);
+    if (from % 64 && from / 64 + 1 < (t->ptr_words + 63) / 64)
+        m |= t->ptrmap[from / 64 + 1] << (64 - from % 64);
+    return m & low;
+}
+
+/* Records which words of the new object at p hold pointers, overwriting
+ * what a freed object left: 64 words at a time. */
+static void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
+{
+    uintptr_t w0 = (p - g->span->base) / 8, words = g->elemsize / 8, tw = t->size / 8;
+    if (count == 1 && words <= 64) { /* the common case: one word of bitmap */
+        bits_assign(g->ptrbits, w0, (unsigned)words, type_mask(t, 0));
+        return;
+    }
+    for (uintptr_t k = 0; k < words; k += 64) {
+        unsigned n = words - k < 64 ? (unsigned)(words - k) : 64;
+        uint64_t v = 0;
+        for (unsigned j = 0; j < n;) { /* gather the pattern of the elements under these words */
+            uintptr_t word = k + j, elem = word / tw, in = word % tw;
+            unsigned take = (unsigned)(tw - in < n - j ? tw - in : n - j);
+            if (elem < count) {
+                uint64_t m = type_mask(t, in);
+                v |= (take == 64 ? m : m & (((uint64_t)1 << take) - 1)) << j;
+            }
+            j += take;
+        }
+        bits_assign(g->ptrbits, w0 + k, n, v);
+    }
+}
+
+static inline void zero_object(void *p, size_t size)
+{
+    /* Constant sizes become a few vector stores; `rep stos`, which a loop
+     * or a variable memset turns into, is slow to start on small sizes. */
+    switch (size) {
+    case 16: memset(p, 0, 16); break;
+    case 32: memset(p, 0, 32); break;
+    case 48: memset(p, 0, 48); break;
+    case 64: memset(p, 0, 64); break;
+    case 80: memset(p, 0, 80); break;
+    case 96: memset(p, 0, 96); break;
+    case 112: memset(p, 0, 112); break;
+    case 128: memset(p, 0, 128); break;
+    default: memset(p, 0, size); break;
+    }
+}
+
+static inline void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
 {
     unsigned spc = tri_spanclass(tri_size_class(size), noscan);
     tri_gcspan *g;
@@ -366,17 +418,16 @@ static void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     if (!p)
         return NULL;
     if (g->needzero)
-        memset(p, 0, g->elemsize);
+        zero_object(p, g->elemsize);
     if (!noscan)
         write_ptrbits(g, (uintptr_t)p, t, count);
-    if (h->phase != TRI_GC_OFF && h->phase != TRI_GC_SWEEP) { /* allocate black */
+    if (h->alloc_black) {
         tri_gc_markbits(g)[idx / 64] |= (uint64_t)1 << (idx % 64);
         h->marked += g->elemsize;
     }
     h->live += g->elemsize;
     h->allocated_total += g->elemsize;
-    h->objects++;
-    tri_gc_emit(h, TRI_EV_ALLOC, h->phase == TRI_GC_MARK, (uintptr_t)p, g->elemsize, 0, 0);
+    tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, (uintptr_t)p, g->elemsize, 0, 0);
     return p;
 }
 
@@ -394,15 +445,14 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
         memset(p, 0, size);
     tri_gc_allocbits(g)[0] = 1;
     g->nalloc = 1;
-    if (h->phase != TRI_GC_OFF && h->phase != TRI_GC_SWEEP) {
+    if (h->alloc_black) {
         tri_gc_markbits(g)[0] = 1;
         h->marked += g->elemsize;
     }
     tri_gc_list_push(&h->large, g, TRI_GC_LIST_LARGE);
     h->live += g->elemsize;
     h->allocated_total += g->elemsize;
-    h->objects++;
-    tri_gc_emit(h, TRI_EV_ALLOC, h->phase == TRI_GC_MARK, (uintptr_t)p, g->elemsize, 0, 0);
+    tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, (uintptr_t)p, g->elemsize, 0, 0);
     return p;
 }
 
@@ -434,7 +484,8 @@ static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t cou
     bool noscan = t == NULL || t->ptr_words == 0;
     /* Pacing happens before the object exists: a cycle that starts now
      * allocates it black, and assists charge for it in advance. */
-    tri_gc_note_alloc(h, size);
+    if (unlikely(h->live + size >= h->pace_limit))
+        tri_gc_note_alloc(h, size);
     for (int attempt = 0; attempt < 2; attempt++) {
         void *p;
         if (noscan && size < 16)
@@ -466,8 +517,41 @@ void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count)
     return allocate(h, size ? size : 1, elem, count);
 }
 
+/* The common case, inline: a small object whose pointer words fit one
+ * bitmap word, while no pacing is due and the cache has a free object. */
 void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
 {
+    size_t size = type->size, pw = type->ptr_words;
+    if (likely(size >= 16 && size <= 512 && pw <= 64 && (pw == 0 || (!(size & 7) && pw * 8 <= size)) &&
+               h->live + size < h->pace_limit)) {
+        unsigned spc = tri_spanclass(tri_size_class(size), pw == 0);
+        tri_gc_cache *c = &h->cache[spc];
+        if (likely(c->free != 0)) {
+            tri_gcspan *g = c->g;
+            unsigned b = (unsigned)__builtin_ctzll(c->free);
+            c->free &= c->free - 1;
+            uint32_t idx = c->word * 64 + b;
+            tri_gc_allocbits(g)[c->word] |= (uint64_t)1 << b;
+            g->nalloc++;
+            uintptr_t p = g->span->base + (uintptr_t)idx * g->elemsize;
+            if (g->needzero)
+                zero_object((void *)p, g->elemsize);
+            if (pw) {
+                uint64_t mask = pw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << pw) - 1;
+                if (type->ptrmap)
+                    mask &= type->ptrmap[0];
+                bits_assign(g->ptrbits, (p - g->span->base) / 8, (unsigned)(g->elemsize / 8), mask);
+            }
+            if (unlikely(h->alloc_black)) {
+                tri_gc_markbits(g)[idx / 64] |= (uint64_t)1 << (idx % 64);
+                h->marked += g->elemsize;
+            }
+            h->live += g->elemsize;
+            h->allocated_total += g->elemsize;
+            tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, p, g->elemsize, 0, 0);
+            return (void *)p;
+        }
+    }
     return tri_gc_alloc_array(h, type, 1);
 }
 
@@ -540,6 +624,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
     h->conservative = c->conservative_stack;
     h->verify = c->verify;
     h->stress = c->stress;
+    h->stw = c->stop_the_world;
     h->step_bytes = c->step_bytes ? c->step_bytes : 64 * 1024;
     h->sweepgen = 2;
     h->t0 = tri_gc_now();

@@ -219,9 +219,16 @@ enum tri_gc_color tri_gc_color_of(tri_gc_heap *h, const void *p)
     return idx < g->nelems ? color_at(g, idx) : TRI_FREE;
 }
 
+static void count_objects(tri_gc_heap *h, tri_gcspan *g, void *arg)
+{
+    (void)h;
+    *(uint64_t *)arg += g->nalloc;
+}
+
 void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
 {
     memset(out, 0, sizeof *out);
+    tri_gc_for_each_gcspan(h, count_objects, &out->objects);
     out->cycles = h->cycle;
     out->phase = h->phase;
     out->barrier = h->barrier;
@@ -230,7 +237,6 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     out->heap_goal = h->goal;
     out->trigger = h->trigger;
     out->heap_spans = h->spans_bytes;
-    out->objects = h->objects;
     out->allocated_total = h->allocated_total;
     out->freed_total = h->freed_total;
     out->scan_work_total = h->scan_total;

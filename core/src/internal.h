@@ -479,19 +479,24 @@ struct tri_gc_heap {
     size_t tiny_off;
 
     tri_gc_workbuf *work, *work_full, *work_free;
+    uintptr_t span_cache_base, span_cache_bytes; /* the span marking looked at last */
+    tri_gcspan *span_cache;
     int grey_overflow;            /* a push failed: grey objects wait in grey bits */
     tri_gc_root_range *roots;
     size_t nroots, roots_cap;
-    tri_gc_frame *frames;
     int conservative;
     uintptr_t stack_lo, stack_hi;
 
     int gogc;
     uint64_t memory_limit;
     size_t step_bytes;
-    int stress, verify;
+    int stress, verify, stw;
+    int quiet_pauses;             /* inside a stop-the-world cycle: one record for all of it */
     uint64_t live;                /* bytes marked by the last mark, plus allocated since */
-    uint64_t spans_bytes, objects;
+    uint64_t pace_limit;          /* allocation runs the pacer when live would pass this */
+    int alloc_black;              /* marking: new objects get their mark bit */
+    uint64_t assist_mark;         /* live when the last assist was paid for */
+    uint64_t spans_bytes;
     uint64_t marked, marked_last; /* this cycle so far; the last completed mark */
     uint64_t goal, trigger;
     uint64_t scan_expected, scan_done;
@@ -528,6 +533,7 @@ TRI_INTERNAL void tri_gc_sweep_all(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_begin_sweep(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_release_all(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_note_alloc(tri_gc_heap *h, size_t bytes);
+TRI_INTERNAL void tri_gc_repace(tri_gc_heap *h);
 
 /* gc.c: the collector */
 TRI_INTERNAL void tri_gc_shade(tri_gc_heap *h, uintptr_t p);
