@@ -154,10 +154,8 @@ void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan
 
 /* The heap's span holding p, or NULL; remembers the last one, since
  * pointers marking follows are often near each other. */
-static inline tri_gcspan *span_for(tri_gc_heap *h, uintptr_t p)
+static TRI_NOINLINE tri_gcspan *span_for_slow(tri_gc_heap *h, uintptr_t p)
 {
-    if (p - h->span_cache_base < h->span_cache_bytes)
-        return h->span_cache;
     tri_gcspan *g = tri_gc_span_of(h, p);
     if (g) {
         h->span_cache = g;
@@ -167,14 +165,27 @@ static inline tri_gcspan *span_for(tri_gc_heap *h, uintptr_t p)
     return g;
 }
 
+static inline tri_gcspan *span_for(tri_gc_heap *h, uintptr_t p)
+{
+    if (likely(p - h->span_cache_base < h->span_cache_bytes))
+        return h->span_cache;
+    return span_for_slow(h, p);
+}
+
+/* The index of the object of g holding p (0 for a large object). */
+static inline uint32_t index_in(const tri_gcspan *g, uintptr_t p)
+{
+    return (uint32_t)(((uint64_t)(p - g->span->base) * g->divmul) >> 32);
+}
+
 /* Locates the object holding p: its span and index, or false. */
 static inline bool locate(tri_gc_heap *h, uintptr_t p, tri_gcspan **span, uint32_t *index)
 {
     tri_gcspan *g = span_for(h, p);
     if (!g)
         return false;
-    uint32_t idx = g->large ? 0 : tri_floor_index(g->spc >> 1, p - g->span->base);
-    if (idx >= g->nelems || !((tri_gc_allocbits(g)[idx / 64] >> (idx % 64)) & 1))
+    uint32_t idx = index_in(g, p);
+    if (idx >= g->nelems || !((g->alloc[idx / 64] >> (idx % 64)) & 1))
         return false; /* not an allocated object: a stale or foreign value */
     *span = g;
     *index = idx;
@@ -189,21 +200,21 @@ static inline uintptr_t large_object_bytes(const tri_gcspan *g)
 /* Shades the object holding p; returns whether it was white. */
 static inline bool shade(tri_gc_heap *h, uintptr_t p)
 {
-    tri_gcspan *g;
-    uint32_t idx;
-    if (!p || !locate(h, p, &g, &idx))
+    tri_gcspan *g = span_for(h, p);
+    if (!g)
         return false;
-    uint64_t *mark = tri_gc_markbits(g), bit = (uint64_t)1 << (idx % 64);
-    if (mark[idx / 64] & bit)
-        return false;
-    mark[idx / 64] |= bit;
+    uint32_t idx = index_in(g, p), w = idx / 64;
+    uint64_t bit = (uint64_t)1 << (idx % 64);
+    if (idx >= g->nelems || !(g->alloc[w] & bit) || (g->mark[w] & bit))
+        return false; /* not an allocated object, or already shaded */
+    g->mark[w] |= bit;
     h->marked += g->elemsize;
     uintptr_t obj = g->span->base + (uintptr_t)idx * g->elemsize;
     if (g->noscan) {
         tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
         return true;
     }
-    g->grey[idx / 64] |= bit;
+    g->grey[w] |= bit;
     if (g->large)
         g->oblets_left = (int32_t)((large_object_bytes(g) + OBLET - 1) / OBLET);
     grey_push(h, obj);
@@ -259,25 +270,35 @@ static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
     tri_gcspan *g = span_for(h, e);
     uintptr_t base = g->span->base, bytes;
     if (likely(!g->large)) {
-        /* the object's pointer words, from the span's pointer bitmap */
-        uintptr_t w0 = (e - base) / 8, nw = g->elemsize / 8;
-        const uint64_t *ptrbits = g->ptrbits;
-        for (uintptr_t w = w0; w < w0 + nw;) {
-            uintptr_t lo = w % 64, n = 64 - lo < w0 + nw - w ? 64 - lo : w0 + nw - w;
-            uint64_t bits = (ptrbits[w / 64] >> lo) & (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1));
-            const uintptr_t *slots = (const uintptr_t *)e + (w - w0);
+        /* the object's pointer words, from the span's pointer bitmap: one
+         * bitmap word unless the object straddles two */
+        uint32_t size = g->elemsize, idx = index_in(g, e);
+        uintptr_t w0 = (e - base) / 8, nw = size / 8, lo = w0 % 64;
+        const uintptr_t *slots = (const uintptr_t *)e;
+        if (lo + nw <= 64) {
+            uint64_t bits = g->ptrbits[w0 / 64] >> lo;
+            if (nw < 64)
+                bits &= ((uint64_t)1 << nw) - 1;
             for (; bits; bits &= bits - 1) {
                 uintptr_t v = slots[__builtin_ctzll(bits)];
                 if (v)
                     shade(h, v);
             }
-            w += n;
+        } else {
+            for (uintptr_t w = w0; w < w0 + nw;) {
+                uintptr_t l = w % 64, n = 64 - l < w0 + nw - w ? 64 - l : w0 + nw - w;
+                uint64_t bits = (g->ptrbits[w / 64] >> l) & (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1));
+                for (; bits; bits &= bits - 1) {
+                    uintptr_t v = slots[w - w0 + (unsigned)__builtin_ctzll(bits)];
+                    if (v)
+                        shade(h, v);
+                }
+                w += n;
+            }
         }
-        /* shading may have moved the span cache: g is still this span */
-        uint32_t idx = (uint32_t)((e - base) / g->elemsize);
         g->grey[idx / 64] &= ~((uint64_t)1 << (idx % 64));
         tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
-        return g->elemsize;
+        return size;
     }
     if (e == base) /* queue the other chunks of a large object */
         for (uintptr_t o = base + OBLET; o < base + large_object_bytes(g); o += OBLET)

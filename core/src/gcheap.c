@@ -117,6 +117,9 @@ static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     g->sweepgen = h->sweepgen;
     g->grey = g->bits + 2 * words;
     g->ptrbits = g->grey + words;
+    g->alloc = g->bits;
+    g->mark = g->bits + words;
+    g->divmul = large ? 0 : tri_class_divs[spc >> 1].mul;
     s->gc = g;
     s->sizeclass = (uint8_t)(spc >> 1);
     s->spanclass = (uint8_t)spc;
@@ -160,6 +163,8 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
                                  g->elemsize, 0, 0);
     }
     g->sel ^= 1; /* the marks become the allocation bits */
+    g->alloc = g->bits + (size_t)g->sel * g->words;
+    g->mark = g->bits + (size_t)(g->sel ^ 1) * g->words;
     memset(tri_gc_markbits(g), 0, g->words * sizeof(uint64_t));
     g->nalloc -= (uint32_t)freed;
     g->sweepgen = h->sweepgen;

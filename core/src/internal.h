@@ -403,6 +403,8 @@ typedef struct tri_gcspan {
     uint32_t elemsize;      /* bytes per object (a large object's span bytes) */
     uint16_t spc;           /* span class; 0 for a large object */
     uint8_t sel, noscan, large, needzero, list;
+    uint32_t divmul;        /* floor division by elemsize (0 for a large object: index 0) */
+    uint64_t *alloc, *mark; /* bits[sel] and bits[sel ^ 1], kept in step with sel */
     int32_t oblets_left;    /* large object being scanned: chunks still to scan */
     const tri_type *type;   /* large object: its element type and count */
     size_t count;
@@ -410,8 +412,8 @@ typedef struct tri_gcspan {
     uint64_t bits[];        /* 2 * words (alloc, mark), words (grey), then ptrbits */
 } tri_gcspan;
 
-static inline uint64_t *tri_gc_allocbits(tri_gcspan *g) { return g->bits + (size_t)g->sel * g->words; }
-static inline uint64_t *tri_gc_markbits(tri_gcspan *g) { return g->bits + (size_t)(g->sel ^ 1) * g->words; }
+static inline uint64_t *tri_gc_allocbits(tri_gcspan *g) { return g->alloc; }
+static inline uint64_t *tri_gc_markbits(tri_gcspan *g) { return g->mark; }
 
 /* The object index of byte offset off in a span of class c (floor). */
 static inline uint32_t tri_floor_index(unsigned c, uintptr_t off)
