@@ -20,7 +20,11 @@ HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.
 LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so $(BUILD)/libtricolor-preload.so
 CLI := $(BUILD)/tricolor
 
-.PHONY: all test bench demo clean
+.PHONY: all test bench bench-deps demo clean
+
+# The peers `make bench` measures against, from Debian.
+bench-deps:
+	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev
 all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
 
 $(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
@@ -54,7 +58,7 @@ $(BUILD)/obj/workloads-tri.o: bench/workloads.c bench/workloads.h core/include/t
 	@mkdir -p $(BUILD)/obj
 	$(CC) $(CFLAGS_APP) -DWL_TRICOLOR -c $< -o $@
 
-$(CLI): cli/tricolor.c $(BUILD)/obj/workloads-tri.o $(BUILD)/libtricolor.a
+$(CLI): cli/tricolor.c $(BUILD)/obj/workloads-tri.o $(BUILD)/obj/gcbench-tri.o $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) $^ -o $@
 
 $(BUILD)/bench-workloads: bench/bench.c bench/workloads.c bench/workloads.h
@@ -77,9 +81,15 @@ demo: $(CLI)
 $(BUILD)/bench-fastpath: bench/fastpath.c
 	$(CC) -std=gnu11 -O2 -g $(WARN) $< -o $@
 
-bench: all $(BUILD)/bench-fastpath
-	tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0
+bench: all $(BUILD)/bench-fastpath $(BUILD)/bench-gc $(BUILD)/bench-barrier
 	python3 bench/run.py $(BENCH_ARGS)
 
-$(BUILD)/bench-gc: bench/gcbench.c $(BUILD)/libtricolor.a core/include/tricolor.h
-	$(CC) $(CFLAGS_APP) $< $(BUILD)/libtricolor.a -lgc -o $@
+$(BUILD)/bench-gc: bench-deps bench/gcbench-main.c bench/gcbench.c bench/gcbench.h $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) -DGCB_BOEHM bench/gcbench-main.c bench/gcbench.c $(BUILD)/libtricolor.a -lgc -o $@
+
+$(BUILD)/obj/gcbench-tri.o: bench/gcbench.c bench/gcbench.h core/include/tricolor.h
+	@mkdir -p $(BUILD)/obj
+	$(CC) $(CFLAGS_APP) -c $< -o $@
+
+$(BUILD)/bench-barrier: bench/barrier.c $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) $< $(BUILD)/libtricolor.a -o $@

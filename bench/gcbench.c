@@ -19,18 +19,23 @@
  *   boehm-inc     Boehm GC with GC_enable_incremental()
  *   malloc        explicit malloc and free (under LD_PRELOAD, any malloc)
  *
- * Prints one line: benchmark manager seconds peak_rss_kib cycles
- *   stops p50_us p99_us max_us steps p50_us p99_us max_us check
- * (pauses as recorded by the collector; Boehm's are its stop-the-world
- * intervals; malloc has none).
+ * gcb_run runs one; bench/gcbench-main.c (bench-gc, with Boehm GC) and the
+ * `tricolor bench` command (without it) print its results.
  */
-#include <gc/gc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "gcbench.h"
 #include "tricolor.h"
+
+#ifdef GCB_BOEHM
+#include <gc/gc.h>
+#else /* the command line has no Boehm GC: these are never reached there */
+#define GC_MALLOC(n) (abort(), (void *)0)
+#define GC_MALLOC_ATOMIC(n) (abort(), (void *)0)
+#endif
 
 enum manager { TRICOLOR, TRICOLOR_STW, BOEHM, BOEHM_INC, MALLOC };
 static enum manager M;
@@ -248,6 +253,7 @@ static long binarytrees(int n)
 
 /* --- pauses of Boehm GC ----------------------------------------------------------- */
 
+#ifdef GCB_BOEHM
 static double *boehm_pauses;
 static size_t boehm_npauses, boehm_cap;
 static double boehm_stop_start;
@@ -280,6 +286,8 @@ static double pct(const double *v, size_t n, double q)
     return v[(i ? i : 1) - 1];
 }
 
+#endif
+
 static long peak_rss_kib(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
@@ -293,69 +301,65 @@ static long peak_rss_kib(void)
     return kib;
 }
 
-int main(int argc, char **argv)
+int gcb_run(const char *bench, const char *manager, int depth, const tri_gc_config *config, gcb_result *r)
 {
     static const char *const names[] = {"tricolor", "tricolor-stw", "boehm", "boehm-inc", "malloc"};
-    if (argc < 3) {
-        fprintf(stderr, "usage: bench-gc gcbench|binarytrees MANAGER [DEPTH]\n"
-                        "managers: tricolor tricolor-stw boehm boehm-inc malloc\n");
-        return 2;
-    }
     int found = 0;
     for (int i = 0; i < 5; i++)
-        if (strcmp(argv[2], names[i]) == 0) {
+        if (strcmp(manager, names[i]) == 0) {
             M = (enum manager)i;
             found = 1;
         }
-    int bt = strcmp(argv[1], "binarytrees") == 0;
-    if (!found || (!bt && strcmp(argv[1], "gcbench") != 0)) {
-        fprintf(stderr, "bench-gc: unknown benchmark or manager\n");
-        return 2;
-    }
-    int depth = argc > 3 ? atoi(argv[3]) : 21;
+    int bt = strcmp(bench, "binarytrees") == 0;
+    if (!found || (!bt && strcmp(bench, "gcbench") != 0))
+        return -1;
+#ifndef GCB_BOEHM
+    if (M == BOEHM || M == BOEHM_INC)
+        return -1;
+#endif
+    memset(r, 0, sizeof *r);
     if (M <= TRICOLOR_STW) {
-        tri_gc_config c = {0};
+        tri_gc_config c = config ? *config : (tri_gc_config){0};
         c.stop_the_world = M == TRICOLOR_STW;
-        const char *barrier = getenv("BENCH_BARRIER");
-        for (int b = 0; barrier && b < TRI_NUM_BARRIERS; b++)
-            if (strcmp(barrier, tri_gc_barrier_name((enum tri_gc_barrier)b)) == 0)
-                c.barrier = (enum tri_gc_barrier)b;
         H = tri_gc_create(&c);
+        if (!H)
+            return -1;
     } else if (M != MALLOC) {
+#ifdef GCB_BOEHM
         GC_INIT();
         if (M == BOEHM_INC)
             GC_enable_incremental();
         GC_set_on_collection_event(boehm_event);
+#endif
     }
-
     double t0 = now();
-    long check = bt ? binarytrees(depth) : gcbench();
-    double t = now() - t0;
-
-    unsigned long long cycles = 0;
-    double stops[4] = {0}, steps[4] = {0}; /* count, p50, p99, max in microseconds */
+    r->check = bt ? binarytrees(depth) : gcbench();
+    r->seconds = now() - t0;
+    r->peak_rss_kib = peak_rss_kib();
     if (M <= TRICOLOR_STW) {
         tri_gc_stats st;
         tri_gc_get_stats(H, &st);
-        cycles = st.cycles;
-        stops[0] = (double)st.stops.count;
-        stops[1] = (double)st.stops.p50_ns / 1e3;
-        stops[2] = (double)st.stops.p99_ns / 1e3;
-        stops[3] = (double)st.stops.max_ns / 1e3;
-        steps[0] = (double)st.steps.count;
-        steps[1] = (double)st.steps.p50_ns / 1e3;
-        steps[2] = (double)st.steps.p99_ns / 1e3;
-        steps[3] = (double)st.steps.max_ns / 1e3;
+        r->cycles = st.cycles;
+        r->stops = st.stops;
+        r->steps = st.steps;
+        r->gc_share = st.wall_ns ? (double)st.gc_ns / (double)st.wall_ns : 0;
+        tri_gc_destroy(H);
+        H = NULL;
     } else if (M != MALLOC) {
-        cycles = (unsigned long long)GC_get_gc_no();
+#ifdef GCB_BOEHM
+        r->cycles = (uint64_t)GC_get_gc_no();
         qsort(boehm_pauses, boehm_npauses, sizeof(double), cmp_double);
-        double *v = M == BOEHM ? stops : steps; /* incremental Boehm's stops are its steps */
-        v[0] = (double)boehm_npauses;
-        v[1] = pct(boehm_pauses, boehm_npauses, 0.5) * 1e6;
-        v[2] = pct(boehm_pauses, boehm_npauses, 0.99) * 1e6;
-        v[3] = boehm_npauses ? boehm_pauses[boehm_npauses - 1] * 1e6 : 0;
+        tri_gc_pause_stats *p = M == BOEHM ? &r->stops : &r->steps; /* incremental Boehm stops in steps */
+        double total = 0;
+        for (size_t i = 0; i < boehm_npauses; i++)
+            total += boehm_pauses[i];
+        p->count = boehm_npauses;
+        p->total_ns = (uint64_t)(total * 1e9);
+        p->p50_ns = (uint64_t)(pct(boehm_pauses, boehm_npauses, 0.5) * 1e9);
+        p->p90_ns = (uint64_t)(pct(boehm_pauses, boehm_npauses, 0.9) * 1e9);
+        p->p99_ns = (uint64_t)(pct(boehm_pauses, boehm_npauses, 0.99) * 1e9);
+        p->max_ns = boehm_npauses ? (uint64_t)(boehm_pauses[boehm_npauses - 1] * 1e9) : 0;
+#endif
     }
-    printf("%s %s %.4f %ld %llu %.0f %.1f %.1f %.1f %.0f %.1f %.1f %.1f %ld\n", argv[1], names[M], t, peak_rss_kib(),
-           cycles, stops[0], stops[1], stops[2], stops[3], steps[0], steps[1], steps[2], steps[3], check);
     return 0;
 }

@@ -16,6 +16,12 @@ not: for one malloc+free pair on the fast path, and for the whole of each
 single-threaded workload at a small scale.
 
 Results go to bench/results/native.md and native.csv.
+
+The garbage-collector benchmarks (GCBench, binary-trees of depth 21) run on
+tricolor's collector (incremental, and stop-the-world for comparison),
+Boehm GC (default and incremental) and explicit malloc/free under mimalloc,
+with each collector's pauses; and the write barrier's cost per mode. Those
+results go to bench/results/gc.md and gc.csv.
 """
 import argparse
 import os
@@ -82,13 +88,142 @@ def callgrind_instructions(preload, args):
     return total
 
 
+GC_MANAGERS = [
+    ("tricolor", "tricolor", {}),
+    ("tricolor (stop the world)", "tricolor-stw", {}),
+    ("Boehm GC", "boehm", {}),
+    ("Boehm GC incremental", "boehm-inc", {}),
+    ("malloc/free (mimalloc)", "malloc", {"LD_PRELOAD": os.path.join(LIBDIR, "libmimalloc.so.2")}),
+]
+PAUSE_P99_GOAL_US = 200
+PAUSE_MAX_GOAL_US = 1000
+STW_TIME_GOAL = 1.25
+
+
+def gc_run(bench, manager, depth, env_extra):
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    env.pop("TRI_GOGC", None)
+    env.update(env_extra)
+    out = subprocess.run([os.path.join(BUILD, "bench-gc"), bench, manager, str(depth)],
+                         env=env, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench-gc {bench} {manager} failed: {out.stderr.strip()}")
+    f = out.stdout.split()
+    return {"seconds": float(f[2]), "rss": int(f[3]), "cycles": int(f[4]),
+            "stops": (int(f[5]), float(f[6]), float(f[7]), float(f[8])),
+            "steps": (int(f[9]), float(f[10]), float(f[11]), float(f[12])), "check": f[13]}
+
+
+def gc_bench(reps, bt_reps, bt_depth):
+    started = time.time()
+    rows, results = [], {}
+    plans = [("gcbench", 0, reps, GC_MANAGERS),
+             ("binarytrees", bt_depth, bt_reps,
+              GC_MANAGERS[:1] + [("tricolor, GOGC=200", "tricolor", {"TRI_GOGC": "200"})] + GC_MANAGERS[1:])]
+    for bench, depth, n, managers in plans:
+        for label, manager, env in managers:
+            runs = [gc_run(bench, manager, depth, env) for _ in range(n)]
+            best = min(runs, key=lambda r: r["seconds"])
+            best["rss"] = statistics.median(r["rss"] for r in runs)
+            results[(bench, label)] = best
+            rows.append((bench, label, best))
+            print(f"{bench:11} {label:26} {best['seconds']:.3f}s", flush=True)
+        checks = {results[(bench, label)]["check"] for label, _, _ in managers}
+        if len(checks) != 1:
+            raise RuntimeError(f"{bench}: the managers disagree on the result: {checks}")
+
+    barrier_rows = []
+    for mode in ("hybrid", "dijkstra", "yuasa"):
+        runs = [gc_run("gcbench", "tricolor", 0, {"BENCH_BARRIER": mode}) for _ in range(reps)]
+        barrier_rows.append((mode, min(runs, key=lambda r: r["seconds"])))
+    micro = subprocess.run([os.path.join(BUILD, "bench-barrier")], capture_output=True, text=True,
+                           check=True, timeout=600).stdout.split("\n")
+    micro = [l.split() for l in micro if l.strip()]
+
+    def us(v):
+        return f"{v:.0f}" if v >= 10 else f"{v:.1f}"
+
+    def pauses(p):
+        return "–" if p[0] == 0 else f"{p[0]}: {us(p[1])} / {us(p[2])} / {us(p[3])}"
+
+    md = ["# tricolor garbage-collector benchmarks\n",
+          f"`make bench` on {time.strftime('%Y-%m-%d')}; GCBench best of {reps} runs, binary-trees "
+          f"(depth {bt_depth}) best of {bt_reps}; {time.time() - started:.0f} s in all.\n",
+          "Pauses: count: p50 / p99 / max in microseconds. tricolor's stops are its mark setup and mark "
+          "termination (one per cycle when stopping the world); its steps are bounded marking or sweeping "
+          "work between the program's own (assists and explicit steps). Boehm GC's are its stop-the-world "
+          "intervals (GC_EVENT_PRE_STOP_WORLD to GC_EVENT_POST_START_WORLD); incremental Boehm GC stops "
+          "the world for each increment, listed as steps.\n",
+          "| benchmark | memory manager | time (s) | peak RSS (MiB) | cycles | stops | steps |",
+          "|---|---|---:|---:|---:|---|---|"]
+    for bench, label, r in rows:
+        md.append(f"| {bench} | {label} | {r['seconds']:.3f} | {r['rss'] / 1024:.1f} | {r['cycles']} | "
+                  f"{pauses(r['stops'])} | {pauses(r['steps'])} |")
+    md.append("")
+    goals = []
+    for bench in ("gcbench", "binarytrees"):
+        t = results[(bench, "tricolor")]["seconds"]
+        for rival in ("Boehm GC", "Boehm GC incremental"):
+            o = results[(bench, rival)]["seconds"]
+            goals.append((f"{bench}: faster than {rival} ({t:.2f} s vs {o:.2f} s)", t < o))
+    g = results[("gcbench", "tricolor")]
+    p99 = max(g["stops"][2], g["steps"][2])
+    mx = max(g["stops"][3], g["steps"][3])
+    goals.append((f"gcbench incremental: pauses p99 <= {PAUSE_P99_GOAL_US} us ({p99:.0f} us)", p99 <= PAUSE_P99_GOAL_US))
+    goals.append((f"gcbench incremental: longest pause <= {PAUSE_MAX_GOAL_US} us ({mx:.0f} us)", mx <= PAUSE_MAX_GOAL_US))
+    stw = results[("gcbench", "tricolor (stop the world)")]["seconds"]
+    goals.append((f"gcbench incremental time <= {STW_TIME_GOAL}x stop the world ({g['seconds'] / stw:.2f}x)",
+                  g["seconds"] <= STW_TIME_GOAL * stw))
+    bt, bt200, boehm = (results[("binarytrees", k)] for k in ("tricolor", "tricolor, GOGC=200", "Boehm GC"))
+    md.append("Goals:")
+    for text, ok in goals:
+        md.append(f"- {text}: " + ("met" if ok else "**missed**"))
+    md.append(f"- binary-trees at matched memory: tricolor with GOGC=200 peaks at {bt200['rss'] / 1024:.0f} MiB "
+              f"(Boehm GC {boehm['rss'] / 1024:.0f} MiB) and takes {bt200['seconds']:.2f} s "
+              f"(Boehm GC {boehm['seconds']:.2f} s)")
+    md.append("")
+    md.append("Write barrier by mode, on GCBench (incremental; best of "
+              f"{reps}) and per store in a loop of random pointer stores (bench/barrier.c, ns):\n")
+    md.append("| mode | GCBench time (s) | stops p99 / max (us) | steps p99 / max (us) | plain store | "
+              "barrier, no cycle | barrier, marking |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    micro_by = {m[0]: m for m in micro}
+    for mode, r in barrier_rows:
+        m = micro_by.get(mode, [mode, "?", "?", "?"])
+        md.append(f"| {mode} | {r['seconds']:.3f} | {us(r['stops'][2])} / {us(r['stops'][3])} | "
+                  f"{us(r['steps'][2])} / {us(r['steps'][3])} | {m[1]} | {m[2]} | {m[3]} |")
+    if "none" in micro_by:
+        m = micro_by["none"]
+        md.append(f"| none (incorrect) | – | – | – | {m[1]} | {m[2]} | {m[3]} |")
+    text = "\n".join(md) + "\n"
+    print()
+    print(text)
+    with open(os.path.join(ROOT, "bench", "results", "gc.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(ROOT, "bench", "results", "gc.csv"), "w") as f:
+        f.write("benchmark,manager,seconds,peak_rss_kib,cycles,stops,stop_p50_us,stop_p99_us,stop_max_us,"
+                "steps,step_p50_us,step_p99_us,step_max_us\n")
+        for bench, label, r in rows:
+            f.write(f"{bench},{label},{r['seconds']},{r['rss']},{r['cycles']},"
+                    + ",".join(str(v) for v in r["stops"]) + "," + ",".join(str(v) for v in r["steps"]) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=7, help="runs per workload and allocator")
     ap.add_argument("--scale", type=float, default=1.0, help="workload size")
     ap.add_argument("--only", nargs="*", help="workloads to run")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--gc-only", action="store_true", help="only the garbage-collector benchmarks")
+    ap.add_argument("--no-gc", action="store_true", help="skip the garbage-collector benchmarks")
+    ap.add_argument("--bt-depth", type=int, default=21, help="binary-trees depth")
+    ap.add_argument("--bt-reps", type=int, default=1, help="binary-trees runs per manager")
     args = ap.parse_args()
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    if args.gc_only:
+        gc_bench(args.reps, args.bt_reps, args.bt_depth)
+        return
 
     allocators = [(n, p) for n, p in ALLOCATORS if p is None or os.path.exists(p)]
     missing = [n for n, p in ALLOCATORS if p is not None and not os.path.exists(p)]
@@ -210,6 +345,8 @@ def main():
         for workload, counts in counted.items():
             for n, v in counts.items():
                 f.write(f"{workload}-instructions,1,{n},{v},0\n")
+    if not args.no_gc:
+        gc_bench(args.reps, args.bt_reps, args.bt_depth)
 
 
 if __name__ == "__main__":

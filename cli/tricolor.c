@@ -5,6 +5,8 @@
  *   tricolor stats [WORKLOAD]       run a workload briefly, print the stats
  *   tricolor bench WORKLOAD [-t N] [-s X]
  *                                   time a workload on tricolor
+ *   tricolor bench gcbench|binarytrees [-d DEPTH] [--stw] [--barrier MODE] [--gogc N|off]
+ *                                   a garbage-collector benchmark
  *   tricolor bench list             the workloads
  *   tricolor demo                   the table, a short workload, the stats
  */
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench/gcbench.h"
 #include "../bench/workloads.h"
 #include "tricolor.h"
 
@@ -24,6 +27,8 @@ static void usage(FILE *f)
             "  sizeclasses                      print the size-class table\n"
             "  stats [WORKLOAD] [-t N] [-s X]   run a workload briefly (default churn), print allocator stats\n"
             "  bench WORKLOAD [-t N] [-s X]     time a workload (N threads, scale X; 'bench list' lists them)\n"
+            "  bench gcbench|binarytrees [-d DEPTH] [--stw] [--barrier MODE] [--gogc N|off]\n"
+            "                                   a garbage-collector benchmark on tricolor's collector\n"
             "  demo                             size classes, a short workload and its stats\n"
             "  version                          print the version\n");
 }
@@ -76,6 +81,67 @@ static const wl_workload *find_workload(const char *name)
     return w;
 }
 
+static void print_pauses(const char *what, const tri_gc_pause_stats *p)
+{
+    printf("  %-5s %8llu, p50 %8.1f us, p99 %8.1f us, max %8.1f us\n", what, (unsigned long long)p->count,
+           p->p50_ns / 1e3, p->p99_ns / 1e3, p->max_ns / 1e3);
+}
+
+static int gc_bench(const char *name, int argc, char **argv, int first)
+{
+    int depth = strcmp(name, "binarytrees") == 0 ? 21 : 0, stw = 0;
+    tri_gc_config c = {0};
+    for (int i = first; i < argc; i++) {
+        char *end = NULL;
+        if (strcmp(argv[i], "-d") == 0 && i + 1 < argc && depth) {
+            long d = strtol(argv[++i], &end, 10);
+            if (*end || d < 6 || d > 24) {
+                fprintf(stderr, "tricolor: -d wants a depth from 6 to 24, not '%s'\n", argv[i]);
+                return 2;
+            }
+            depth = (int)d;
+        } else if (strcmp(argv[i], "--stw") == 0) {
+            stw = 1;
+        } else if (strcmp(argv[i], "--barrier") == 0 && i + 1 < argc) {
+            int found = 0;
+            i++;
+            for (int b = 0; b < TRI_NUM_BARRIERS; b++)
+                if (strcmp(argv[i], tri_gc_barrier_name((enum tri_gc_barrier)b)) == 0) {
+                    c.barrier = (enum tri_gc_barrier)b;
+                    found = 1;
+                }
+            if (!found || c.barrier == TRI_BARRIER_NONE) {
+                fprintf(stderr, "tricolor: --barrier wants hybrid, dijkstra or yuasa, not '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--gogc") == 0 && i + 1 < argc) {
+            i++;
+            long g = strtol(argv[i], &end, 10);
+            if (strcmp(argv[i], "off") == 0)
+                c.gogc = -1;
+            else if (*end || g < 1 || g > 100000) {
+                fprintf(stderr, "tricolor: --gogc wants a percentage or 'off', not '%s'\n", argv[i]);
+                return 2;
+            } else
+                c.gogc = (int)g;
+        } else {
+            fprintf(stderr, "tricolor: unexpected argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    gcb_result r;
+    if (gcb_run(name, stw ? "tricolor-stw" : "tricolor", depth, &c, &r) != 0) {
+        fprintf(stderr, "tricolor: %s failed to start\n", name);
+        return 1;
+    }
+    printf("%s%s%.0d: %.3f s, %llu cycles, peak RSS %.1f MiB, %.0f%% of the time in the collector, check %ld\n", name,
+           depth ? " depth " : "", depth, r.seconds, (unsigned long long)r.cycles, r.peak_rss_kib / 1024.0,
+           100 * r.gc_share, r.check);
+    print_pauses("stops", &r.stops);
+    print_pauses("steps", &r.steps);
+    return 0;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -118,9 +184,13 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "bench") == 0 && argc >= 3) {
         if (strcmp(argv[2], "list") == 0) {
             for (int i = 0; i < wl_count; i++)
-                printf("%-10s %s\n", wl_workloads[i].name, wl_workloads[i].about);
+                printf("%-11s %s\n", wl_workloads[i].name, wl_workloads[i].about);
+            printf("%-11s %s\n", "gcbench", "Boehm, Ellis and Kovac's GCBench on the collector");
+            printf("%-11s %s\n", "binarytrees", "the Benchmarks Game's binary-trees (depth 21) on the collector");
             return 0;
         }
+        if (strcmp(argv[2], "gcbench") == 0 || strcmp(argv[2], "binarytrees") == 0)
+            return gc_bench(argv[2], argc, argv, 3);
         const wl_workload *w = find_workload(argv[2]);
         wl_params p = {1, 1.0};
         if (!w || !parse_params(argc, argv, 3, w, &p))
@@ -149,6 +219,10 @@ int main(int argc, char **argv)
             wl_params p = {w->default_threads, 0.05};
             rc |= run(w, &p, 0);
         }
+        printf("\n== garbage collector: GCBench, incremental, hybrid barrier ==\n");
+        fflush(stdout);
+        char *gc_args[] = {"tricolor", "bench", "gcbench"};
+        rc |= gc_bench("gcbench", 3, gc_args, 3);
         printf("\n== allocator stats ==\n");
         fflush(stdout);
         tri_print_stats(1);

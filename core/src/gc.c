@@ -130,7 +130,7 @@ static void grey_recover(tri_gc_heap *h, tri_gcspan *g)
     for (uint32_t w = 0; w < g->words; w++)
         for (uint64_t bits = g->grey[w]; bits; bits &= bits - 1) {
             uint32_t idx = w * 64 + (unsigned)__builtin_ctzll(bits);
-            grey_push(h, g->span->base + (uintptr_t)idx * g->elemsize);
+            grey_push(h, g->base + (uintptr_t)idx * g->elemsize);
         }
 }
 
@@ -159,7 +159,7 @@ static TRI_NOINLINE tri_gcspan *span_for_slow(tri_gc_heap *h, uintptr_t p)
     tri_gcspan *g = tri_gc_span_of(h, p);
     if (g) {
         h->span_cache = g;
-        h->span_cache_base = g->span->base;
+        h->span_cache_base = g->base;
         h->span_cache_bytes = g->span->npages << TRI_PAGE_SHIFT;
     }
     return g;
@@ -175,7 +175,7 @@ static inline tri_gcspan *span_for(tri_gc_heap *h, uintptr_t p)
 /* The index of the object of g holding p (0 for a large object). */
 static inline uint32_t index_in(const tri_gcspan *g, uintptr_t p)
 {
-    return (uint32_t)(((uint64_t)(p - g->span->base) * g->divmul) >> 32);
+    return (uint32_t)(((uint64_t)(p - g->base) * g->divmul) >> 32);
 }
 
 /* Locates the object holding p: its span and index, or false. */
@@ -209,7 +209,7 @@ static inline bool shade(tri_gc_heap *h, uintptr_t p)
         return false; /* not an allocated object, or already shaded */
     g->mark[w] |= bit;
     h->marked += g->elemsize;
-    uintptr_t obj = g->span->base + (uintptr_t)idx * g->elemsize;
+    uintptr_t obj = g->base + (uintptr_t)idx * g->elemsize;
     if (g->noscan) {
         tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
         return true;
@@ -232,7 +232,7 @@ void tri_gc_shade(tri_gc_heap *h, uintptr_t p)
 static uintptr_t for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool first_oblet_only,
                                void (*fn)(tri_gc_heap *, uintptr_t obj, uintptr_t *slot, void *), void *arg)
 {
-    uintptr_t base = g->span->base;
+    uintptr_t base = g->base;
     if (!g->large) {
         uintptr_t w0 = (e - base) / 8, nw = g->elemsize / 8;
         for (uintptr_t w = w0; w < w0 + nw;) {
@@ -268,7 +268,7 @@ static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg
 static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
 {
     tri_gcspan *g = span_for(h, e);
-    uintptr_t base = g->span->base, bytes;
+    uintptr_t base = g->base, bytes;
     if (likely(!g->large)) {
         /* the object's pointer words, from the span's pointer bitmap: one
          * bitmap word unless the object straddles two */
@@ -666,7 +666,7 @@ static void verify_reach(tri_gc_heap *h, verify_state *v, uintptr_t p, uintptr_t
     tri_gcspan *g = tri_gc_span_of(h, p);
     if (!g)
         return; /* not this heap's: not ours to judge */
-    uint32_t idx = g->large ? 0 : tri_floor_index(g->spc >> 1, p - g->span->base);
+    uint32_t idx = g->large ? 0 : tri_floor_index(g->spc >> 1, p - g->base);
     bool allocated = idx < g->nelems && ((tri_gc_allocbits(g)[idx / 64] >> (idx % 64)) & 1);
     bool marked = idx < g->nelems && ((tri_gc_markbits(g)[idx / 64] >> (idx % 64)) & 1);
     if (!allocated) {
@@ -677,7 +677,7 @@ static void verify_reach(tri_gc_heap *h, verify_state *v, uintptr_t p, uintptr_t
         violation(h, v, obj, slot, p, "reachable object is not marked");
     else if (!v->termination && g->sweepgen != h->sweepgen && !marked)
         violation(h, v, obj, slot, p, "reachable object will be freed by sweeping");
-    uintptr_t start = g->span->base + (uintptr_t)idx * g->elemsize;
+    uintptr_t start = g->base + (uintptr_t)idx * g->elemsize;
     if (!seen_insert(v, start) || g->noscan)
         return;
     if (v->stack_n == v->stack_cap) {
@@ -717,7 +717,7 @@ static void check_black_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
         for (uint64_t b = mark[w] & alloc[w] & ~g->grey[w]; b; b &= b - 1) {
             uint32_t idx = w * 64 + (unsigned)__builtin_ctzll(b);
             v->report->objects_checked++;
-            for_each_slot(h, g, g->span->base + (uintptr_t)idx * g->elemsize, false, check_black_slot, v);
+            for_each_slot(h, g, g->base + (uintptr_t)idx * g->elemsize, false, check_black_slot, v);
         }
 }
 

@@ -106,6 +106,7 @@ static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     }
     tri_count_level(level, 0);
     g->span = s;
+    g->base = s->base;
     g->heap = h;
     g->words = (uint32_t)words;
     g->nelems = (uint32_t)nelems;
@@ -538,14 +539,14 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
             uint32_t idx = c->word * 64 + b;
             tri_gc_allocbits(g)[c->word] |= (uint64_t)1 << b;
             g->nalloc++;
-            uintptr_t p = g->span->base + (uintptr_t)idx * g->elemsize;
+            uintptr_t p = g->base + (uintptr_t)idx * g->elemsize;
             if (g->needzero)
                 zero_object((void *)p, g->elemsize);
             if (pw) {
                 uint64_t mask = pw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << pw) - 1;
                 if (type->ptrmap)
                     mask &= type->ptrmap[0];
-                bits_assign(g->ptrbits, (p - g->span->base) / 8, (unsigned)(g->elemsize / 8), mask);
+                bits_assign(g->ptrbits, (p - g->base) / 8, (unsigned)(g->elemsize / 8), mask);
             }
             if (unlikely(h->alloc_black)) {
                 tri_gc_markbits(g)[idx / 64] |= (uint64_t)1 << (idx % 64);

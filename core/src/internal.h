@@ -394,6 +394,7 @@ static inline void tri_ensure_init(void)
  * the words that hold pointers, written at allocation from the type. A large
  * span keeps its type and element count instead. */
 typedef struct tri_gcspan {
+    uintptr_t base;         /* span->base, without the extra load */
     tri_span *span;
     struct tri_gc_heap *heap;
     struct tri_gcspan *next, *prev;
