@@ -55,7 +55,7 @@ step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thr
 # Sanitizer reports abort the run, which then counts as a failure.
 [ -x build/asan/tests ] && suite "C tests under ASan and UBSan" env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 build/asan/tests
 [ -x build/tsan/tests ] && suite "threaded C tests under TSan" env TSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \
-    build/tsan/tests cache_ stress_threads stress_thread_churn stress_fork
+    build/tsan/tests cache_ stress_threads stress_thread_churn stress_fork gc_heaps_in_parallel
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
 
