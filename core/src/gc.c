@@ -139,15 +139,14 @@ void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan
     for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
         if (h->cache[spc].g)
             fn(h, h->cache[spc].g, arg);
-        tri_gcspan *lists[3] = {h->partial[spc], h->full[spc], h->unswept[spc]};
-        for (int l = 0; l < 3; l++)
+        tri_gcspan *lists[4] = {h->partial[0][spc], h->full[0][spc], h->partial[1][spc], h->full[1][spc]};
+        for (int l = 0; l < 4; l++)
             for (tri_gcspan *g = lists[l]; g; g = g->next)
                 fn(h, g, arg);
     }
-    for (tri_gcspan *g = h->large; g; g = g->next)
-        fn(h, g, arg);
-    for (tri_gcspan *g = h->large_unswept; g; g = g->next)
-        fn(h, g, arg);
+    for (unsigned set = 0; set < 2; set++)
+        for (tri_gcspan *g = h->large[set]; g; g = g->next)
+            fn(h, g, arg);
 }
 
 /* --- shading and scanning ------------------------------------------------------------ */

@@ -3,14 +3,16 @@
  * (The collector that decides what is garbage is gc.c.)
  *
  * A GC heap takes spans from the shared page heap and keeps them in its own
- * lists, one set per span class, as Go's mcentral does:
+ * lists, per span class, as Go's mcentral does:
  *
  *   cached    the span each span class allocates from now (Go's mcache)
- *   partial   swept, with free objects
- *   full      swept, without
- *   unswept   not yet swept since the last mark
+ *   partial   with free objects
+ *   full      without
  *
- * plus the large objects, each a span of its own. Only the heap's mutator
+ * plus the large objects, each a span of its own. There are two sets of
+ * these lists: the spans swept in this cycle, and those not yet swept since
+ * the last mark; mark termination swaps the sets' roles by advancing
+ * sweepgen, in O(1) however big the heap. Only the heap's mutator
  * thread touches any of this, so none of it is locked; the page heap is.
  *
  * Allocation finds the next clear bit of the cached span's allocation
@@ -62,13 +64,31 @@ void tri_gc_list_unlink(tri_gcspan **list, tri_gcspan *g)
 tri_gcspan **tri_gc_list_head(tri_gc_heap *h, tri_gcspan *g)
 {
     switch (g->list) {
-    case TRI_GC_LIST_PARTIAL: return &h->partial[g->spc];
-    case TRI_GC_LIST_FULL: return &h->full[g->spc];
-    case TRI_GC_LIST_UNSWEPT: return &h->unswept[g->spc];
-    case TRI_GC_LIST_LARGE: return &h->large;
-    case TRI_GC_LIST_LARGE_UNSWEPT: return &h->large_unswept;
+    case TRI_GC_LIST_PARTIAL: return &h->partial[g->set][g->spc];
+    case TRI_GC_LIST_FULL: return &h->full[g->set][g->spc];
+    case TRI_GC_LIST_LARGE: return &h->large[g->set];
     default: return NULL;
     }
+}
+
+/* The set holding spans swept this cycle, and the one of unswept spans. */
+static inline unsigned swept_set(const tri_gc_heap *h) { return (h->sweepgen / 2) % 2; }
+static inline unsigned unswept_set(const tri_gc_heap *h) { return swept_set(h) ^ 1; }
+
+static void file_span(tri_gc_heap *h, tri_gcspan *g, unsigned set, int which)
+{
+    g->set = (uint8_t)set;
+    tri_gcspan **head = which == TRI_GC_LIST_LARGE ? &h->large[set]
+                      : which == TRI_GC_LIST_PARTIAL ? &h->partial[set][g->spc]
+                      : &h->full[set][g->spc];
+    tri_gc_list_push(head, g, which);
+}
+
+static void unfile_span(tri_gc_heap *h, tri_gcspan *g)
+{
+    tri_gcspan **head = tri_gc_list_head(h, g);
+    if (head)
+        tri_gc_list_unlink(head, g);
 }
 
 tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p)
@@ -127,6 +147,7 @@ static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     s->elemsize = g->elemsize;
     TRI_POKE(s->state, TRI_SPAN_GC);
     h->spans_bytes += npages << TRI_PAGE_SHIFT;
+    h->nspans++;
     tri_gc_emit(h, TRI_EV_SPAN_TAKE, spc, s->base, npages, 0, 0);
     return g;
 }
@@ -138,6 +159,7 @@ static void span_release(tri_gc_heap *h, tri_gcspan *g)
     if (h->span_cache == g)
         h->span_cache_bytes = 0;
     h->spans_bytes -= s->npages << TRI_PAGE_SHIFT;
+    h->nspans--;
     s->gc = NULL;
     TRI_POKE(s->state, TRI_SPAN_LARGE); /* as the page heap hands spans out */
     tri_pageheap_free(s);
@@ -180,32 +202,32 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
         span_release(h, g);
         return false;
     }
-    if (g->large)
-        tri_gc_list_push(&h->large, g, TRI_GC_LIST_LARGE);
-    else if (g->nalloc < g->nelems)
-        tri_gc_list_push(&h->partial[g->spc], g, TRI_GC_LIST_PARTIAL);
-    else
-        tri_gc_list_push(&h->full[g->spc], g, TRI_GC_LIST_FULL);
+    file_span(h, g, swept_set(h), g->large ? TRI_GC_LIST_LARGE
+                                   : g->nalloc < g->nelems ? TRI_GC_LIST_PARTIAL : TRI_GC_LIST_FULL);
     return true;
+}
+
+/* The next unswept span, taken off its list; NULL when all are swept. */
+static tri_gcspan *next_unswept(tri_gc_heap *h)
+{
+    unsigned u = unswept_set(h);
+    tri_gcspan *g = h->large[u];
+    for (unsigned k = 0; k < TRI_NUM_SPAN_CLASSES && !g; k++) {
+        unsigned spc = (h->sweep_next + k) % TRI_NUM_SPAN_CLASSES;
+        g = h->partial[u][spc] ? h->partial[u][spc] : h->full[u][spc];
+        if (g)
+            h->sweep_next = spc;
+    }
+    if (g)
+        unfile_span(h, g);
+    return g;
 }
 
 int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes)
 {
-    tri_gcspan *g = h->large_unswept;
-    if (g) {
-        tri_gc_list_unlink(&h->large_unswept, g);
-    } else {
-        for (unsigned k = 0; k < TRI_NUM_SPAN_CLASSES && !g; k++) {
-            unsigned spc = (h->sweep_next + k) % TRI_NUM_SPAN_CLASSES;
-            if (h->unswept[spc]) {
-                g = h->unswept[spc];
-                tri_gc_list_unlink(&h->unswept[spc], g);
-                h->sweep_next = spc;
-            }
-        }
-        if (!g)
-            return 0;
-    }
+    tri_gcspan *g = next_unswept(h);
+    if (!g)
+        return 0;
     *bytes += g->span->npages << TRI_PAGE_SHIFT;
     sweep_span(h, g);
     return 1;
@@ -220,36 +242,22 @@ void tri_gc_sweep_all(tri_gc_heap *h)
     h->gc_ns += tri_gc_now() - t;
 }
 
-/* Mark termination: every span becomes unswept, and the caches let go of
- * theirs so that allocation sweeps before it reuses a span. */
+/* Mark termination: every span becomes unswept. The caches let go of their
+ * spans so that allocation sweeps a span before reusing it; the rest is
+ * advancing sweepgen. */
 void tri_gc_begin_sweep(tri_gc_heap *h)
 {
-    h->sweepgen += 2;
+    unsigned u = swept_set(h); /* the set that is about to become the unswept one */
     for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
         tri_gc_cache *c = &h->cache[spc];
         if (c->g) {
-            c->g->list = TRI_GC_LIST_NONE;
-            tri_gc_list_push(&h->unswept[spc], c->g, TRI_GC_LIST_UNSWEPT);
-            h->unswept_spans++;
+            file_span(h, c->g, u, TRI_GC_LIST_PARTIAL);
             c->g = NULL;
             c->free = 0;
         }
-        tri_gcspan *lists[2] = {h->partial[spc], h->full[spc]};
-        h->partial[spc] = h->full[spc] = NULL;
-        for (int l = 0; l < 2; l++) {
-            for (tri_gcspan *g = lists[l], *next; g; g = next) {
-                next = g->next;
-                tri_gc_list_push(&h->unswept[spc], g, TRI_GC_LIST_UNSWEPT);
-                h->unswept_spans++;
-            }
-        }
     }
-    for (tri_gcspan *g = h->large, *next; g; g = next) {
-        next = g->next;
-        tri_gc_list_push(&h->large_unswept, g, TRI_GC_LIST_LARGE_UNSWEPT);
-        h->unswept_spans++;
-    }
-    h->large = NULL;
+    h->sweepgen += 2;
+    h->unswept_spans = h->nspans;
     h->sweep_next = 0;
 }
 
@@ -260,19 +268,20 @@ void tri_gc_release_all(tri_gc_heap *h)
             span_release(h, h->cache[spc].g);
             h->cache[spc].g = NULL;
         }
-        tri_gcspan **lists[3] = {&h->partial[spc], &h->full[spc], &h->unswept[spc]};
-        for (int l = 0; l < 3; l++)
-            while (*lists[l]) {
-                tri_gcspan *g = *lists[l];
-                tri_gc_list_unlink(lists[l], g);
-                span_release(h, g);
-            }
+        for (unsigned set = 0; set < 2; set++) {
+            tri_gcspan **lists[2] = {&h->partial[set][spc], &h->full[set][spc]};
+            for (int l = 0; l < 2; l++)
+                while (*lists[l]) {
+                    tri_gcspan *g = *lists[l];
+                    tri_gc_list_unlink(lists[l], g);
+                    span_release(h, g);
+                }
+        }
     }
-    tri_gcspan **large[2] = {&h->large, &h->large_unswept};
-    for (int l = 0; l < 2; l++)
-        while (*large[l]) {
-            tri_gcspan *g = *large[l];
-            tri_gc_list_unlink(large[l], g);
+    for (unsigned set = 0; set < 2; set++)
+        while (h->large[set]) {
+            tri_gcspan *g = h->large[set];
+            tri_gc_list_unlink(&h->large[set], g);
             span_release(h, g);
         }
 }
@@ -283,18 +292,22 @@ void tri_gc_release_all(tri_gc_heap *h)
  * unswept ones, swept now (lazy sweeping), then a new span. */
 static tri_gcspan *refill(tri_gc_heap *h, unsigned spc)
 {
-    tri_gcspan *g = h->partial[spc];
+    unsigned sw = swept_set(h), u = sw ^ 1;
+    tri_gcspan *g = h->partial[sw][spc];
     if (g) {
-        tri_gc_list_unlink(&h->partial[spc], g);
+        tri_gc_list_unlink(&h->partial[sw][spc], g);
         return g;
     }
     uint64_t t = 0;
-    while ((g = h->unswept[spc]) != NULL) {
+    for (;;) {
+        g = h->partial[u][spc] ? h->partial[u][spc] : h->full[u][spc];
+        if (!g)
+            break;
         if (!t)
             t = tri_gc_now();
-        tri_gc_list_unlink(&h->unswept[spc], g);
+        unfile_span(h, g);
         if (sweep_span(h, g) && g->list == TRI_GC_LIST_PARTIAL) {
-            tri_gc_list_unlink(&h->partial[spc], g);
+            unfile_span(h, g);
             h->gc_ns += tri_gc_now() - t;
             return g;
         }
@@ -330,7 +343,7 @@ static inline void *cache_alloc(tri_gc_heap *h, unsigned spc, tri_gcspan **span,
             }
             if (c->free)
                 continue;
-            tri_gc_list_push(&h->full[spc], g, TRI_GC_LIST_FULL);
+            file_span(h, g, swept_set(h), TRI_GC_LIST_FULL);
             c->g = NULL;
         }
         g = refill(h, spc);
@@ -455,7 +468,7 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
         tri_gc_markbits(g)[0] = 1;
         h->marked += g->elemsize;
     }
-    tri_gc_list_push(&h->large, g, TRI_GC_LIST_LARGE);
+    file_span(h, g, swept_set(h), TRI_GC_LIST_LARGE);
     h->live += g->elemsize;
     h->allocated_total += g->elemsize;
     tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, (uintptr_t)p, g->elemsize, 0, 0);

@@ -404,6 +404,7 @@ typedef struct tri_gcspan {
     uint32_t elemsize;      /* bytes per object (a large object's span bytes) */
     uint16_t spc;           /* span class; 0 for a large object */
     uint8_t sel, noscan, large, needzero, list;
+    uint8_t set;            /* which of the heap's two span sets holds it */
     uint32_t divmul;        /* floor division by elemsize (0 for a large object: index 0) */
     uint64_t *alloc, *mark; /* bits[sel] and bits[sel ^ 1], kept in step with sel */
     int32_t oblets_left;    /* large object being scanned: chunks still to scan */
@@ -422,8 +423,7 @@ static inline uint32_t tri_floor_index(unsigned c, uintptr_t off)
     return (uint32_t)(((uint64_t)off * tri_class_divs[c].mul) >> 32);
 }
 
-enum { TRI_GC_LIST_NONE, TRI_GC_LIST_PARTIAL, TRI_GC_LIST_FULL, TRI_GC_LIST_UNSWEPT, TRI_GC_LIST_LARGE,
-       TRI_GC_LIST_LARGE_UNSWEPT, TRI_GC_LIST_CACHED };
+enum { TRI_GC_LIST_NONE, TRI_GC_LIST_PARTIAL, TRI_GC_LIST_FULL, TRI_GC_LIST_LARGE, TRI_GC_LIST_CACHED };
 
 /* A chunk of the grey list. Marking pops from and pushes to the heap's
  * current chunk; full chunks wait on a list. (Several markers would each
@@ -472,12 +472,15 @@ struct tri_gc_heap {
     uint32_t sweepgen;
     uint64_t cycle;
 
+    /* Two sets of span lists, as Go's mcentral: set (sweepgen / 2) % 2 holds
+     * the spans swept this cycle, the other those not yet swept. Advancing
+     * sweepgen at mark termination turns every swept span into an unswept
+     * one without touching a list. */
     tri_gc_cache cache[TRI_NUM_SPAN_CLASSES];
-    tri_gcspan *partial[TRI_NUM_SPAN_CLASSES], *full[TRI_NUM_SPAN_CLASSES];
-    tri_gcspan *unswept[TRI_NUM_SPAN_CLASSES];
-    tri_gcspan *large, *large_unswept;
+    tri_gcspan *partial[2][TRI_NUM_SPAN_CLASSES], *full[2][TRI_NUM_SPAN_CLASSES];
+    tri_gcspan *large[2];
     unsigned sweep_next;          /* span class the next sweep step starts at */
-    uint64_t unswept_spans;
+    uint64_t nspans, unswept_spans;
     uintptr_t tiny;               /* the current 16-byte block of tiny objects */
     size_t tiny_off;
 
