@@ -151,23 +151,24 @@ void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan
 
 /* --- shading and scanning ------------------------------------------------------------ */
 
-/* The heap's span holding p, or NULL; remembers the last one, since
- * pointers marking follows are often near each other. */
+/* The heap's span holding p, or NULL, through a small direct-mapped cache
+ * by page: pointers marking follows often land on pages it saw lately. */
 static TRI_NOINLINE tri_gcspan *span_for_slow(tri_gc_heap *h, uintptr_t p)
 {
     tri_gcspan *g = tri_gc_span_of(h, p);
     if (g) {
-        h->span_cache = g;
-        h->span_cache_base = g->base;
-        h->span_cache_bytes = g->span->npages << TRI_PAGE_SHIFT;
+        uintptr_t page = p >> TRI_PAGE_SHIFT;
+        h->span_cache[page % 256].page = page;
+        h->span_cache[page % 256].g = g;
     }
     return g;
 }
 
 static inline tri_gcspan *span_for(tri_gc_heap *h, uintptr_t p)
 {
-    if (likely(p - h->span_cache_base < h->span_cache_bytes))
-        return h->span_cache;
+    uintptr_t page = p >> TRI_PAGE_SHIFT;
+    if (likely(h->span_cache[page % 256].page == page))
+        return h->span_cache[page % 256].g;
     return span_for_slow(h, p);
 }
 

@@ -156,8 +156,9 @@ static void span_release(tri_gc_heap *h, tri_gcspan *g)
 {
     tri_span *s = g->span;
     tri_gc_emit(h, TRI_EV_SPAN_RETURN, g->spc, s->base, s->npages, 0, 0);
-    if (h->span_cache == g)
-        h->span_cache_bytes = 0;
+    for (unsigned i = 0; i < 256; i++) /* forget it in marking's cache */
+        if (h->span_cache[i].g == g)
+            h->span_cache[i].page = 0, h->span_cache[i].g = NULL;
     h->spans_bytes -= s->npages << TRI_PAGE_SHIFT;
     h->nspans--;
     s->gc = NULL;

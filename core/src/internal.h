@@ -485,8 +485,7 @@ struct tri_gc_heap {
     size_t tiny_off;
 
     tri_gc_workbuf *work, *work_full, *work_free;
-    uintptr_t span_cache_base, span_cache_bytes; /* the span marking looked at last */
-    tri_gcspan *span_cache;
+    struct { uintptr_t page; tri_gcspan *g; } span_cache[256]; /* page -> span, for marking */
     int grey_overflow;            /* a push failed: grey objects wait in grey bits */
     tri_gc_root_range *roots;
     size_t nroots, roots_cap;
