@@ -218,7 +218,7 @@ def main():
     ap.add_argument("--gc-only", action="store_true", help="only the garbage-collector benchmarks")
     ap.add_argument("--no-gc", action="store_true", help="skip the garbage-collector benchmarks")
     ap.add_argument("--bt-depth", type=int, default=21, help="binary-trees depth")
-    ap.add_argument("--bt-reps", type=int, default=1, help="binary-trees runs per manager")
+    ap.add_argument("--bt-reps", type=int, default=2, help="binary-trees runs per manager")
     args = ap.parse_args()
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     if args.gc_only:
