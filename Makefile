@@ -12,7 +12,7 @@ CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden -fno-semant
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
 CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) -pthread -Icore/include -I$(BUILD)/gen
 
-CORE := os meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
+CORE := os report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
 PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/malloc-preload.o
 HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.inc
@@ -93,3 +93,33 @@ $(BUILD)/obj/gcbench-tri.o: bench/gcbench.c bench/gcbench.h core/include/tricolo
 
 $(BUILD)/bench-barrier: bench/barrier.c $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) $< $(BUILD)/libtricolor.a -o $@
+
+# --- WebAssembly: WASI ---------------------------------------------------------------
+# Debian's clang with wasi-libc, or a wasi-sdk when WASI_SDK_PATH is set.
+
+ifdef WASI_SDK_PATH
+WASI_CC := $(WASI_SDK_PATH)/bin/clang
+WASI_SYSROOT := $(WASI_SDK_PATH)/share/wasi-sysroot
+else
+WASI_CC := clang
+WASI_SYSROOT := /usr
+endif
+WASI := build/wasi
+GEN := build/native/gen/sizeclasses.inc
+WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -std=gnu11 $(OPT) $(WARN) -Icore/include -Ibuild/native/gen
+WASI_LDFLAGS := -Wl,-z,stack-size=1048576 -Wl,--max-memory=4294967296
+WASM_CORE := os_wasm report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
+WASI_OBJ := $(WASM_CORE:%=$(WASI)/obj/%.o)
+
+$(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
+	@mkdir -p $(WASI)/obj
+	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+
+$(WASI)/libtricolor.a: $(WASI_OBJ)
+	rm -f $@ && llvm-ar-14 rcs $@ $^
+
+$(WASI)/tricolor.wasm: cli/tricolor.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a
+	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR cli/tricolor.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
+
+$(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
+	$(WASI_CC) $(WASI_CFLAGS) -Icore/src $(TEST_SRC) $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@

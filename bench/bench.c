@@ -22,6 +22,10 @@ static double now(void)
  * parent's peak when that is higher. */
 static long peak_rss_kib(void)
 {
+#if defined(__wasm__)
+    /* linear memory never shrinks: its size is the peak */
+    return (long)(__builtin_wasm_memory_size(0) * 64);
+#else
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long kib = -1;
@@ -31,6 +35,7 @@ static long peak_rss_kib(void)
     if (f)
         fclose(f);
     return kib;
+#endif
 }
 
 int main(int argc, char **argv)
@@ -43,8 +48,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const wl_workload *w = wl_find(argv[1]);
-    if (!w) {
-        fprintf(stderr, "bench-workloads: unknown workload '%s'\n", argv[1]);
+    if (!w || !w->run) {
+        fprintf(stderr, "bench-workloads: %s workload '%s'\n", w ? "this build cannot run the threaded" : "unknown", argv[1]);
         return 2;
     }
     wl_params p = {w->default_threads, 1.0};

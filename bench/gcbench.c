@@ -290,6 +290,10 @@ static double pct(const double *v, size_t n, double q)
 
 static long peak_rss_kib(void)
 {
+#if defined(__wasm__)
+    /* linear memory never shrinks: its size is the peak */
+    return (long)(__builtin_wasm_memory_size(0) * 64);
+#else
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long kib = -1;
@@ -299,6 +303,7 @@ static long peak_rss_kib(void)
     if (f)
         fclose(f);
     return kib;
+#endif
 }
 
 int gcb_run(const char *bench, const char *manager, int depth, const tri_gc_config *config, gcb_result *r)

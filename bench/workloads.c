@@ -18,9 +18,14 @@
  */
 #include "workloads.h"
 
+#include <stdatomic.h>
+#if !defined(__wasm__)
+#define WL_THREADS 1
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
+#else
+#define WL_THREADS 0 /* WebAssembly modules here have one thread */
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +151,7 @@ static void run_churn(const wl_params *p, wl_result *r)
     churn_thread(1, scaled(p->scale, 6000000), r);
 }
 
+#if WL_THREADS
 typedef struct worker {
     pthread_t thread;
     int index;
@@ -355,6 +361,8 @@ static void run_threads(const wl_params *p, wl_result *r)
         run_workers(p, p->threads, short_worker, NULL, r);
 }
 
+#endif /* WL_THREADS */
+
 /* --- realloc growth -------------------------------------------------------------- */
 
 static unsigned char grow_byte(uint64_t pos, uint64_t id) { return (unsigned char)(pos * 31 + id * 7); }
@@ -435,12 +443,18 @@ static void run_bigset(const wl_params *p, wl_result *r)
     r->ops += n * 3 / 2;
 }
 
+#if WL_THREADS
+#define THREADED(fn) fn
+#else
+#define THREADED(fn) NULL /* not on a platform without threads */
+#endif
+
 const wl_workload wl_workloads[] = {
     {"churn", "random sizes replacing a 10 000-object working set, one thread", 0, 1, run_churn},
-    {"churn-mt", "churn in several threads at once", 1, 2, run_churn_mt},
-    {"prodcons", "producers allocate, consumers free: all frees cross threads", 1, 2, run_prodcons},
-    {"larson", "server-like: thread generations take over a shared working set", 1, 4, run_larson},
-    {"threads", "many short-lived threads with short-lived objects", 1, 16, run_threads},
+    {"churn-mt", "churn in several threads at once", 1, 2, THREADED(run_churn_mt)},
+    {"prodcons", "producers allocate, consumers free: all frees cross threads", 1, 2, THREADED(run_prodcons)},
+    {"larson", "server-like: thread generations take over a shared working set", 1, 4, THREADED(run_larson)},
+    {"threads", "many short-lived threads with short-lived objects", 1, 16, THREADED(run_threads)},
     {"realloc", "buffers grown a few bytes at a time with realloc", 0, 1, run_realloc},
     {"bigset", "3 million objects, half replaced by larger ones", 0, 1, run_bigset},
 };

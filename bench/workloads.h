@@ -26,7 +26,7 @@ typedef struct wl_workload {
     const char *about;
     int multithreaded;  /* uses params.threads; needs threads */
     int default_threads;
-    void (*run)(const wl_params *, wl_result *);
+    void (*run)(const wl_params *, wl_result *); /* NULL: needs threads this platform lacks */
 } wl_workload;
 
 extern const wl_workload wl_workloads[];

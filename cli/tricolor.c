@@ -77,6 +77,9 @@ static const wl_workload *find_workload(const char *name)
     const wl_workload *w = wl_find(name);
     if (!w) {
         fprintf(stderr, "tricolor: no workload '%s'; try: tricolor bench list\n", name);
+    } else if (!w->run) {
+        fprintf(stderr, "tricolor: workload '%s' needs threads, which this build does not have\n", name);
+        w = NULL;
     }
     return w;
 }
@@ -216,6 +219,8 @@ int main(int argc, char **argv)
         const char *names[] = {"churn", "realloc", "prodcons"};
         for (int i = 0; i < 3; i++) {
             const wl_workload *w = wl_find(names[i]);
+            if (!w->run)
+                continue;
             wl_params p = {w->default_threads, 0.05};
             rc |= run(w, &p, 0);
         }

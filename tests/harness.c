@@ -79,6 +79,7 @@ int th_child(void (*fn)(void *), void *arg, int *sig, int *code, char *err, size
         close(fds[0]);
         dup2(fds[1], 2);
         signal(SIGABRT, SIG_DFL);
+        _Static_assert(SIGABRT == TH_SIGABRT, "TH_SIGABRT");
         fn(arg);
         _exit(0);
     }

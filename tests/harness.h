@@ -63,6 +63,9 @@ int th_failed(void);
 #define TH_HAVE_PROC 1
 #endif
 
+/* The signal abort() raises, for tests that check a child was aborted. */
+#define TH_SIGABRT 6
+
 #define TH_NEED_FORK() do { if (!TH_HAVE_FORK) SKIP("needs fork()"); } while (0)
 #define TH_NEED_THREADS() do { if (!TH_HAVE_THREADS) SKIP("needs threads"); } while (0)
 #define TH_NEED_PROC() do { if (!TH_HAVE_PROC) SKIP("needs /proc"); } while (0)

@@ -1,5 +1,6 @@
 /* Size classes: the generated table against Go's, the lookup, and the
  * exact-division constants free() relies on. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ TEST(sizeclass_table_matches_go)
     char path[512];
     snprintf(path, sizeof path, "%s/go_sizeclasses.txt", th_data_dir());
     FILE *f = fopen(path, "r");
-    CHECKF(f != NULL, "cannot open %s", path);
+    CHECKF(f != NULL, "cannot open %s: %s", path, strerror(errno));
     char line[256];
     int rows = 0;
     unsigned prev = 0;

@@ -130,10 +130,12 @@ TRI_API unsigned tri_size_class_of(size_t size);
 
 typedef struct tri_gc_heap tri_gc_heap;
 
-/* What an object holds: size bytes, of which the first ptr_words words are
- * described by ptrmap (bit i set: word i is a pointer into the heap or
- * NULL). ptrmap NULL with ptr_words > 0 means all of those words are
- * pointers. ptr_words 0: no pointers; the object is never scanned. */
+/* What an object holds: size bytes, of which the first ptr_words words
+ * (pointer-sized: 8 bytes natively, 4 on wasm32) are described by ptrmap
+ * (bit i set: word i is a pointer into the heap or NULL). ptrmap NULL with
+ * ptr_words > 0 means all of those words are pointers. ptr_words 0: no
+ * pointers; the object is never scanned. With pointers, size must be a
+ * multiple of the word. */
 typedef struct tri_type {
     const char *name;
     size_t size;

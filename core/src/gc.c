@@ -45,8 +45,10 @@
  *      allocated from again, and all are swept before the next mark setup.
  */
 #include <errno.h>
-#include <setjmp.h>
 #include <stdlib.h>
+#if !defined(__wasm__)
+#include <setjmp.h>
+#endif
 #include <string.h>
 
 #include "internal.h"
@@ -234,12 +236,12 @@ static uintptr_t for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool 
 {
     uintptr_t base = g->base;
     if (!g->large) {
-        uintptr_t w0 = (e - base) / 8, nw = g->elemsize / 8;
+        uintptr_t w0 = (e - base) / TRI_WORD, nw = g->elemsize / TRI_WORD;
         for (uintptr_t w = w0; w < w0 + nw;) {
             uintptr_t lo = w % 64, n = 64 - lo < w0 + nw - w ? 64 - lo : w0 + nw - w;
             uint64_t bits = (g->ptrbits[w / 64] >> lo) & (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1));
             for (; bits; bits &= bits - 1)
-                fn(h, e, (uintptr_t *)(e + (w - w0 + (unsigned)__builtin_ctzll(bits)) * 8), arg);
+                fn(h, e, (uintptr_t *)(e + (w - w0 + (unsigned)__builtin_ctzll(bits)) * TRI_WORD), arg);
             w += n;
         }
         return g->elemsize;
@@ -249,9 +251,9 @@ static uintptr_t for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool 
     uintptr_t end = first_oblet_only ? (e + OBLET < base + size ? e + OBLET : base + size) : base + size;
     if (!t || !t->ptr_words)
         return end - e;
-    uintptr_t ew = t->size / 8;
-    for (uintptr_t a = e; a < end; a += 8) {
-        uintptr_t k = ((a - base) / 8) % ew;
+    uintptr_t ew = t->size / TRI_WORD;
+    for (uintptr_t a = e; a < end; a += TRI_WORD) {
+        uintptr_t k = ((a - base) / TRI_WORD) % ew;
         if (k < t->ptr_words && (!t->ptrmap || ((t->ptrmap[k / 64] >> (k % 64)) & 1)))
             fn(h, base, (uintptr_t *)a, arg);
     }
@@ -273,7 +275,7 @@ static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
         /* the object's pointer words, from the span's pointer bitmap: one
          * bitmap word unless the object straddles two */
         uint32_t size = g->elemsize, idx = index_in(g, e);
-        uintptr_t w0 = (e - base) / 8, nw = size / 8, lo = w0 % 64;
+        uintptr_t w0 = (e - base) / TRI_WORD, nw = size / TRI_WORD, lo = w0 % 64;
         const uintptr_t *slots = (const uintptr_t *)e;
         if (lo + nw <= 64) {
             uint64_t bits = g->ptrbits[w0 / 64] >> lo;
@@ -374,10 +376,10 @@ __attribute__((noinline, no_sanitize("address"))) static void scan_stack(tri_gc_
 {
     jmp_buf regs;
     setjmp(regs);
-    uintptr_t lo = (uintptr_t)&regs & ~(uintptr_t)7, hi = h->stack_hi;
+    uintptr_t lo = (uintptr_t)&regs & ~(uintptr_t)(TRI_WORD - 1), hi = h->stack_hi;
     if (!hi || lo < h->stack_lo || lo >= hi)
         return; /* not on the mutator's stack */
-    for (uintptr_t a = lo; a + 8 <= hi; a += 8)
+    for (uintptr_t a = lo; a + TRI_WORD <= hi; a += TRI_WORD)
         shade(h, *(volatile uintptr_t *)a);
 }
 #endif

@@ -118,7 +118,7 @@ static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
         return NULL;
     bool noscan = large ? false : (spc & 1);
     size_t words = (nelems + 63) / 64;
-    size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / 8 + 63) / 64;
+    size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / TRI_WORD + 63) / 64;
     tri_gcspan *g = tri_calloc(1, sizeof(tri_gcspan) + (3 * words + ptrwords) * sizeof(uint64_t));
     if (!g) {
         tri_pageheap_free(s);
@@ -391,7 +391,7 @@ static inline uint64_t type_mask(const tri_type *t, size_t from)
  * what a freed object left: 64 words at a time. */
 static void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
 {
-    uintptr_t w0 = (p - g->span->base) / 8, words = g->elemsize / 8, tw = t->size / 8;
+    uintptr_t w0 = (p - g->base) / TRI_WORD, words = g->elemsize / TRI_WORD, tw = t->size / TRI_WORD;
     if (count == 1 && words <= 64) { /* the common case: one word of bitmap */
         bits_assign(g->ptrbits, w0, (unsigned)words, type_mask(t, 0));
         return;
@@ -526,7 +526,7 @@ static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t cou
 void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count)
 {
     size_t size;
-    if (elem == NULL || (elem->ptr_words && (elem->size % 8 || elem->ptr_words * 8 > elem->size))) {
+    if (elem == NULL || (elem->ptr_words && (elem->size % TRI_WORD || elem->ptr_words * TRI_WORD > elem->size))) {
         errno = EINVAL;
         return NULL;
     }
@@ -542,7 +542,8 @@ void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count)
 void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
 {
     size_t size = type->size, pw = type->ptr_words;
-    if (likely(size >= 16 && size <= 512 && pw <= 64 && (pw == 0 || (!(size & 7) && pw * 8 <= size)) &&
+    if (likely(size >= 16 && size <= 64 * TRI_WORD && pw <= 64 &&
+               (pw == 0 || (!(size & (TRI_WORD - 1)) && pw * TRI_WORD <= size)) &&
                h->live + size < h->pace_limit)) {
         unsigned spc = tri_spanclass(tri_size_class(size), pw == 0);
         tri_gc_cache *c = &h->cache[spc];
@@ -560,7 +561,7 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
                 uint64_t mask = pw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << pw) - 1;
                 if (type->ptrmap)
                     mask &= type->ptrmap[0];
-                bits_assign(g->ptrbits, (p - g->base) / 8, (unsigned)(g->elemsize / 8), mask);
+                bits_assign(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)(g->elemsize / TRI_WORD), mask);
             }
             if (unlikely(h->alloc_black)) {
                 tri_gc_markbits(g)[idx / 64] |= (uint64_t)1 << (idx % 64);

@@ -49,7 +49,7 @@
 
 #if defined(__wasm__)
 #define TRI_ADDR_BITS 32
-#define TRI_ARENA_SHIFT 22 /* 4 MiB: linear memory grows in small steps */
+#define TRI_ARENA_SHIFT 20 /* 1 MiB: linear memory grows in small steps */
 #else
 #define TRI_ADDR_BITS 47   /* user space on x86-64 */
 #define TRI_ARENA_SHIFT 26 /* 64 MiB, as Go's heap arenas */
@@ -203,7 +203,8 @@ typedef struct tri_arena {
     tri_span **spans;     /* per page: its span (every page of an in-use span;
                              the first and last page of a free span) */
     uint16_t *pageinfo;   /* per page: see TRI_PAGEINFO */
-    uint64_t *released;   /* per page: 1 = not backed by memory, reads as zero */
+    uint64_t *released;   /* per page: 1 = free and given back to the OS (or never touched) */
+    uint64_t *zero;       /* per page: 1 = known to hold zeros (natively, the same as released) */
     struct tri_arena *next;
 } tri_arena;
 
@@ -385,6 +386,10 @@ static inline void tri_ensure_init(void)
 
 
 /* --- the garbage-collected heap (gcheap.c, gc.c, gcinfo.c) -------------- */
+
+/* The collector's word: a pointer (8 bytes natively, 4 on wasm32). Types
+ * describe objects in words and spans' pointer bitmaps have a bit per word. */
+#define TRI_WORD sizeof(uintptr_t)
 
 /* The collector's record of one of its spans. Two bitmaps of one bit per
  * object swap roles at sweep, as Go's allocBits and gcmarkBits do: bits[sel]

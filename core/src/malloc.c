@@ -14,7 +14,6 @@
  * libtricolor-preload.so.
  */
 #include <errno.h>
-#include <pthread.h>
 
 #include "internal.h"
 

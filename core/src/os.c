@@ -9,9 +9,8 @@
  *   release    give the address space back (munmap)
  *
  * Commit only ever extends an arena's accessible prefix, so an arena is at
- * most two mappings however much it is used. Also here: the clock, the
- * futex behind tri_lock, and the error reports, which write straight to
- * file descriptor 2 because they may run inside malloc.
+ * most two mappings however much it is used. Also here: the clock and the
+ * futex behind tri_lock. (os_wasm.c is this file for WebAssembly.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -119,66 +118,4 @@ void tri_lock_wait(tri_lock *l)
 void tri_lock_wake(tri_lock *l)
 {
     futex(&l->state, FUTEX_WAKE, 1);
-}
-
-/* --- error reports -------------------------------------------------------- */
-
-void tri_write_stderr(const char *s)
-{
-    size_t n = strlen(s);
-    while (n > 0) {
-        ssize_t w = write(2, s, n);
-        if (w <= 0)
-            return;
-        s += w;
-        n -= (size_t)w;
-    }
-}
-
-static char *put_hex(char *out, uintptr_t v)
-{
-    static const char digits[] = "0123456789abcdef";
-    char tmp[2 * sizeof v];
-    int n = 0;
-    do {
-        tmp[n++] = digits[v & 15];
-        v >>= 4;
-    } while (v);
-    *out++ = '0';
-    *out++ = 'x';
-    while (n)
-        *out++ = tmp[--n];
-    return out;
-}
-
-void tri_fatal_pointer(const char *op, const void *ptr, const char *what)
-{
-    char buf[256];
-    char *o = buf;
-    const char *prefix = "tricolor: ";
-    size_t lp = strlen(prefix), lo = strlen(op), lw = strlen(what);
-    if (lo > 40)
-        lo = 40;
-    if (lw > 160)
-        lw = 160;
-    memcpy(o, prefix, lp), o += lp;
-    memcpy(o, op, lo), o += lo;
-    *o++ = '(';
-    o = put_hex(o, (uintptr_t)ptr);
-    *o++ = ')';
-    *o++ = ':';
-    *o++ = ' ';
-    memcpy(o, what, lw), o += lw;
-    *o++ = '\n';
-    *o = 0;
-    tri_write_stderr(buf);
-    abort();
-}
-
-void tri_fatal(const char *what)
-{
-    tri_write_stderr("tricolor: ");
-    tri_write_stderr(what);
-    tri_write_stderr("\n");
-    abort();
 }

@@ -206,6 +206,8 @@ static uintptr_t release_span(tri_span *s)
             run++;
         tri_os_decommit((void *)(a->base + (p << TRI_PAGE_SHIFT)), (run - p) << TRI_PAGE_SHIFT);
         bits_set(a->released, p, run - p, true);
+        if (tri_os_decommit_zeroes)
+            bits_set(a->zero, p, run - p, true);
         total += run - p;
         ph.release_calls++;
         p = run;
@@ -316,8 +318,9 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
         list_insert(f);
     }
     uintptr_t released = bits_count(a->released, first, npages);
-    s->zeroed = tri_os_decommit_zeroes && released == npages;
+    s->zeroed = bits_count(a->zero, first, npages) == npages;
     bits_set(a->released, first, npages, false);
+    bits_set(a->zero, first, npages, false);
     ph.released -= released << TRI_PAGE_SHIFT;
     ph.in_use += npages << TRI_PAGE_SHIFT;
     if (ph.in_use > ph.peak_now)
@@ -344,6 +347,7 @@ static bool commit_tail(tri_arena *a, uintptr_t npages, uint64_t now)
     s->npages = npages;
     a->committed += npages;
     bits_set(a->released, first, npages, true); /* untouched: not backed, zero */
+    bits_set(a->zero, first, npages, true);
     ph.accessible += npages << TRI_PAGE_SHIFT;
     ph.released += npages << TRI_PAGE_SHIFT;
     tri_spanmap_set(a, first, s);

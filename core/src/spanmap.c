@@ -33,7 +33,7 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     char *base = tri_os_reserve(bytes, TRI_ARENA_SIZE);
     if (!base)
         return NULL;
-    if ((uintptr_t)base + bytes - 1 >= ((uintptr_t)1 << TRI_ADDR_BITS)) {
+    if ((uint64_t)(uintptr_t)base + bytes - 1 >= ((uint64_t)1 << TRI_ADDR_BITS)) {
         tri_os_release(base, bytes); /* beyond what the map covers */
         return NULL;
     }
@@ -41,7 +41,7 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     size_t spans_bytes = npages * sizeof(tri_span *);
     size_t info_bytes = npages * sizeof(uint16_t);
     size_t bitmap_bytes = (npages + 63) / 64 * sizeof(uint64_t);
-    size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + info_bytes + bitmap_bytes + 4095) & ~(size_t)4095;
+    size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + info_bytes + 2 * bitmap_bytes + 4095) & ~(size_t)4095;
     char *meta = tri_os_alloc_zeroed(meta_bytes);
     if (!meta) {
         tri_os_release(base, bytes);
@@ -55,7 +55,8 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     a->committed = 0;
     a->spans = (tri_span **)(meta + sizeof(tri_arena));
     a->released = (uint64_t *)(meta + sizeof(tri_arena) + spans_bytes);
-    a->pageinfo = (uint16_t *)(meta + sizeof(tri_arena) + spans_bytes + bitmap_bytes);
+    a->zero = (uint64_t *)(meta + sizeof(tri_arena) + spans_bytes + bitmap_bytes);
+    a->pageinfo = (uint16_t *)(meta + sizeof(tri_arena) + spans_bytes + 2 * bitmap_bytes);
 
     uintptr_t biased = (uintptr_t)a->pageinfo - (a->base >> TRI_PAGE_SHIFT) * sizeof(uint16_t);
     for (uintptr_t slot = a->base >> TRI_ARENA_SHIFT; slot < (a->base + bytes) >> TRI_ARENA_SHIFT; slot++) {

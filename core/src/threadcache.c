@@ -26,7 +26,9 @@
  * caches of threads that do not exist there are dropped.
  */
 #include <errno.h>
+#if !defined(__wasm__)
 #include <pthread.h>
+#endif
 
 #include "internal.h"
 
@@ -45,7 +47,9 @@ static struct {
     tri_lock lock;        /* the list of caches, the pool, retired counts */
     tri_tcache *live;
     tri_pool pool;
+#if !defined(__wasm__)
     pthread_key_t key;
+#endif
     uint64_t nlive;
     uint64_t retired_hits;
     uint64_t retired_mallocs[TRI_NUM_CLASSES];
@@ -121,7 +125,9 @@ static tri_tcache *tcache_create(void)
         slot += class_capacity[c];
     }
     tc->bins[0] = tcache_empty.bins[0];
+#if !defined(__wasm__)
     pthread_setspecific(reg.key, tc);
+#endif
     tri_tls_tcache = tc;
     return tc;
 }
@@ -141,6 +147,7 @@ void tri_tcache_flush(tri_tcache *tc)
     }
 }
 
+#if !defined(__wasm__)
 static void tcache_destroy(void *arg)
 {
     tri_tcache *tc = arg;
@@ -160,6 +167,7 @@ static void tcache_destroy(void *arg)
     tri_pool_free(&reg.pool, tc);
     tri_lock_release(&reg.lock);
 }
+#endif
 
 /* --- slow paths --------------------------------------------------------------- */
 
@@ -234,6 +242,8 @@ void tri_thread_flush(void)
 
 /* --- fork ------------------------------------------------------------------- */
 
+#if !defined(__wasm__)
+
 static void before_fork(void)
 {
     tri_lock_acquire(&reg.lock);
@@ -272,6 +282,8 @@ static void after_fork_child(void)
     }
 }
 
+#endif
+
 void tri_tcache_init(void)
 {
     size_t slots = 0;
@@ -280,11 +292,15 @@ void tri_tcache_init(void)
         slots += 1u + class_capacity[c];
     }
     reg.pool.item_size = sizeof(tri_tcache) + slots * sizeof(void *);
+#if !defined(__wasm__) /* WebAssembly modules here have one thread and no fork */
     if (pthread_key_create(&reg.key, tcache_destroy) != 0)
         tri_fatal("cannot create the thread-cache key");
+#endif
 }
 
 void tri_tcache_init_fork(void)
 {
+#if !defined(__wasm__)
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+#endif
 }
