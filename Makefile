@@ -123,3 +123,55 @@ $(WASI)/tricolor.wasm: cli/tricolor.c bench/workloads.c bench/gcbench.c $(WASI)/
 
 $(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
 	$(WASI_CC) $(WASI_CFLAGS) -Icore/src $(TEST_SRC) $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
+
+# --- WebAssembly: Emscripten ----------------------------------------------------------
+# tricolor is the module's malloc (-sMALLOC=none): every byte of its heap is ours.
+
+EM := build/emscripten
+EMCC := NODE_PATH=/usr/share/nodejs emcc
+EMAR := emar
+EM_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Icore/include -Ibuild/native/gen
+EM_LINK := -sMALLOC=none -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB
+EM_ESM := -sMODULARIZE=1 -sEXPORT_ES6=1 --extern-pre-js wasm/node-shim.js
+EM_NODE := $(EM_ESM) -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
+EM_OBJ := $(WASM_CORE:%=$(EM)/obj/%.o)
+EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usable_size \
+	tri_release_idle_memory tri_set_release_policy tri_size_class_info tri_size_class_of \
+	tri_gc_create tri_gc_destroy tri_gc_alloc tri_gc_alloc_array tri_gc_alloc_noscan \
+	tri_gc_add_roots tri_gc_remove_roots tri_gc_write_slow tri_gc_collect tri_gc_start_cycle \
+	tri_gc_step tri_gc_finish_cycle tri_gc_phase tri_gc_set_gogc tri_gc_set_memory_limit \
+	tri_gc_set_barrier tri_gc_barrier_name tri_gc_phase_name tri_gc_event_name \
+	tri_gc_set_finalizer tri_gc_weak_new tri_gc_weak_get tri_gc_weak_free tri_gc_color_of \
+	tri_gc_object_of tri_gc_verify \
+	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
+	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \
+	malloc free
+comma := ,
+EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \
+	-sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
+
+$(EM)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
+	@mkdir -p $(EM)/obj
+	$(EMCC) $(EM_CFLAGS) $(if $(filter malloc,$*),-DTRI_PRELOAD) -c $< -o $@
+
+$(EM)/libtricolor.a: $(EM_OBJ)
+	rm -f $@ && $(EMAR) rcs $@ $^
+
+# The module for browsers and Node, with its JavaScript API.
+$(EM)/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
+	$(EMCC) $(EM_CFLAGS) wasm/bindings.c $(EM)/libtricolor.a $(EM_LINK) $(EM_ESM) -sENVIRONMENT=web,node \
+		$(EM_EXPORTS) -o $@
+
+$(EM)/tricolor.mjs: wasm/tricolor.mjs $(EM)/tricolor-core.mjs
+	cp $< $@
+
+# Programs run in Node by wasm/run-emscripten.mjs.
+$(EM)/tests.mjs: $(TEST_SRC) tests/harness.h $(EM)/libtricolor.a wasm/node-shim.js
+	$(EMCC) $(EM_CFLAGS) -Icore/src $(TEST_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_NODE) -o $@
+
+$(EM)/tricolor-cli.mjs: cli/tricolor.c bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a
+	$(EMCC) $(EM_CFLAGS) -DWL_TRICOLOR cli/tricolor.c bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a \
+		$(EM_LINK) $(EM_NODE) -o $@
+
+.PHONY: wasm
+wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs

@@ -301,6 +301,11 @@ TRI_API void tri_gc_for_each_span(tri_gc_heap *h, void (*fn)(const tri_gc_span_i
 TRI_API void tri_gc_for_each_object(tri_gc_heap *h, void (*fn)(void *object, size_t size, enum tri_gc_color, void *),
                                     void *arg);
 TRI_API enum tri_gc_color tri_gc_color_of(tri_gc_heap *h, const void *p); /* TRI_FREE if not an object */
+/* Calls fn for every pointer slot of the object holding p (NULL slots too). */
+TRI_API void tri_gc_for_each_pointer(tri_gc_heap *h, const void *p, void (*fn)(void **slot, void *target, void *),
+                                     void *arg);
+/* Calls fn for every root slot: global roots, then frames from the top. */
+TRI_API void tri_gc_for_each_root(tri_gc_heap *h, void (*fn)(void **slot, void *target, void *), void *arg);
 /* The object containing p (interior pointers too) and its size, or NULL. */
 TRI_API void *tri_gc_object_of(tri_gc_heap *h, const void *p, size_t *size);
 

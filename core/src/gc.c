@@ -441,6 +441,38 @@ void tri_gc_frame_error(tri_gc_heap *h, tri_gc_frame *f)
     tri_fatal_pointer("tri_gc_pop_frame", f, "frames must be popped in the order they were pushed");
 }
 
+typedef struct pointer_visit {
+    void (*fn)(void **, void *, void *);
+    void *arg;
+} pointer_visit;
+
+static void visit_pointer(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg)
+{
+    (void)h, (void)obj;
+    pointer_visit *v = arg;
+    v->fn((void **)slot, (void *)*slot, v->arg);
+}
+
+void tri_gc_for_each_pointer(tri_gc_heap *h, const void *p, void (*fn)(void **, void *, void *), void *arg)
+{
+    tri_gcspan *g;
+    uint32_t idx;
+    if (!locate(h, (uintptr_t)p, &g, &idx) || g->noscan)
+        return;
+    pointer_visit v = {fn, arg};
+    for_each_slot(h, g, g->base + (uintptr_t)idx * g->elemsize, false, visit_pointer, &v);
+}
+
+void tri_gc_for_each_root(tri_gc_heap *h, void (*fn)(void **, void *, void *), void *arg)
+{
+    for (size_t r = 0; r < h->nroots; r++)
+        for (size_t i = 0; i < h->roots[r].count; i++)
+            fn(&h->roots[r].slots[i], h->roots[r].slots[i], arg);
+    for (tri_gc_frame *f = h->head.frames; f; f = f->prev)
+        for (size_t i = 0; i < f->count; i++)
+            fn(&f->slots[i], f->slots[i], arg);
+}
+
 /* --- the write barrier ------------------------------------------------------------------ */
 
 void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)

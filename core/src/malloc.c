@@ -326,6 +326,16 @@ __attribute__((visibility("default"))) void *valloc(size_t size)
     return aligned_alloc_checked(4096, size);
 }
 
+#ifdef __EMSCRIPTEN__
+/* Emscripten's own system code allocates through these names. */
+void *emscripten_builtin_malloc(size_t) TRI_ALIAS(tri_malloc);
+void emscripten_builtin_free(void *) TRI_ALIAS(tri_free);
+__attribute__((visibility("default"))) void *emscripten_builtin_memalign(size_t alignment, size_t size)
+{
+    return memalign(alignment, size);
+}
+#endif
+
 __attribute__((visibility("default"))) void *pvalloc(size_t size)
 {
     if (size > TRI_MAX_ALLOC) {

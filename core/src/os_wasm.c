@@ -34,7 +34,7 @@ const bool tri_os_decommit_zeroes = false;
 
 #define WASM_PAGE ((uintptr_t)65536)
 
-static uintptr_t next_free, owned_end; /* what is ours and not yet handed out */
+static uintptr_t next_free; /* the first byte of ours not yet handed out */
 
 #ifdef __EMSCRIPTEN__
 static void *take(size_t size, size_t align)
@@ -52,6 +52,8 @@ static void *take(size_t size, size_t align)
     return (void *)start;
 }
 #else
+static uintptr_t owned_end; /* the end of the stretch next_free is in */
+
 static void *take(size_t size, size_t align)
 {
     uintptr_t start = (next_free + align - 1) & ~(uintptr_t)(align - 1);

@@ -1,0 +1,158 @@
+// The Emscripten module through its JavaScript API (build/emscripten/tricolor.mjs),
+// in Node: node tests/wasm-module.mjs. Prints a line per test and
+// "N passed, N failed, N skipped".
+import assert from 'node:assert/strict';
+import { loadTricolor, SPAN_WORDS } from '../build/emscripten/tricolor.mjs';
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+const tri = await loadTricolor();
+
+test('module_size_classes', () => {
+  const classes = tri.sizeClasses();
+  assert.equal(classes.length, 66);
+  assert.deepEqual(classes[0], { sizeClass: 1, size: 8, pages: 1, objects: 1024 });
+  assert.deepEqual(classes[65], { sizeClass: 66, size: 32768, pages: 4, objects: 1 });
+  assert.equal(tri.sizeClassOf(100), 8);
+});
+
+test('module_malloc_is_tricolor', () => {
+  const before = tri.stats();
+  const ps = [];
+  for (let i = 0; i < 1000; i++) ps.push(tri.malloc(i * 7));
+  for (const p of ps) assert.ok(p && p % 8 === 0);
+  assert.equal(new Set(ps).size, ps.length);
+  let q = tri.malloc(10);
+  tri.views().u8.set([1, 2, 3], q);
+  q = tri.realloc(q, 100000);
+  assert.deepEqual([...tri.views().u8.subarray(q, q + 3)], [1, 2, 3]);
+  assert.ok(tri.usableSize(q) >= 100000);
+  const after = tri.stats();
+  assert.ok(after.hitsThreadCache + after.hitsCentral + after.hitsPageHeap + after.hitsOS >=
+    before.hitsThreadCache + before.hitsCentral + before.hitsPageHeap + before.hitsOS + 1001);
+  for (const p of ps) tri.free(p);
+  tri.free(q);
+});
+
+test('module_views_follow_memory_growth', () => {
+  const oldView = tri.views().u8;
+  const bytesBefore = tri.memoryBytes;
+  const big = tri.malloc(96 << 20); // more than the module has: linear memory grows
+  assert.ok(big, 'malloc of 96 MiB failed');
+  assert.ok(tri.memoryBytes > bytesBefore, 'memory did not grow');
+  assert.equal(oldView.length, 0, 'a view made before growth should be detached');
+  const u8 = tri.views().u8;
+  u8[big + (96 << 20) - 1] = 42;
+  assert.equal(tri.views().u8[big + (96 << 20) - 1], 42);
+  tri.free(big);
+  assert.ok(tri.stats().inUse < 96 << 20);
+});
+
+test('module_gc_cycle_and_views', () => {
+  const heap = tri.createHeap({ gogc: 'off', events: 1 << 14 });
+  const node = heap.type('node', 3, [0, 1]);
+  const roots = heap.roots(1);
+  for (let i = 0; i < 500; i++) {
+    const n = heap.alloc(node);
+    heap.write(n, 0, roots.get(0));
+    heap.write(n, 2, i);
+    roots.set(0, n);
+    heap.alloc(node); // garbage
+  }
+  assert.equal(heap.stats().objects, 1000);
+  assert.ok(heap.startCycle());
+  assert.equal(heap.phase, 'mark');
+  for (let i = 0; i < 50; i++) heap.step(1);
+  const cols = { white: 0, grey: 0, black: 0 };
+  const objs = heap.objects();
+  for (let i = 0; i < objs.length; i += 3) cols[['free', 'white', 'grey', 'black'][objs[i + 2]]]++;
+  assert.ok(cols.black >= 49 && cols.grey >= 1 && cols.white >= 500, JSON.stringify(cols));
+  heap.finishCycle();
+  assert.equal(heap.phase, 'off');
+  const st = heap.stats();
+  assert.equal(st.objects, 500);
+  assert.equal(st.cycles, 1);
+  // the span table and bitmaps, straight from memory
+  const spans = heap.spans();
+  let allocated = 0, counted = 0;
+  for (let s = 0; s < spans.length; s += SPAN_WORDS) {
+    allocated += spans[s + 7];
+    for (const word of heap.bits(spans[s + 8], spans[s + 6])) {
+      let w = word;
+      while (w) { counted += w & 1; w >>>= 1; }
+    }
+  }
+  assert.equal(allocated, 500);
+  assert.equal(counted, 500);
+  // the list survived, contents intact
+  let i = 499;
+  for (let n = roots.get(0); n; n = heap.read(n, 0), i--) assert.equal(heap.read(n, 2), i);
+  assert.equal(i, -1);
+  // events: the phases in order, and the frees
+  const kinds = heap.events().map((e) => (e.kind === 'phase' ? `phase:${e.arg}` : e.kind));
+  const phases = kinds.filter((k) => k.startsWith('phase'));
+  assert.deepEqual(phases, ['phase:1', 'phase:2', 'phase:3', 'phase:4', 'phase:0']);
+  assert.equal(kinds.filter((k) => k === 'free').length, 500);
+  heap.destroy();
+});
+
+function badCase(barrier) {
+  const heap = tri.createHeap({ gogc: 'off', barrier, verify: true });
+  const node = heap.type('node', 2, [0, 1]);
+  const roots = heap.roots(1);
+  const a = heap.alloc(node);
+  roots.set(0, a);
+  const b = heap.alloc(node);
+  heap.write(a, 0, b);
+  const c = heap.alloc(node);
+  heap.write(b, 0, c);
+  heap.startCycle();
+  heap.step(1); // A black, B grey, C white
+  const colours = [heap.colorOf(a), heap.colorOf(b), heap.colorOf(c)];
+  heap.write(a, 1, c);
+  heap.write(b, 0, 0);
+  heap.finishCycle();
+  const report = heap.verify(true);
+  const cAlive = heap.colorOf(c) !== 'free';
+  heap.destroy();
+  return { colours, report, cAlive, a };
+}
+
+test('module_bad_case_barriers', () => {
+  for (const mode of ['hybrid', 'dijkstra', 'yuasa']) {
+    const r = badCase(mode);
+    assert.deepEqual(r.colours, ['black', 'grey', 'white'], mode);
+    assert.equal(r.report.violations, 0, mode);
+    assert.ok(r.cAlive, `${mode}: C was freed`);
+  }
+  const none = badCase('none');
+  assert.ok(none.report.violations >= 1);
+  assert.equal(none.report.first[0].slot, none.a + 4);
+  assert.ok(!none.cAlive);
+});
+
+test('module_rejects_bad_input', () => {
+  assert.throws(() => tri.createHeap({ barrier: 'sideways' }), /unknown barrier/);
+  assert.throws(() => tri.createHeap({ events: 1000 }), /power of two/);
+  const heap = tri.createHeap();
+  assert.throws(() => heap.type('t', 2, [5]), /outside/);
+  assert.equal(heap.setBarrier('yuasa'), true);
+  heap.startCycle();
+  assert.equal(heap.setBarrier('dijkstra'), false); // not while marking
+  heap.destroy();
+});
+
+let passed = 0, failed = 0;
+for (const { name, fn } of tests) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+    passed++;
+  } catch (err) {
+    console.log(`FAIL ${name}: ${err.message.split('\n')[0]}`);
+    failed++;
+  }
+}
+console.log(`${passed} passed, ${failed} failed, 0 skipped`);
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,291 @@
+// tricolor in JavaScript: the allocator and the garbage collector of the
+// Emscripten module (tricolor-core.mjs + .wasm), for browsers and Node.
+//
+//   import { loadTricolor } from './tricolor.mjs';
+//   const tri = await loadTricolor();
+//   const heap = tri.createHeap({ barrier: 'hybrid', events: 1 << 16 });
+//   const node = heap.type('node', 3, [0, 1]);       // 3 words, words 0 and 1 are pointers
+//   const roots = heap.roots(4);
+//   roots.set(0, heap.alloc(node));
+//   heap.write(roots.get(0), 0, heap.alloc(node));  // through the write barrier
+//   heap.collect();
+//
+// Addresses are numbers (wasm32). Span tables, bitmaps and the event ring are
+// typed-array views straight over the module's memory: nothing is copied, and
+// the views are made anew whenever the memory has grown (a grown memory's old
+// ArrayBuffer is detached and its views read as empty).
+import createModule from './tricolor-core.mjs';
+
+export const PHASES = ['off', 'mark setup', 'mark', 'mark termination', 'sweep'];
+export const BARRIERS = ['hybrid', 'dijkstra', 'yuasa', 'none'];
+export const COLORS = ['free', 'white', 'grey', 'black'];
+export const EVENTS = ['phase', 'alloc', 'grey', 'black', 'barrier', 'free', 'span-take', 'span-return',
+  'pacer', 'stop', 'step', 'finalize', 'weak-clear', 'violation'];
+export const LEVELS = ['thread cache', 'central list', 'page heap', 'OS'];
+
+const STATS = ['reserved', 'committed', 'released', 'inUse', 'metadata', 'largeObjects', 'largeBytes',
+  'smallBytes', 'releasedTotal', 'hitsThreadCache', 'hitsCentral', 'hitsPageHeap', 'hitsOS', 'arenas'];
+const GC_STATS = ['cycles', 'phase', 'barrier', 'heapLive', 'heapMarked', 'heapGoal', 'trigger', 'heapSpans',
+  'objects', 'allocatedTotal', 'freedTotal', 'scanWorkTotal', 'assistWorkTotal', 'barrierHybrid',
+  'barrierDijkstra', 'barrierYuasa', 'barrierNone', 'gcNs', 'wallNs', 'stops', 'stopP50Ns', 'stopP99Ns',
+  'stopMaxNs', 'steps', 'stepP50Ns', 'stepP99Ns', 'stepMaxNs', 'finalizersRun', 'weakCleared', 'gogc',
+  'memoryLimit'];
+export const SPAN_WORDS = 12; // base, pages, class, spanclass, flags, objectSize, objects, allocated, allocBits, markBits, greyBits, -
+const EVENT_WORDS = 12;        // kind, arg, time lo, hi, a lo, hi, b lo, hi, c lo, hi, d lo, hi
+const SCRATCH = 1 << 16;
+
+export async function loadTricolor(options = {}) {
+  let { wasmBinary } = options;
+  const inNode = typeof process === 'object' && process.versions && process.versions.node;
+  if (!wasmBinary && inNode) { // Node cannot fetch a file path: read it here
+    const { readFile } = await import('node:fs/promises');
+    wasmBinary = await readFile(new URL('./tricolor-core.wasm', import.meta.url));
+  }
+  const module = await createModule({
+    wasmBinary,
+    locateFile: options.locateFile,
+    print: options.print || ((s) => console.log(s)),
+    printErr: options.printErr || ((s) => console.error(s)),
+  });
+  return new Tricolor(module);
+}
+
+export class Tricolor {
+  constructor(module) {
+    this.m = module;
+    this.buffer = null;
+    this.scratch = module._tri_malloc(SCRATCH) >>> 0; // for results the C side writes
+    this.views();
+  }
+
+  // Typed arrays over the whole memory, made anew after it grows.
+  views() {
+    const buffer = this.m.HEAPU8.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.u8 = new Uint8Array(buffer);
+      this.u32 = new Uint32Array(buffer);
+      this.f64 = new Float64Array(buffer);
+    }
+    return this;
+  }
+
+  get memoryBytes() { return this.m.HEAPU8.buffer.byteLength; }
+
+  malloc(size) { return this.m._tri_malloc(size) >>> 0; }
+  calloc(count, size) { return this.m._tri_calloc(count, size) >>> 0; }
+  realloc(p, size) { return this.m._tri_realloc(p, size) >>> 0; }
+  free(p) { this.m._tri_free(p); }
+  usableSize(p) { return this.m._tri_usable_size(p) >>> 0; }
+  releaseIdleMemory() { return this.m._tri_release_idle_memory() >>> 0; }
+  sizeClassOf(size) { return this.m._tri_size_class_of(size); }
+
+  string(p) { return this.m.UTF8ToString(p); }
+
+  stats() {
+    const n = this.m._tri_js_stats(this.scratch);
+    const v = this.views().f64.subarray(this.scratch / 8, this.scratch / 8 + n);
+    const out = {};
+    STATS.forEach((k, i) => { out[k] = v[i]; });
+    out.classes = [];
+    for (let c = 1; c < 67; c++) {
+      const at = STATS.length + 3 * (c - 1);
+      out.classes[c] = { spans: v[at], objects: v[at + 1], mallocs: v[at + 2] };
+    }
+    return out;
+  }
+
+  sizeClasses() {
+    const out = [];
+    for (let c = 1; ; c++) {
+      if (!this.m._tri_size_class_info(c, this.scratch, this.scratch + 4, this.scratch + 8)) break;
+      const u = this.views().u32, i = this.scratch / 4;
+      out.push({ sizeClass: c, size: u[i], pages: u[i + 1], objects: u[i + 2] });
+    }
+    return out;
+  }
+
+  createHeap(config = {}) {
+    const barrier = BARRIERS.indexOf(config.barrier || 'hybrid');
+    if (barrier < 0) throw new RangeError(`unknown barrier '${config.barrier}'; one of ${BARRIERS.join(', ')}`);
+    const events = config.events || 0;
+    if (events & (events - 1)) throw new RangeError('events must be a power of two');
+    const gogc = config.gogc === 'off' ? -1 : (config.gogc ?? 0);
+    const h = this.m._tri_js_gc_create(gogc, config.memoryLimit || 0, barrier, config.verify ? 1 : 0,
+      config.stress || 0, config.stepBytes || 0, events) >>> 0;
+    if (!h) throw new Error('tri_gc_create failed');
+    return new GcHeap(this, h);
+  }
+}
+
+export class GcHeap {
+  constructor(tri, ptr) {
+    this.tri = tri;
+    this.m = tri.m;
+    this.ptr = ptr;
+    this.types = [];
+    this.rootSets = [];
+  }
+
+  // A type of `words` pointer-sized words; `pointers` lists those that hold pointers.
+  type(name, words, pointers = []) {
+    const m = this.m, tri = this.tri;
+    const ptrWords = pointers.length ? Math.max(...pointers) + 1 : 0;
+    const map = new Uint32Array(2 * Math.ceil(ptrWords / 64) || 2);
+    for (const w of pointers) {
+      if (w < 0 || w >= words) throw new RangeError(`pointer word ${w} outside a ${words}-word type`);
+      map[w >> 5] |= 1 << (w & 31);
+    }
+    const nameBytes = m.lengthBytesUTF8(name) + 1;
+    const namePtr = tri.malloc(nameBytes), mapPtr = tri.malloc(map.byteLength);
+    m.stringToUTF8(name, namePtr, nameBytes);
+    tri.views().u32.set(map, mapPtr / 4);
+    const t = m._tri_js_type_new(namePtr, words * 4, ptrWords, mapPtr) >>> 0;
+    tri.free(namePtr);
+    tri.free(mapPtr);
+    if (!t) throw new Error('out of memory');
+    this.types.push(t);
+    return t;
+  }
+
+  alloc(type) { return this.m._tri_gc_alloc(this.ptr, type) >>> 0; }
+  allocArray(type, count) { return this.m._tri_gc_alloc_array(this.ptr, type, count) >>> 0; }
+  allocNoscan(size) { return this.m._tri_gc_alloc_noscan(this.ptr, size) >>> 0; }
+
+  // The write barrier: word `index` of `object` = value.
+  write(object, index, value) {
+    const slot = object + 4 * index;
+    const u32 = this.tri.views().u32;
+    if (u32[this.ptr / 4]) this.m._tri_gc_write_slow(this.ptr, slot, value); // barrier_on
+    else u32[slot / 4] = value;
+  }
+
+  read(object, index) { return this.tri.views().u32[(object + 4 * index) / 4]; }
+
+  // `count` root slots in the module's memory.
+  roots(count) {
+    const tri = this.tri, m = this.m, heap = this.ptr;
+    const base = tri.calloc(count, 4);
+    if (m._tri_gc_add_roots(heap, base, count) !== 0) throw new Error('out of memory');
+    const set = {
+      base, count,
+      get: (i) => tri.views().u32[base / 4 + i],
+      set: (i, p) => { tri.views().u32[base / 4 + i] = p; },
+      clear: () => { tri.views().u32.fill(0, base / 4, base / 4 + count); },
+      release: () => { m._tri_gc_remove_roots(heap, base); tri.free(base); },
+    };
+    this.rootSets.push(set);
+    return set;
+  }
+
+  step(budget = 65536) { return this.m._tri_gc_step(this.ptr, budget) >>> 0; }
+  startCycle() { return this.m._tri_gc_start_cycle(this.ptr) !== 0; }
+  finishCycle() { this.m._tri_gc_finish_cycle(this.ptr); }
+  collect() { this.m._tri_gc_collect(this.ptr); }
+  get phase() { return PHASES[this.m._tri_gc_phase(this.ptr)]; }
+  setBarrier(mode) {
+    const b = BARRIERS.indexOf(mode);
+    if (b < 0) throw new RangeError(`unknown barrier '${mode}'`);
+    return this.m._tri_gc_set_barrier(this.ptr, b) === 0;
+  }
+  setGogc(gogc) { this.m._tri_gc_set_gogc(this.ptr, gogc === 'off' ? -1 : gogc); }
+  setMemoryLimit(bytes) { this.m._tri_js_set_memory_limit(this.ptr, bytes); }
+  colorOf(p) { return COLORS[this.m._tri_gc_color_of(this.ptr, p)]; }
+  objectOf(p) {
+    const o = this.m._tri_gc_object_of(this.ptr, p, this.tri.scratch) >>> 0;
+    return o ? { address: o, size: this.tri.views().u32[this.tri.scratch / 4] } : null;
+  }
+
+  stats() {
+    const n = this.m._tri_js_gc_stats(this.ptr, this.tri.scratch);
+    const v = this.tri.views().f64.subarray(this.tri.scratch / 8, this.tri.scratch / 8 + n);
+    const out = {};
+    GC_STATS.forEach((k, i) => { out[k] = v[i]; });
+    out.phase = PHASES[out.phase];
+    out.barrier = BARRIERS[out.barrier];
+    return out;
+  }
+
+  // The span table: a Uint32Array of SPAN_WORDS words per span, over the
+  // module's memory (valid until the next call into the module).
+  spans() {
+    const tri = this.tri;
+    let n = this.m._tri_js_spans(this.ptr, 0, 0);
+    if (!this.spanBuf || this.spanCap < n) {
+      if (this.spanBuf) tri.free(this.spanBuf);
+      this.spanCap = Math.max(64, n * 2);
+      this.spanBuf = tri.malloc(this.spanCap * SPAN_WORDS * 4);
+    }
+    n = this.m._tri_js_spans(this.ptr, this.spanBuf, this.spanCap);
+    return tri.views().u32.subarray(this.spanBuf / 4, this.spanBuf / 4 + n * SPAN_WORDS);
+  }
+
+  // A bitmap in the module's memory (a span's alloc, mark or grey bits).
+  bits(address, count) {
+    return this.tri.views().u32.subarray(address / 4, address / 4 + Math.ceil(count / 32));
+  }
+
+  // Pairs [slot, target] of an object's pointer slots, or of the roots.
+  pointers(object) { return this.pairs((buf, cap) => this.m._tri_js_pointers(this.ptr, object, buf, cap)); }
+  rootSlots() { return this.pairs((buf, cap) => this.m._tri_js_roots(this.ptr, buf, cap)); }
+  pairs(call) {
+    const tri = this.tri, cap = SCRATCH / 8;
+    const n = call(tri.scratch, cap);
+    const u = tri.views().u32, out = [];
+    for (let i = 0; i < Math.min(n, cap); i++) out.push([u[tri.scratch / 4 + 2 * i], u[tri.scratch / 4 + 2 * i + 1]]);
+    return out;
+  }
+
+  // Every object as [address, size, colour index], in a Uint32Array of 3 words each.
+  objects() {
+    const tri = this.tri;
+    let n = this.m._tri_js_objects(this.ptr, 0, 0);
+    if (!this.objBuf || this.objCap < n) {
+      if (this.objBuf) tri.free(this.objBuf);
+      this.objCap = Math.max(1024, n * 2);
+      this.objBuf = tri.malloc(this.objCap * 12);
+    }
+    n = this.m._tri_js_objects(this.ptr, this.objBuf, this.objCap);
+    return tri.views().u32.subarray(this.objBuf / 4, this.objBuf / 4 + 3 * n);
+  }
+
+  // The event ring: { ring: Uint32Array over it, capacity, written }. Event
+  // number k (from 0) is at words 12 * (k % capacity).
+  eventRing() {
+    const tri = this.tri;
+    this.m._tri_js_events(this.ptr, tri.scratch);
+    const u = tri.views().u32, i = tri.scratch / 4;
+    const ring = u[i], capacity = u[i + 1], written = u[i + 2] + u[i + 3] * 2 ** 32;
+    return { ring: ring ? u.subarray(ring / 4, ring / 4 + capacity * EVENT_WORDS) : new Uint32Array(0), capacity, written };
+  }
+
+  // Events numbered from `since` on (as many as the ring still holds), decoded.
+  events(since = 0) {
+    const { ring, capacity, written } = this.eventRing();
+    const out = [];
+    for (let k = Math.max(since, written - capacity); k < written; k++) {
+      const w = (k % capacity) * EVENT_WORDS;
+      out.push({ index: k, kind: EVENTS[ring[w]], arg: ring[w + 1], timeNs: ring[w + 2] + ring[w + 3] * 2 ** 32,
+        a: ring[w + 4], b: ring[w + 6], c: ring[w + 8], d: ring[w + 10] });
+    }
+    return out;
+  }
+
+  verify(last = false) {
+    const tri = this.tri;
+    const n = this.m._tri_js_verify(this.ptr, last ? 1 : 0, tri.scratch);
+    const u = tri.views().u32, i = tri.scratch / 4;
+    const out = { violations: u[i], objectsChecked: u[i + 1], first: [] };
+    for (let k = 0; k < n; k++) out.first.push({ object: u[i + 2 + 3 * k], slot: u[i + 3 + 3 * k], target: u[i + 4 + 3 * k] });
+    return out;
+  }
+
+  destroy() {
+    for (const r of this.rootSets) this.tri.free(r.base);
+    this.m._tri_gc_destroy(this.ptr);
+    for (const t of this.types) this.m._tri_js_type_free(t);
+    if (this.spanBuf) this.tri.free(this.spanBuf);
+    if (this.objBuf) this.tri.free(this.objBuf);
+    this.ptr = 0;
+  }
+}
