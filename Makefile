@@ -58,15 +58,15 @@ $(BUILD)/obj/workloads-tri.o: bench/workloads.c bench/workloads.h core/include/t
 	@mkdir -p $(BUILD)/obj
 	$(CC) $(CFLAGS_APP) -DWL_TRICOLOR -c $< -o $@
 
-$(CLI): cli/tricolor.c $(BUILD)/obj/workloads-tri.o $(BUILD)/obj/gcbench-tri.o $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS_APP) $^ -o $@
+$(CLI): cli/tricolor.c cli/trace.c cli/trace.h $(BUILD)/obj/workloads-tri.o $(BUILD)/obj/gcbench-tri.o $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) cli/tricolor.c cli/trace.c $(BUILD)/obj/workloads-tri.o $(BUILD)/obj/gcbench-tri.o $(BUILD)/libtricolor.a -o $@
 
 $(BUILD)/bench-workloads: bench/bench.c bench/workloads.c bench/workloads.h
 	$(CC) $(CFLAGS_APP) bench/bench.c bench/workloads.c -o $@
 
 # --- tests -----------------------------------------------------------------------
 
-TEST_SRC := tests/harness.c $(wildcard tests/test_*.c)
+TEST_SRC := tests/harness.c $(wildcard tests/test_*.c) cli/trace.c
 $(BUILD)/tests: $(TEST_SRC) tests/harness.h $(HEADERS) $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) -Icore/src $(TEST_SRC) $(BUILD)/libtricolor.a -o $@
 
@@ -118,8 +118,8 @@ $(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
 $(WASI)/libtricolor.a: $(WASI_OBJ)
 	rm -f $@ && llvm-ar-14 rcs $@ $^
 
-$(WASI)/tricolor.wasm: cli/tricolor.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a
-	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR cli/tricolor.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
+$(WASI)/tricolor.wasm: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a
+	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR cli/tricolor.c cli/trace.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
 
 $(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
 	$(WASI_CC) $(WASI_CFLAGS) -Icore/src $(TEST_SRC) $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
@@ -169,8 +169,8 @@ $(EM)/tricolor.mjs: wasm/tricolor.mjs $(EM)/tricolor-core.mjs
 $(EM)/tests.mjs: $(TEST_SRC) tests/harness.h $(EM)/libtricolor.a wasm/node-shim.js
 	$(EMCC) $(EM_CFLAGS) -Icore/src $(TEST_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_NODE) -o $@
 
-$(EM)/tricolor-cli.mjs: cli/tricolor.c bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a
-	$(EMCC) $(EM_CFLAGS) -DWL_TRICOLOR cli/tricolor.c bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a \
+$(EM)/tricolor-cli.mjs: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a
+	$(EMCC) $(EM_CFLAGS) -DWL_TRICOLOR cli/tricolor.c cli/trace.c bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a \
 		$(EM_LINK) $(EM_NODE) -o $@
 
 .PHONY: wasm

@@ -7,9 +7,13 @@
  *                                   time a workload on tricolor
  *   tricolor bench gcbench|binarytrees [-d DEPTH] [--stw] [--barrier MODE] [--gogc N|off]
  *                                   a garbage-collector benchmark
+ *   tricolor trace gcbench|binarytrees [-d DEPTH] [--barrier MODE] --out FILE
+ *                                   record the collector's events to a trace
+ *   tricolor trace-info FILE        check a trace and summarize it
  *   tricolor bench list             the workloads
  *   tricolor demo                   the table, a short workload, the stats
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,7 @@
 
 #include "../bench/gcbench.h"
 #include "../bench/workloads.h"
+#include "trace.h"
 #include "tricolor.h"
 
 static void usage(FILE *f)
@@ -29,6 +34,9 @@ static void usage(FILE *f)
             "  bench WORKLOAD [-t N] [-s X]     time a workload (N threads, scale X; 'bench list' lists them)\n"
             "  bench gcbench|binarytrees [-d DEPTH] [--stw] [--barrier MODE] [--gogc N|off]\n"
             "                                   a garbage-collector benchmark on tricolor's collector\n"
+            "  trace gcbench|binarytrees [-d DEPTH] [--barrier MODE] --out FILE\n"
+            "                                   record the collector's events (docs/trace-format.md)\n"
+            "  trace-info FILE                  check a trace and summarize it\n"
             "  demo                             size classes, a short workload and its stats\n"
             "  version                          print the version\n");
 }
@@ -90,10 +98,13 @@ static void print_pauses(const char *what, const tri_gc_pause_stats *p)
            p->p50_ns / 1e3, p->p99_ns / 1e3, p->max_ns / 1e3);
 }
 
-static int gc_bench(const char *name, int argc, char **argv, int first)
+static int gc_bench(const char *name, int argc, char **argv, int first, int tracing)
 {
-    int depth = strcmp(name, "binarytrees") == 0 ? 21 : 0, stw = 0;
+    int depth = strcmp(name, "binarytrees") == 0 ? (tracing ? 10 : 21) : 0, stw = 0;
+    const char *out = NULL;
     tri_gc_config c = {0};
+    if (tracing)
+        c.gogc = 25; /* a small heap goal, so that a short trace holds several cycles */
     for (int i = first; i < argc; i++) {
         char *end = NULL;
         if (strcmp(argv[i], "-d") == 0 && i + 1 < argc && depth) {
@@ -103,6 +114,8 @@ static int gc_bench(const char *name, int argc, char **argv, int first)
                 return 2;
             }
             depth = (int)d;
+        } else if (tracing && strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
         } else if (strcmp(argv[i], "--stw") == 0) {
             stw = 1;
         } else if (strcmp(argv[i], "--barrier") == 0 && i + 1 < argc) {
@@ -132,16 +145,80 @@ static int gc_bench(const char *name, int argc, char **argv, int first)
             return 2;
         }
     }
+    trace_writer w;
+    if (tracing) {
+        if (!out) {
+            fprintf(stderr, "tricolor: trace wants --out FILE\n");
+            return 2;
+        }
+        if (trace_open(&w, out, name, c.barrier) != 0) {
+            fprintf(stderr, "tricolor: cannot write %s: %s\n", out, strerror(errno));
+            return 1;
+        }
+        c.events = 1 << 16;
+        c.event_sink = trace_events;
+        c.event_sink_arg = &w;
+    }
     gcb_result r;
     if (gcb_run(name, stw ? "tricolor-stw" : "tricolor", depth, &c, &r) != 0) {
         fprintf(stderr, "tricolor: %s failed to start\n", name);
         return 1;
+    }
+    if (tracing) {
+        if (trace_close(&w) != 0) {
+            fprintf(stderr, "tricolor: writing %s failed: %s\n", out, strerror(errno));
+            return 1;
+        }
+        printf("%s: %llu events\n", out, (unsigned long long)w.count);
     }
     printf("%s%s%.0d: %.3f s, %llu cycles, peak RSS %.1f MiB, %.0f%% of the time in the collector, check %ld\n", name,
            depth ? " depth " : "", depth, r.seconds, (unsigned long long)r.cycles, r.peak_rss_kib / 1024.0,
            100 * r.gc_share, r.check);
     print_pauses("stops", &r.stops);
     print_pauses("steps", &r.steps);
+    return 0;
+}
+
+static int trace_info(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "tricolor: cannot read %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t cap = 1 << 20, size = 0;
+    uint8_t *data = malloc(cap);
+    for (size_t n; data && (n = fread(data + size, 1, cap - size, f)) > 0;) {
+        size += n;
+        if (size == cap) {
+            uint8_t *bigger = realloc(data, cap *= 2);
+            if (!bigger) {
+                free(data);
+                data = NULL;
+            }
+            data = bigger;
+        }
+    }
+    fclose(f);
+    if (!data) {
+        fprintf(stderr, "tricolor: %s: out of memory\n", path);
+        return 1;
+    }
+    trace_summary s;
+    char err[256];
+    int rc = trace_read(data, size, &s, NULL, err, sizeof err);
+    free(data);
+    if (rc != 0) {
+        fprintf(stderr, "tricolor: %s: %s\n", path, err);
+        return 1;
+    }
+    printf("%s: tricolor trace version %u of '%s', %s addresses, barrier %s\n", path, s.version, s.workload,
+           s.flags & 1 ? "32-bit" : "64-bit", tri_gc_barrier_name((enum tri_gc_barrier)s.barrier));
+    printf("%llu events in %llu bytes (%.1f bytes an event) over %.3f s\n", (unsigned long long)s.events,
+           (unsigned long long)s.bytes, s.events ? (double)s.bytes / (double)s.events : 0.0, s.duration_ns / 1e9);
+    for (int k = 0; k < TRACE_KINDS; k++)
+        if (s.by_kind[k])
+            printf("  %-12s %llu\n", tri_gc_event_name((enum tri_gc_event_kind)k), (unsigned long long)s.by_kind[k]);
     return 0;
 }
 
@@ -193,13 +270,22 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[2], "gcbench") == 0 || strcmp(argv[2], "binarytrees") == 0)
-            return gc_bench(argv[2], argc, argv, 3);
+            return gc_bench(argv[2], argc, argv, 3, 0);
         const wl_workload *w = find_workload(argv[2]);
         wl_params p = {1, 1.0};
         if (!w || !parse_params(argc, argv, 3, w, &p))
             return 2;
         return run(w, &p, 0);
     }
+    if (strcmp(cmd, "trace") == 0 && argc >= 3) {
+        if (strcmp(argv[2], "gcbench") != 0 && strcmp(argv[2], "binarytrees") != 0) {
+            fprintf(stderr, "tricolor: trace records gcbench or binarytrees, not '%s'\n", argv[2]);
+            return 2;
+        }
+        return gc_bench(argv[2], argc, argv, 3, 1);
+    }
+    if (strcmp(cmd, "trace-info") == 0 && argc == 3)
+        return trace_info(argv[2]);
     if (strcmp(cmd, "stats") == 0) {
         int named = argc >= 3 && argv[2][0] != '-';
         const wl_workload *w = find_workload(named ? argv[2] : "churn");
@@ -227,7 +313,7 @@ int main(int argc, char **argv)
         printf("\n== garbage collector: GCBench, incremental, hybrid barrier ==\n");
         fflush(stdout);
         char *gc_args[] = {"tricolor", "bench", "gcbench"};
-        rc |= gc_bench("gcbench", 3, gc_args, 3);
+        rc |= gc_bench("gcbench", 3, gc_args, 3, 0);
         printf("\n== allocator stats ==\n");
         fflush(stdout);
         tri_print_stats(1);

@@ -162,6 +162,8 @@ enum tri_gc_phase {
 
 enum tri_gc_color { TRI_FREE, TRI_WHITE, TRI_GREY, TRI_BLACK };
 
+struct tri_gc_event; /* below, with the introspection */
+
 typedef struct tri_gc_config {
     int gogc;                  /* heap growth percentage; < 0: no automatic cycles. 0 takes TRI_GOGC or 100 */
     uint64_t memory_limit;     /* soft limit in bytes; 0 takes TRI_MEMLIMIT or none */
@@ -172,6 +174,10 @@ typedef struct tri_gc_config {
     int stop_the_world;        /* run each cycle to its end when it starts: one stop, no steps */
     size_t step_bytes;         /* scan work of one incremental step (0: 64 KiB) */
     size_t events;             /* event ring capacity, a power of two (0: no events) */
+    /* Called with every event, in batches, before the ring would overwrite
+     * it (and by tri_gc_flush_events), for tools that keep them all. */
+    void (*event_sink)(const struct tri_gc_event *events, size_t count, void *arg);
+    void *event_sink_arg;
 } tri_gc_config;
 
 /* NULL config: defaults. Returns NULL with errno ENOMEM on failure. */
@@ -336,6 +342,8 @@ typedef struct tri_gc_event {
  * events are overwritten. NULL when events are off. */
 TRI_API const tri_gc_event *tri_gc_events(const tri_gc_heap *h, size_t *capacity, uint64_t *written);
 TRI_API const char *tri_gc_event_name(enum tri_gc_event_kind kind);
+/* Hands the events not yet delivered to the config's event_sink. */
+TRI_API void tri_gc_flush_events(tri_gc_heap *h);
 
 typedef struct tri_gc_pause_stats {
     uint64_t count, total_ns, max_ns;

@@ -682,6 +682,8 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
             return NULL;
         }
         h->ring_cap = c->events;
+        h->sink = c->event_sink;
+        h->sink_arg = c->event_sink_arg;
     }
     tri_gc_pacer_init(h);
     tri_gc_attach_thread(h);
@@ -692,6 +694,7 @@ void tri_gc_destroy(tri_gc_heap *h)
 {
     if (!h)
         return;
+    tri_gc_flush_events(h);
     tri_gc_release_all(h);
     tri_gc_free_tables(h);
     tri_free(h->ring);

@@ -17,8 +17,24 @@ uint64_t tri_gc_now(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+void tri_gc_flush_events(tri_gc_heap *h)
+{
+    if (!h->sink || !h->ring)
+        return;
+    while (h->sink_read < h->ring_written) { /* at most two pieces: the ring wraps */
+        size_t at = (size_t)(h->sink_read & (h->ring_cap - 1));
+        size_t n = (size_t)(h->ring_written - h->sink_read);
+        if (n > h->ring_cap - at)
+            n = h->ring_cap - at;
+        h->sink(h->ring + at, n, h->sink_arg);
+        h->sink_read += n;
+    }
+}
+
 void tri_gc_emit_slow(tri_gc_heap *h, unsigned kind, unsigned arg, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 {
+    if (h->sink && h->ring_written - h->sink_read == h->ring_cap)
+        tri_gc_flush_events(h); /* the next event would overwrite one not yet delivered */
     tri_gc_event *e = &h->ring[h->ring_written & (h->ring_cap - 1)];
     e->kind = kind;
     e->arg = arg;

@@ -523,6 +523,9 @@ struct tri_gc_heap {
     tri_gc_event *ring;
     size_t ring_cap;
     uint64_t ring_written;
+    void (*sink)(const tri_gc_event *, size_t, void *);
+    void *sink_arg;
+    uint64_t sink_read;           /* events the sink has been given */
 
     uint64_t t0, gc_ns;
     uint64_t allocated_total, freed_total, scan_total, assist_total;
