@@ -9,7 +9,8 @@ passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-tests/deps.sh gcc clang make python3 sqlite3 git || { echo "0 passed, 1 failed"; exit 1; }
+tests/deps.sh gcc clang make python3 sqlite3 git nodejs emscripten wasi-libc libclang-rt-14-dev-wasm32 lld ||
+    { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
 step() {
@@ -49,6 +50,7 @@ step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang W
 
 step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
 step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
+step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
 
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
 [ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
@@ -56,7 +58,11 @@ step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thr
 [ -x build/asan/tests ] && suite "C tests under ASan and UBSan" env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 build/asan/tests
 [ -x build/tsan/tests ] && suite "threaded C tests under TSan" env TSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \
     build/tsan/tests cache_ stress_threads stress_thread_churn stress_fork gc_heaps_in_parallel
+[ -f build/wasi/tests.wasm ] && suite "C tests under WASI (Node)" env TRICOLOR_WASM=build/wasi/tests.wasm node wasm/run-wasi.mjs
+[ -f build/emscripten/tests.mjs ] && suite "C tests under Emscripten (Node)" node wasm/run-emscripten.mjs build/emscripten/tests.mjs
+[ -f build/emscripten/tricolor.mjs ] && suite "the Emscripten module's JavaScript API" node tests/wasm-module.mjs
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
+[ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
 
 echo

@@ -3,6 +3,15 @@
 // build/emscripten/tests.mjs):   node wasm/run-emscripten.mjs MODULE.mjs ARGS...
 // Node 20 would try to fetch the .wasm by its file path; it is read here
 // and handed over as wasmBinary.
+// Node 20 can crash while it exits after a WebAssembly memory has grown
+// large (a race with V8's worker threads); it does not when V8 runs single
+// threaded. So this script re-runs itself that way.
+if (!process.execArgv.includes('--single-threaded')) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--single-threaded', ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit' });
+  process.exit(r.status ?? 134);
+}
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

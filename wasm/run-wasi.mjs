@@ -4,6 +4,15 @@
 // TRICOLOR_WASM names another WASI module to run (the test suite, say).
 // Paths relative to the working directory, and absolute ones inside it,
 // work as natively (wasi-libc matches preopens in order, the last winning).
+// Node 20 can crash while it exits after a WebAssembly memory has grown
+// large (a race with V8's worker threads); it does not when V8 runs single
+// threaded. So this script re-runs itself that way.
+if (!process.execArgv.includes('--single-threaded')) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--single-threaded', ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit' });
+  process.exit(r.status ?? 134);
+}
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
