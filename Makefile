@@ -81,7 +81,7 @@ demo: $(CLI)
 $(BUILD)/bench-fastpath: bench/fastpath.c
 	$(CC) -std=gnu11 -O2 -g $(WARN) $< -o $@
 
-bench: all $(BUILD)/bench-fastpath $(BUILD)/bench-gc $(BUILD)/bench-barrier
+bench: all $(BUILD)/bench-fastpath $(BUILD)/bench-gc $(BUILD)/bench-barrier $(WASM_BENCH)
 	python3 bench/run.py $(BENCH_ARGS)
 
 $(BUILD)/bench-gc: bench-deps bench/gcbench-main.c bench/gcbench.c bench/gcbench.h $(BUILD)/libtricolor.a
@@ -111,9 +111,11 @@ WASI_LDFLAGS := -Wl,-z,stack-size=1048576 -Wl,--max-memory=4294967296
 WASM_CORE := os_wasm report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 WASI_OBJ := $(WASM_CORE:%=$(WASI)/obj/%.o)
 
+# tricolor is the module's malloc: malloc.c defines the C library's names,
+# so wasi-libc's own allocator stays out of the link.
 $(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
 	@mkdir -p $(WASI)/obj
-	$(WASI_CC) $(WASI_CFLAGS) -c $< -o $@
+	$(WASI_CC) $(WASI_CFLAGS) $(if $(filter malloc,$*),-DTRI_PRELOAD) -c $< -o $@
 
 $(WASI)/libtricolor.a: $(WASI_OBJ)
 	rm -f $@ && llvm-ar-14 rcs $@ $^
@@ -175,3 +177,24 @@ $(EM)/tricolor-cli.mjs: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c
 
 .PHONY: wasm
 wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs
+
+# Benchmark programs inside WebAssembly: tricolor, and the allocators the
+# platforms bring (wasi-libc's, Emscripten's dlmalloc and emmalloc).
+$(WASI)/bench-tricolor.wasm: bench/bench.c bench/workloads.c $(WASI)/libtricolor.a
+	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR bench/bench.c bench/workloads.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
+
+$(WASI)/bench-libc.wasm: bench/bench.c bench/workloads.c
+	$(WASI_CC) $(WASI_CFLAGS) bench/bench.c bench/workloads.c $(WASI_LDFLAGS) -o $@
+
+# The memory grows by exactly what each allocator asks for (no geometric
+# overgrowth), so its final size is the allocator's own peak.
+EM_BENCH := -sMEMORY_GROWTH_GEOMETRIC_STEP=0 -sINITIAL_MEMORY=2MB
+$(EM)/bench-tricolor.mjs: bench/bench.c bench/workloads.c $(EM)/libtricolor.a
+	$(EMCC) $(EM_CFLAGS) bench/bench.c bench/workloads.c $(EM)/libtricolor.a $(EM_LINK) $(EM_BENCH) $(EM_NODE) -o $@
+
+$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/bench.c bench/workloads.c
+	$(EMCC) $(EM_CFLAGS) bench/bench.c bench/workloads.c -sMALLOC=$* -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
+		-sTOTAL_STACK=1MB $(EM_BENCH) $(EM_NODE) -o $@
+
+WASM_BENCH := $(WASI)/bench-tricolor.wasm $(WASI)/bench-libc.wasm $(EM)/bench-tricolor.mjs \
+	$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs $(WASI)/tricolor.wasm $(EM)/tricolor-cli.mjs

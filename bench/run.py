@@ -17,6 +17,15 @@ single-threaded workload at a small scale.
 
 Results go to bench/results/native.md and native.csv.
 
+The WebAssembly benchmarks run the single-threaded workloads inside wasm, in
+Node: tricolor under WASI and in an Emscripten module, as ratios to native
+tricolor; and, on the same workloads inside wasm, tricolor against the
+allocators the platforms bring: Emscripten's dlmalloc and emmalloc, and
+wasi-libc's (dlmalloc). Peak memory there is the module's linear memory at
+the end (it never shrinks); the benchmark modules grow it by exactly what
+the allocator asks for. The collector's benchmarks run through the command
+line on the three targets. Results go to bench/results/wasm.md and wasm.csv.
+
 The garbage-collector benchmarks (GCBench, binary-trees of depth 21) run on
 tricolor's collector (incremental, and stop-the-world for comparison),
 Boehm GC (default and incremental) and explicit malloc/free under mimalloc,
@@ -86,6 +95,145 @@ def callgrind_instructions(preload, args):
                 total = int(line.split()[1])
     os.unlink(out_file)
     return total
+
+
+# --- WebAssembly -------------------------------------------------------------------
+
+WASI = os.path.join(ROOT, "build", "wasi")
+EM = os.path.join(ROOT, "build", "emscripten")
+WASM_WORKLOADS = ["churn", "realloc", "bigset"]
+# (label, command prefix, environment)
+WASM_RUNNERS = [
+    ("native tricolor", [os.path.join(BUILD, "bench-workloads")],
+     {"LD_PRELOAD": os.path.join(BUILD, "libtricolor-preload.so")}),
+    ("WASI tricolor", ["node", os.path.join(ROOT, "wasm", "run-wasi.mjs")],
+     {"TRICOLOR_WASM": os.path.join(WASI, "bench-tricolor.wasm")}),
+    ("WASI wasi-libc", ["node", os.path.join(ROOT, "wasm", "run-wasi.mjs")],
+     {"TRICOLOR_WASM": os.path.join(WASI, "bench-libc.wasm")}),
+    ("Emscripten tricolor", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"),
+                             os.path.join(EM, "bench-tricolor.mjs")], {}),
+    ("Emscripten dlmalloc", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"),
+                             os.path.join(EM, "bench-dlmalloc.mjs")], {}),
+    ("Emscripten emmalloc", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"),
+                             os.path.join(EM, "bench-emmalloc.mjs")], {}),
+]
+WASM_CLI = [
+    ("native", [os.path.join(BUILD, "tricolor")]),
+    ("WASI", ["node", os.path.join(ROOT, "wasm", "run-wasi.mjs")]),
+    ("Emscripten", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"), os.path.join(EM, "tricolor-cli.mjs")]),
+]
+
+
+def run_cmd(cmd, env_extra, timeout=900):
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    env.update(env_extra)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {out.stderr.strip()}")
+    return out.stdout
+
+
+def wasm_bench(reps, scale):
+    started = time.time()
+    results = {}  # (workload, label) -> (best seconds, median peak KiB)
+    for workload in WASM_WORKLOADS:
+        times = {label: [] for label, _, _ in WASM_RUNNERS}
+        peaks = {label: [] for label, _, _ in WASM_RUNNERS}
+        checksums = set()
+        for rep in range(reps):
+            order = WASM_RUNNERS[rep % len(WASM_RUNNERS):] + WASM_RUNNERS[:rep % len(WASM_RUNNERS)]
+            for label, cmd, env in order:
+                f = run_cmd(cmd + [workload, "1", str(scale)], env).split()
+                times[label].append(float(f[2]))
+                peaks[label].append(int(f[3]))
+                checksums.add(f[5])
+        if len(checksums) != 1:
+            raise RuntimeError(f"{workload}: the builds disagree on the checksum: {checksums}")
+        for label, _, _ in WASM_RUNNERS:
+            results[(workload, label)] = (min(times[label]), statistics.median(peaks[label]))
+        print(f"{workload:9} " + "  ".join(f"{l} {results[(workload, l)][0]:.3f}s" for l, _, _ in WASM_RUNNERS),
+              flush=True)
+
+    gc_rows = []
+    for bench, extra in (("gcbench", []), ("binarytrees", ["-d", "18"])):
+        best = {}
+        for label, cmd in WASM_CLI:
+            runs = []
+            for _ in range(max(2, reps // 2)):
+                line = run_cmd(cmd + ["bench", bench] + extra, {}).split("\n")[0]
+                runs.append((float(line.split(": ", 1)[1].split()[0]), line))
+            best[label] = min(runs)
+        gc_rows.append((bench + (" (depth 18)" if extra else ""), best))
+        print(f"{bench:11} " + "  ".join(f"{l} {best[l][0]:.3f}s" for l, _ in WASM_CLI), flush=True)
+
+    labels = [l for l, _, _ in WASM_RUNNERS]
+    md = ["# tricolor in WebAssembly\n",
+          f"`make bench` on {time.strftime('%Y-%m-%d')}, Node {run_cmd(['node', '--version'], {}).strip()}; "
+          f"single-threaded workloads at scale {scale}, best of {reps} runs, interleaved; "
+          f"{time.time() - started:.0f} s in all.\n",
+          "Best time in seconds / peak memory in MiB: for wasm, the module's linear memory at the end "
+          "(it never shrinks; the benchmark modules grow it by exactly what the allocator asks for); "
+          "for native, the process's peak RSS.\n",
+          "| workload | " + " | ".join(labels) + " |",
+          "|---|" + "---:|" * len(labels)]
+    for workload in WASM_WORKLOADS:
+        md.append(f"| {workload} | " + " | ".join(
+            f"{results[(workload, l)][0]:.3f} s / {results[(workload, l)][1] / 1024:.1f}" for l in labels) + " |")
+    md.append("")
+    md.append("tricolor in wasm against native tricolor (time ratio; lower is better):\n")
+    md.append("| workload | WASI / native | Emscripten / native |")
+    md.append("|---|---:|---:|")
+    for workload in WASM_WORKLOADS:
+        n = results[(workload, "native tricolor")][0]
+        md.append(f"| {workload} | {results[(workload, 'WASI tricolor')][0] / n:.2f} | "
+                  f"{results[(workload, 'Emscripten tricolor')][0] / n:.2f} |")
+    for bench, best in gc_rows:
+        n = best["native"][0]
+        md.append(f"| {bench} (collector) | {best['WASI'][0] / n:.2f} | {best['Emscripten'][0] / n:.2f} |")
+    md.append("")
+    md.append("tricolor against the platforms' own allocators inside wasm (ratios: tricolor / the other; "
+              "below 1 is better):\n")
+    md.append("| workload | time vs dlmalloc | time vs emmalloc | memory vs dlmalloc | memory vs emmalloc | "
+              "time vs wasi-libc | memory vs wasi-libc |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    goals = {"faster than dlmalloc": [], "faster than emmalloc": [], "peak memory no worse than dlmalloc": []}
+    for workload in WASM_WORKLOADS:
+        t, m = results[(workload, "Emscripten tricolor")]
+        dl, em = results[(workload, "Emscripten dlmalloc")], results[(workload, "Emscripten emmalloc")]
+        wt, wm = results[(workload, "WASI tricolor")]
+        wl = results[(workload, "WASI wasi-libc")]
+        md.append(f"| {workload} | {t / dl[0]:.2f} | {t / em[0]:.2f} | {m / dl[1]:.2f} | {m / em[1]:.2f} | "
+                  f"{wt / wl[0]:.2f} | {wm / wl[1]:.2f} |")
+        if t >= dl[0]:
+            goals["faster than dlmalloc"].append(workload)
+        if t >= em[0]:
+            goals["faster than emmalloc"].append(workload)
+        if m > dl[1]:
+            goals["peak memory no worse than dlmalloc"].append(workload)
+    md.append("")
+    md.append("Goals (Emscripten module):")
+    for goal, misses in goals.items():
+        md.append(f"- {goal}: " + ("met on every workload" if not misses else f"**missed** on {', '.join(misses)}"))
+    md.append("")
+    md.append("The collector through the command line (best of runs; cycles differ because pointers are "
+              "4 bytes in wasm32):\n")
+    md.append("| benchmark | " + " | ".join(l for l, _ in WASM_CLI) + " |")
+    md.append("|---|" + "---|" * len(WASM_CLI))
+    for bench, best in gc_rows:
+        md.append(f"| {bench} | " + " | ".join(best[l][1].split(": ", 1)[1] for l, _ in WASM_CLI) + " |")
+    text = "\n".join(md) + "\n"
+    print()
+    print(text)
+    with open(os.path.join(ROOT, "bench", "results", "wasm.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(ROOT, "bench", "results", "wasm.csv"), "w") as f:
+        f.write("workload,build,seconds,peak_kib\n")
+        for (workload, label), (secs, kib) in results.items():
+            f.write(f"{workload},{label},{secs:.4f},{kib}\n")
+        for bench, best in gc_rows:
+            for label, _ in WASM_CLI:
+                f.write(f"{bench},{label} collector,{best[label][0]:.4f},0\n")
 
 
 GC_MANAGERS = [
@@ -219,10 +367,15 @@ def main():
     ap.add_argument("--no-gc", action="store_true", help="skip the garbage-collector benchmarks")
     ap.add_argument("--bt-depth", type=int, default=21, help="binary-trees depth")
     ap.add_argument("--bt-reps", type=int, default=2, help="binary-trees runs per manager")
+    ap.add_argument("--wasm-only", action="store_true", help="only the WebAssembly benchmarks")
+    ap.add_argument("--no-wasm", action="store_true", help="skip the WebAssembly benchmarks")
     args = ap.parse_args()
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     if args.gc_only:
         gc_bench(args.reps, args.bt_reps, args.bt_depth)
+        return
+    if args.wasm_only:
+        wasm_bench(min(args.reps, 5), args.scale)
         return
 
     allocators = [(n, p) for n, p in ALLOCATORS if p is None or os.path.exists(p)]
@@ -347,6 +500,8 @@ def main():
                 f.write(f"{workload}-instructions,1,{n},{v},0\n")
     if not args.no_gc:
         gc_bench(args.reps, args.bt_reps, args.bt_depth)
+    if not args.no_wasm:
+        wasm_bench(min(args.reps, 5), args.scale)
 
 
 if __name__ == "__main__":

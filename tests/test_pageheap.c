@@ -208,3 +208,60 @@ TEST(pageheap_huge_objects)
     tri_free(p);
     tri_release_idle_memory();
 }
+
+TEST(pageheap_reuses_freed_pages_before_growing)
+{
+    /* On wasm the memory never shrinks, so this is what keeps a module's
+     * memory at its peak rather than at the sum of everything it allocated. */
+    enum { N = 24 };
+    char *p[N];
+    tri_stats s0, s1, s2;
+    for (int i = 0; i < N; i++)
+        CHECK((p[i] = tri_malloc((size_t)(i % 6 + 1) << 17)) != NULL); /* 128 KiB .. 768 KiB */
+    tri_get_stats(&s0);
+    for (int i = 0; i < N; i++)
+        tri_free(p[i]);
+    tri_release_idle_memory();
+    tri_get_stats(&s1);
+    CHECK(s1.released >= s0.in_use - s1.in_use); /* every freed page is reported released */
+#if defined(__wasm__)
+    size_t memory = __builtin_wasm_memory_size(0);
+#endif
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++)
+            CHECK((p[i] = tri_malloc((size_t)((i + round) % 6 + 1) << 17)) != NULL);
+        for (int i = 0; i < N; i++)
+            tri_free(p[i]);
+    }
+    tri_get_stats(&s2);
+    CHECKF(s2.reserved == s1.reserved, "reserved grew from %llu to %llu though freed pages sufficed",
+           (unsigned long long)s1.reserved, (unsigned long long)s2.reserved);
+#if defined(__wasm__)
+    CHECK(__builtin_wasm_memory_size(0) == memory);
+#endif
+}
+
+TEST(pageheap_arena_grows_in_place_on_wasm)
+{
+#if !defined(__wasm__)
+    SKIP("native arenas are reserved whole");
+#else
+    /* Allocations that outgrow the arena extend it while nothing else has
+     * taken the memory after it: one run of pages, so they coalesce. */
+    tri_stats s0, s1;
+    tri_get_stats(&s0);
+    char *p = tri_malloc((size_t)3 << 20), *q = tri_malloc((size_t)5 << 20);
+    CHECK(p && q);
+    tri_get_stats(&s1);
+    CHECKF(s1.arenas == s0.arenas, "arenas %llu -> %llu", (unsigned long long)s0.arenas,
+           (unsigned long long)s1.arenas);
+    CHECK(tri_arena_of((uintptr_t)p) == tri_arena_of((uintptr_t)q + ((size_t)5 << 20) - 1));
+    tri_free(p);
+    tri_free(q);
+    char *r = tri_malloc((size_t)8 << 20); /* fits where the two were */
+    CHECK(r != NULL);
+    tri_get_stats(&s0);
+    CHECK(s0.reserved == s1.reserved);
+    tri_free(r);
+#endif
+}

@@ -56,6 +56,14 @@
 #endif
 #define TRI_ARENA_SIZE ((uintptr_t)1 << TRI_ARENA_SHIFT)
 #define TRI_ARENA_PAGES (TRI_ARENA_SIZE >> TRI_PAGE_SHIFT)
+/* The pages an arena's metadata has room for. On wasm an arena starts at one
+ * slot and grows in place, slot by slot, while the memory after it is free:
+ * one arena, one run of pages that coalesce, however the heap grew. */
+#if defined(__wasm__)
+#define TRI_ARENA_MAX_PAGES ((uintptr_t)64 << (20 - TRI_PAGE_SHIFT))
+#else
+#define TRI_ARENA_MAX_PAGES TRI_ARENA_PAGES
+#endif
 #define TRI_ARENA_MAP_SIZE ((uintptr_t)1 << (TRI_ADDR_BITS - TRI_ARENA_SHIFT))
 /* Requests above this fail with ENOMEM before any size arithmetic. */
 #define TRI_MAX_ALLOC ((size_t)1 << (TRI_ADDR_BITS - 1))
@@ -199,6 +207,7 @@ static inline unsigned tri_spanclass(unsigned sizeclass, bool noscan)
 typedef struct tri_arena {
     uintptr_t base;
     uintptr_t npages;     /* pages reserved */
+    uintptr_t capacity;   /* pages the metadata below has room for */
     uintptr_t committed;  /* pages from base that are accessible */
     tri_span **spans;     /* per page: its span (every page of an in-use span;
                              the first and last page of a free span) */
@@ -248,6 +257,9 @@ static inline uint16_t tri_page_info(uintptr_t addr)
 }
 
 TRI_INTERNAL tri_arena *tri_arena_create(uintptr_t min_pages);
+/* Grows a by npages in place; false when the memory after it is taken or
+ * its metadata is full. */
+TRI_INTERNAL bool tri_arena_extend(tri_arena *a, uintptr_t npages);
 TRI_INTERNAL void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s);
 /* Sets the page map entries of s's pages for size class c (0: none). */
 TRI_INTERNAL void tri_pagemap_mark(const tri_span *s, unsigned c);
@@ -255,6 +267,8 @@ TRI_INTERNAL void tri_pagemap_mark(const tri_span *s, unsigned c);
 /* --- OS layer ----------------------------------------------------------- */
 
 TRI_INTERNAL void *tri_os_reserve(size_t size, size_t align);
+/* Grows the reservation that ends at `end` by size bytes in place, if it can. */
+TRI_INTERNAL bool tri_os_extend(void *end, size_t size);
 TRI_INTERNAL bool tri_os_commit(void *p, size_t size);
 TRI_INTERNAL void tri_os_decommit(void *p, size_t size);
 TRI_INTERNAL void tri_os_release(void *p, size_t size);

@@ -306,6 +306,12 @@ void *reallocarray(void *, size_t, size_t) TRI_ALIAS(tri_reallocarray);
 void *aligned_alloc(size_t, size_t) TRI_ALIAS(tri_aligned_alloc);
 int posix_memalign(void **, size_t, size_t) TRI_ALIAS(tri_posix_memalign);
 size_t malloc_usable_size(void *) TRI_ALIAS(tri_usable_size);
+#if defined(__wasi__)
+/* wasi-libc's own calls (atexit, locales) use these names. */
+void *__libc_malloc(size_t) TRI_ALIAS(tri_malloc);
+void __libc_free(void *) TRI_ALIAS(tri_free);
+void *__libc_calloc(size_t, size_t) TRI_ALIAS(tri_calloc);
+#endif
 
 /* The legacy functions keep glibc's leniency: memalign rounds an alignment
  * that is not a power of two up to one. */

@@ -1,14 +1,18 @@
 /*
  * Metadata pools: span records and thread caches are fixed-size records that
  * come and go far more often than address space should. A pool carves them
- * from 256 KiB chunks taken from the OS and keeps freed records on a list for
+ * from 256 KiB chunks (32 KiB on wasm) taken from the OS and keeps freed records on a list for
  * reuse; it never returns chunks, so a record's address stays valid for the
  * life of the process (the span map may still point at a recycled span).
  * Pools do no locking: each is owned by one module and used under its lock.
  */
 #include "internal.h"
 
+#if defined(__wasm__)
+#define TRI_POOL_CHUNK ((size_t)32 << 10) /* wasm memory is committed as it grows */
+#else
 #define TRI_POOL_CHUNK ((size_t)256 << 10)
+#endif
 
 _Atomic uint64_t tri_metadata_bytes;
 

@@ -46,6 +46,12 @@ void *tri_os_reserve(size_t size, size_t align)
     return (void *)start;
 }
 
+bool tri_os_extend(void *end, size_t size)
+{
+    (void)end, (void)size;
+    return false; /* arenas are reserved whole natively: 64 MiB of address space is cheap */
+}
+
 bool tri_os_commit(void *p, size_t size)
 {
     return mprotect(p, size, PROT_READ | PROT_WRITE) == 0;

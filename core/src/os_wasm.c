@@ -1,9 +1,13 @@
 /*
  * The OS layer on WebAssembly: linear memory is the address space.
  *
- *   reserve    grow the memory (memory.grow; emscripten_resize_heap under
+ *   reserve    hand out the next aligned stretch of memory, growing the
+ *              memory (memory.grow; emscripten_resize_heap under
  *              Emscripten, which also refreshes its views of the memory)
- *              and hand out the next aligned stretch of it
+ *              when the stretch reaches past its end
+ *   extend     grow the stretch handed out last, in place, when nothing has
+ *              been handed out after it: an arena grows this way instead of
+ *              a new one starting, so its free pages keep coalescing
  *   commit     nothing: grown memory is accessible and zero
  *   decommit   nothing: linear memory cannot shrink, so pages a page heap
  *              releases stay in the module; they are tracked as released
@@ -11,11 +15,12 @@
  *              and reported as such
  *   release    nothing, for the same reason
  *
- * Under Emscripten, built with -sMALLOC=none, tricolor is the module's
- * malloc: all memory above __heap_base (the end of static data and stack,
- * from the linker) is its own. Under WASI the C library keeps its own
- * malloc, which also grows the memory, so tricolor uses only the stretches
- * memory.grow hands it. The module has one thread, so tri_lock never waits.
+ * tricolor is the module's malloc in both builds (Emscripten's -sMALLOC=none;
+ * under WASI, malloc.c's C-library names keep wasi-libc's malloc out of the
+ * link): all memory above __heap_base, the end of static data and stack, is
+ * its own. Should anything else grow the memory anyway, what it took is
+ * skipped, never handed out twice. The module has one thread, so tri_lock
+ * never waits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,52 +38,66 @@ extern unsigned char __heap_base;
 const bool tri_os_decommit_zeroes = false;
 
 #define WASM_PAGE ((uintptr_t)65536)
+#define MEMORY_END() ((uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE)
 
-static uintptr_t next_free; /* the first byte of ours not yet handed out */
+static uintptr_t next_free;  /* the first byte of ours not yet handed out */
+static uintptr_t known_end;  /* the memory's end when we last grew or looked */
 
+/* Arenas are aligned to their slot size, so reserving one after a small
+ * piece of metadata skips most of a slot, and on wasm skipped memory is
+ * committed memory. The largest skipped stretch is kept here and small
+ * requests are served from it first. */
+static uintptr_t gap_start, gap_end;
+
+static void note_gap(uintptr_t start, uintptr_t end)
+{
+    if (end - start > gap_end - gap_start)
+        gap_start = start, gap_end = end;
+}
+
+static bool grow_to(uintptr_t end)
+{
 #ifdef __EMSCRIPTEN__
+    if (!emscripten_resize_heap(end)) /* also refreshes Emscripten's views */
+        return false;
+#else
+    uintptr_t have = MEMORY_END();
+    if (__builtin_wasm_memory_grow(0, (end - have + WASM_PAGE - 1) / WASM_PAGE) == (size_t)-1)
+        return false;
+#endif
+    known_end = MEMORY_END();
+    return true;
+}
+
 static void *take(size_t size, size_t align)
 {
-    if (!next_free)
+    if (!next_free) { /* the memory may start larger than static data and stack need */
         next_free = (uintptr_t)&__heap_base;
+        known_end = MEMORY_END();
+    }
+    if (MEMORY_END() != known_end) { /* someone else grew the memory */
+        note_gap(next_free, known_end);
+        next_free = known_end = MEMORY_END();
+    }
     uintptr_t start = (next_free + align - 1) & ~(uintptr_t)(align - 1);
     uintptr_t end = start + size;
     if (start < next_free || end < start)
         return NULL;
-    uintptr_t have = (uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE;
-    if (end > have && !emscripten_resize_heap(end)) /* also refreshes Emscripten's views */
+    if (end > known_end && !grow_to(end))
         return NULL;
+    note_gap(next_free, start);
     next_free = end;
     return (void *)start;
 }
-#else
-static uintptr_t owned_end; /* the end of the stretch next_free is in */
-
-static void *take(size_t size, size_t align)
-{
-    uintptr_t start = (next_free + align - 1) & ~(uintptr_t)(align - 1);
-    if (!next_free || start < next_free || start + size < start || start + size > owned_end) {
-        /* a fresh stretch, big enough to align inside */
-        uintptr_t want = size + (align > WASM_PAGE ? align : 0);
-        if (want < size)
-            return NULL;
-        size_t pages = (want + WASM_PAGE - 1) / WASM_PAGE;
-        size_t old = __builtin_wasm_memory_grow(0, pages);
-        if (old == (size_t)-1)
-            return NULL;
-        if (old * WASM_PAGE != owned_end) /* not contiguous with what we had: start over */
-            next_free = old * WASM_PAGE;
-        owned_end = (old + pages) * WASM_PAGE;
-        start = (next_free + align - 1) & ~(uintptr_t)(align - 1);
-    }
-    next_free = start + size;
-    return (void *)start;
-}
-#endif
 
 void *tri_os_reserve(size_t size, size_t align)
 {
     return take(size, align);
+}
+
+bool tri_os_extend(void *end, size_t size)
+{
+    return (uintptr_t)end == next_free && take(size, 1) == end;
 }
 
 bool tri_os_commit(void *p, size_t size)
@@ -99,7 +118,13 @@ void tri_os_release(void *p, size_t size)
 
 void *tri_os_alloc_zeroed(size_t size)
 {
-    return take(size, 16); /* never handed out before: still zero */
+    /* never handed out before, so still zero */
+    uintptr_t start = (gap_start + 15) & ~(uintptr_t)15;
+    if (gap_start && start <= gap_end && size <= gap_end - start) {
+        gap_start = start + size;
+        return (void *)start;
+    }
+    return take(size, 16);
 }
 
 uint64_t tri_os_now_ns(void)
@@ -109,10 +134,37 @@ uint64_t tri_os_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+#if defined(__wasi__)
+#include <wasi/api.h>
+
+/* wasi-libc's getenv builds the environment with malloc on first use, and
+ * tricolor reads its settings while it starts, inside the first malloc: so
+ * it reads the environment from WASI itself, into memory of its own. */
+const char *tri_os_getenv(const char *name)
+{
+    static char **env;
+    static size_t count;
+    if (!env) {
+        size_t n, bytes;
+        if (__wasi_environ_sizes_get(&n, &bytes) != 0)
+            return NULL;
+        char **v = tri_os_alloc_zeroed((n + 1) * sizeof(char *) + bytes);
+        if (!v || __wasi_environ_get((uint8_t **)v, (uint8_t *)(v + n + 1)) != 0)
+            return NULL;
+        env = v, count = n;
+    }
+    size_t len = strlen(name);
+    for (size_t i = 0; i < count; i++)
+        if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+            return env[i] + len + 1;
+    return NULL;
+}
+#else
 const char *tri_os_getenv(const char *name)
 {
     return getenv(name);
 }
+#endif
 
 void tri_lock_wait(tri_lock *l)
 {

@@ -370,15 +370,20 @@ static tri_arena *add_arena(uintptr_t npages)
 
 static bool grow(uintptr_t npages, uint64_t now)
 {
-    if (npages > TRI_ARENA_PAGES) { /* a dedicated arena for one huge object */
-        tri_arena *a = add_arena(npages);
-        return a && commit_tail(a, a->npages, now);
-    }
     tri_arena *a = ph.grow;
-    if (!a || a->npages - a->committed < npages) {
+    uintptr_t room = a ? a->npages - a->committed : 0;
+    if (room < npages && a && tri_arena_extend(a, npages - room)) { /* wasm: in place */
+        ph.reserved += (a->npages - a->committed - room) << TRI_PAGE_SHIFT;
+        room = a->npages - a->committed;
+    }
+    if (room < npages) {
+        if (npages > TRI_ARENA_PAGES) { /* a dedicated arena for one huge object */
+            tri_arena *d = add_arena(npages);
+            return d && commit_tail(d, d->npages, now);
+        }
         /* The old arena's tail becomes free pages (untouched, so free of
          * cost) rather than address space nobody will use. */
-        if (a && a->committed < a->npages && !commit_tail(a, a->npages - a->committed, now))
+        if (a && room && !commit_tail(a, room, now))
             return false;
         a = add_arena(npages);
         if (!a)
@@ -478,6 +483,9 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
         ok = t != NULL;
     } else if (npages > s->npages) {
         uintptr_t extra = npages - s->npages, next = first_page(a, s) + s->npages;
+        uintptr_t room = a->npages - a->committed;
+        if (next == a->committed && a == ph.grow && room < extra && tri_arena_extend(a, extra - room))
+            ph.reserved += (a->npages - a->committed - room) << TRI_PAGE_SHIFT;
         if (next == a->committed && a == ph.grow && a->npages - a->committed >= extra) {
             uintptr_t n = extra > TRI_GROW_PAGES ? extra : TRI_GROW_PAGES;
             if (n > a->npages - a->committed)

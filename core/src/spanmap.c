@@ -1,7 +1,7 @@
 /*
  * The span map: from any address to the span that holds it in O(1).
  *
- * The address space is cut into arena-sized slots (64 MiB natively, 4 MiB on
+ * The address space is cut into arena-sized slots (64 MiB natively, 1 MiB on
  * wasm); tri_arena_map has one entry per slot, 2^21 entries for x86-64's
  * 47-bit user space, in zero-filled memory that costs nothing until an arena
  * touches its entry. An arena keeps one span pointer per page, so the lookup
@@ -24,6 +24,15 @@
 tri_arena *tri_arena_map[TRI_ARENA_MAP_SIZE];
 uintptr_t tri_page_map[TRI_ARENA_MAP_SIZE];
 
+static void map_slots(tri_arena *a, uintptr_t start, uintptr_t end)
+{
+    uintptr_t biased = (uintptr_t)a->pageinfo - (a->base >> TRI_PAGE_SHIFT) * sizeof(uint16_t);
+    for (uintptr_t slot = start >> TRI_ARENA_SHIFT; slot < end >> TRI_ARENA_SHIFT; slot++) {
+        __atomic_store_n(&tri_arena_map[slot], a, __ATOMIC_RELEASE);
+        __atomic_store_n(&tri_page_map[slot], biased, __ATOMIC_RELEASE);
+    }
+}
+
 tri_arena *tri_arena_create(uintptr_t min_pages)
 {
     uintptr_t npages = (min_pages + TRI_ARENA_PAGES - 1) & ~(TRI_ARENA_PAGES - 1);
@@ -38,9 +47,10 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
         return NULL;
     }
 
-    size_t spans_bytes = npages * sizeof(tri_span *);
-    size_t info_bytes = npages * sizeof(uint16_t);
-    size_t bitmap_bytes = (npages + 63) / 64 * sizeof(uint64_t);
+    uintptr_t capacity = npages > TRI_ARENA_MAX_PAGES ? npages : TRI_ARENA_MAX_PAGES;
+    size_t spans_bytes = capacity * sizeof(tri_span *);
+    size_t info_bytes = capacity * sizeof(uint16_t);
+    size_t bitmap_bytes = (capacity + 63) / 64 * sizeof(uint64_t);
     size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + info_bytes + 2 * bitmap_bytes + 4095) & ~(size_t)4095;
     char *meta = tri_os_alloc_zeroed(meta_bytes);
     if (!meta) {
@@ -52,18 +62,28 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     tri_arena *a = (tri_arena *)meta;
     a->base = (uintptr_t)base;
     a->npages = npages;
+    a->capacity = capacity;
     a->committed = 0;
     a->spans = (tri_span **)(meta + sizeof(tri_arena));
     a->released = (uint64_t *)(meta + sizeof(tri_arena) + spans_bytes);
     a->zero = (uint64_t *)(meta + sizeof(tri_arena) + spans_bytes + bitmap_bytes);
     a->pageinfo = (uint16_t *)(meta + sizeof(tri_arena) + spans_bytes + 2 * bitmap_bytes);
 
-    uintptr_t biased = (uintptr_t)a->pageinfo - (a->base >> TRI_PAGE_SHIFT) * sizeof(uint16_t);
-    for (uintptr_t slot = a->base >> TRI_ARENA_SHIFT; slot < (a->base + bytes) >> TRI_ARENA_SHIFT; slot++) {
-        __atomic_store_n(&tri_arena_map[slot], a, __ATOMIC_RELEASE);
-        __atomic_store_n(&tri_page_map[slot], biased, __ATOMIC_RELEASE);
-    }
+    map_slots(a, a->base, a->base + bytes);
     return a;
+}
+
+bool tri_arena_extend(tri_arena *a, uintptr_t npages)
+{
+    npages = (npages + TRI_ARENA_PAGES - 1) & ~(TRI_ARENA_PAGES - 1);
+    if (npages > a->capacity - a->npages)
+        return false;
+    uintptr_t end = a->base + (a->npages << TRI_PAGE_SHIFT);
+    if (!tri_os_extend((void *)end, npages << TRI_PAGE_SHIFT))
+        return false;
+    a->npages += npages;
+    map_slots(a, end, end + (npages << TRI_PAGE_SHIFT));
+    return true;
 }
 
 void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s)
