@@ -147,6 +147,7 @@ EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usabl
 	tri_gc_object_of tri_gc_verify \
 	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
 	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \
+	tri_js_pages tri_js_heap_base \
 	malloc free
 comma := ,
 EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \

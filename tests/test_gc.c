@@ -550,6 +550,50 @@ TEST(gc_introspection)
     tri_gc_destroy(h);
 }
 
+typedef struct gc_pages {
+    const tri_gc_heap *heap;
+    uint64_t bytes;
+} gc_pages;
+
+static void count_gc_pages(const tri_page_run *r, void *arg)
+{
+    gc_pages *c = arg;
+    if (r->state == TRI_PAGES_GC && r->owner == c->heap)
+        c->bytes += r->npages * TRI_PAGE_SIZE;
+}
+
+TEST(gc_allocations_served_by_level)
+{
+    tri_gc_heap *h = heap_with(TRI_BARRIER_HYBRID, 0, 0);
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    for (int i = 0; i < 5000; i++) {
+        node *n = new_node(h, (uint64_t)i);
+        if (i % 2)
+            roots[0] = n; /* the rest is garbage */
+    }
+    CHECK(tri_gc_alloc_array(h, &node_type, 10000) != NULL); /* a large object: its own span */
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(st.allocations == 5001);
+    uint64_t spans = st.served[TRI_LEVEL_PAGE_HEAP] + st.served[TRI_LEVEL_OS];
+    CHECKF(spans >= 2 && st.served[TRI_LEVEL_THREAD_CACHE] >= 4900, "cache %llu, spans %llu",
+           (unsigned long long)st.served[TRI_LEVEL_THREAD_CACHE], (unsigned long long)spans);
+    CHECK(st.served[TRI_LEVEL_CENTRAL] == 0);
+    /* after a cycle the garbage's slots are reused from the heap's own partial spans */
+    tri_gc_collect(h);
+    for (int i = 0; i < 5000; i++)
+        new_node(h, 0);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.served[TRI_LEVEL_CENTRAL] >= 1);
+    CHECK(st.served[0] + st.served[1] + st.served[2] + st.served[3] == st.allocations);
+    /* the page map shows the heap's spans as its own */
+    gc_pages census = {h, 0};
+    tri_for_each_page_run(count_gc_pages, &census);
+    CHECK(census.bytes == st.heap_spans);
+    tri_gc_destroy(h);
+}
+
 TEST(gc_large_objects_are_scanned_in_bounded_steps)
 {
     tri_gc_heap *h = heap_with(TRI_BARRIER_YUASA, 1, 0);

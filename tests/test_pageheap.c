@@ -265,3 +265,54 @@ TEST(pageheap_arena_grows_in_place_on_wasm)
     tri_free(r);
 #endif
 }
+
+typedef struct page_census {
+    uint64_t pages[TRI_NUM_PAGE_STATES];
+    uintptr_t probe[3];          /* addresses to find */
+    int probe_state[3];
+    unsigned probe_class[3];
+    int overlaps;
+    uintptr_t last_end, last_arena;
+} page_census;
+
+static void census(const tri_page_run *r, void *arg)
+{
+    page_census *c = arg;
+    c->pages[r->state] += r->npages;
+    if (r->arena == c->last_arena && r->base < c->last_end)
+        c->overlaps++; /* runs of an arena come in address order, without overlap */
+    c->last_arena = r->arena;
+    c->last_end = r->base + r->npages * TRI_PAGE_SIZE;
+    for (int i = 0; i < 3; i++)
+        if (c->probe[i] >= r->base && c->probe[i] < c->last_end) {
+            c->probe_state[i] = r->state;
+            c->probe_class[i] = r->sizeclass;
+        }
+}
+
+TEST(pageheap_page_runs_cover_every_page)
+{
+    char *small = tri_malloc(100), *large = tri_malloc(200000), *gone = tri_malloc(3 << 20);
+    CHECK(small && large && gone);
+    tri_free(gone);
+    tri_release_idle_memory();
+    page_census c = {.probe = {(uintptr_t)small, (uintptr_t)large + 150000, (uintptr_t)gone}};
+    for (int i = 0; i < 3; i++)
+        c.probe_state[i] = -1;
+    tri_for_each_page_run(census, &c);
+    tri_stats st;
+    tri_get_stats(&st);
+    uint64_t all = 0;
+    for (int k = 0; k < TRI_NUM_PAGE_STATES; k++)
+        all += c.pages[k];
+    CHECKF(all * TRI_PAGE_SIZE == st.reserved, "runs cover %llu bytes of %llu reserved",
+           (unsigned long long)(all * TRI_PAGE_SIZE), (unsigned long long)st.reserved);
+    CHECK(c.overlaps == 0);
+    CHECK((c.pages[TRI_PAGES_SMALL] + c.pages[TRI_PAGES_LARGE] + c.pages[TRI_PAGES_GC]) * TRI_PAGE_SIZE == st.in_use);
+    CHECK(c.pages[TRI_PAGES_RELEASED] * TRI_PAGE_SIZE == st.released);
+    CHECK(c.probe_state[0] == TRI_PAGES_SMALL && c.probe_class[0] == tri_size_class_of(100));
+    CHECK(c.probe_state[1] == TRI_PAGES_LARGE);
+    CHECK(c.probe_state[2] == TRI_PAGES_RELEASED);
+    tri_free(small);
+    tri_free(large);
+}

@@ -2,7 +2,7 @@
 // in Node: node tests/wasm-module.mjs. Prints a line per test and
 // "N passed, N failed, N skipped".
 import assert from 'node:assert/strict';
-import { loadTricolor, SPAN_WORDS } from '../build/emscripten/tricolor.mjs';
+import { loadTricolor, SPAN_WORDS, PAGE_WORDS, PAGE_STATES } from '../build/emscripten/tricolor.mjs';
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -130,6 +130,36 @@ test('module_bad_case_barriers', () => {
   assert.ok(none.report.violations >= 1);
   assert.equal(none.report.first[0].slot, none.a + 4);
   assert.ok(!none.cAlive);
+});
+
+test('module_page_runs_map_linear_memory', () => {
+  const heap = tri.createHeap({ gogc: 'off' });
+  const node = heap.type('node', 4, [0]);
+  for (let i = 0; i < 3000; i++) heap.alloc(node);
+  const small = tri.malloc(100), large = tri.malloc(300000);
+  const runs = tri.pageRuns();
+  assert.equal(runs.length % PAGE_WORDS, 0);
+  const pages = {};
+  let end = 0, smallState, largeState;
+  for (let r = 0; r < runs.length; r += PAGE_WORDS) {
+    const [base, , npages, state] = runs.subarray(r, r + 4);
+    pages[PAGE_STATES[state]] = (pages[PAGE_STATES[state]] || 0) + npages;
+    assert.ok(base >= tri.heapBase, 'a run below the heap base');
+    if (small >= base && small < base + npages * 8192) smallState = PAGE_STATES[state];
+    if (large >= base && large < base + npages * 8192) largeState = PAGE_STATES[state];
+    end = Math.max(end, base + npages * 8192);
+  }
+  assert.ok(end <= tri.memoryBytes, 'a run past the end of memory');
+  assert.equal(smallState, 'small');
+  assert.equal(largeState, 'large');
+  const st = tri.stats(), gs = heap.stats();
+  assert.equal((pages.small + pages.large + pages.gc) * 8192, st.inUse);
+  assert.equal(pages.gc * 8192, gs.heapSpans);
+  assert.equal(gs.allocations, 3000);
+  assert.equal(gs.servedCache + gs.servedCentral + gs.servedPageHeap + gs.servedOS, 3000);
+  tri.free(small);
+  tri.free(large);
+  heap.destroy();
 });
 
 test('module_rejects_bad_input', () => {

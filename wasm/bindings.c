@@ -41,7 +41,8 @@ size_t tri_js_gc_stats(tri_gc_heap *h, double *out)
                   (double)st.stops.p99_ns, (double)st.stops.max_ns, (double)st.steps.count,
                   (double)st.steps.p50_ns, (double)st.steps.p99_ns, (double)st.steps.max_ns,
                   (double)st.finalizers_run, (double)st.weak_cleared, (double)st.gogc,
-                  (double)st.memory_limit};
+                  (double)st.memory_limit, (double)st.allocations, (double)st.served[0],
+                  (double)st.served[1], (double)st.served[2], (double)st.served[3]};
     memcpy(out, v, sizeof v);
     return sizeof v / sizeof v[0];
 }
@@ -80,6 +81,41 @@ size_t tri_js_spans(tri_gc_heap *h, uint32_t *out, size_t cap)
     span_out o = {out, cap, 0};
     tri_gc_for_each_span(h, put_span, &o);
     return o.n;
+}
+
+/* The map of pages: PAGE_WORDS words per run (see tricolor.mjs's pageRuns). */
+enum { PAGE_WORDS = 8 };
+
+static void put_run(const tri_page_run *r, void *arg)
+{
+    span_out *o = arg;
+    if (o->n < o->cap) {
+        uint32_t *w = o->out + o->n * PAGE_WORDS;
+        w[0] = (uint32_t)r->base;
+        w[1] = (uint32_t)r->arena;
+        w[2] = (uint32_t)r->npages;
+        w[3] = (uint32_t)r->state;
+        w[4] = r->sizeclass;
+        w[5] = r->spanclass;
+        w[6] = (uint32_t)r->objects;
+        w[7] = (uint32_t)r->allocated;
+    }
+    o->n++;
+}
+
+size_t tri_js_pages(uint32_t *out, size_t cap)
+{
+    span_out o = {out, cap, 0};
+    tri_for_each_page_run(put_run, &o);
+    return o.n;
+}
+
+/* Where the module's own static data and stack end and tricolor's memory
+ * begins. */
+extern unsigned char __heap_base;
+uint32_t tri_js_heap_base(void)
+{
+    return (uint32_t)(uintptr_t)&__heap_base;
 }
 
 /* The event ring: its address, capacity, and the count written (low and

@@ -29,7 +29,9 @@ const GC_STATS = ['cycles', 'phase', 'barrier', 'heapLive', 'heapMarked', 'heapG
   'objects', 'allocatedTotal', 'freedTotal', 'scanWorkTotal', 'assistWorkTotal', 'barrierHybrid',
   'barrierDijkstra', 'barrierYuasa', 'barrierNone', 'gcNs', 'wallNs', 'stops', 'stopP50Ns', 'stopP99Ns',
   'stopMaxNs', 'steps', 'stepP50Ns', 'stepP99Ns', 'stepMaxNs', 'finalizersRun', 'weakCleared', 'gogc',
-  'memoryLimit'];
+  'memoryLimit', 'allocations', 'servedCache', 'servedCentral', 'servedPageHeap', 'servedOS'];
+export const PAGE_STATES = ['free', 'released', 'small', 'large', 'gc', 'reserved'];
+export const PAGE_WORDS = 8; // base, arena, pages, state, class, spanclass, objects, allocated
 export const SPAN_WORDS = 12; // base, pages, class, spanclass, flags, objectSize, objects, allocated, allocBits, markBits, greyBits, -
 const EVENT_WORDS = 12;        // kind, arg, time lo, hi, a lo, hi, b lo, hi, c lo, hi, d lo, hi
 const SCRATCH = 1 << 16;
@@ -93,6 +95,24 @@ export class Tricolor {
       out.classes[c] = { spans: v[at], objects: v[at + 1], mallocs: v[at + 2] };
     }
     return out;
+  }
+
+  // Where tricolor's memory starts: below are the module's static data and stack.
+  get heapBase() { return this.m._tri_js_heap_base() >>> 0; }
+
+  // Every page tricolor has reserved, in runs of one state: a Uint32Array of
+  // PAGE_WORDS words per run over the module's memory (valid until the next
+  // call into the module). States are PAGE_STATES.
+  pageRuns() {
+    let n = this.m._tri_js_pages(0, 0);
+    if (!this.runBuf || this.runCap < n) {
+      if (this.runBuf) this.free(this.runBuf);
+      this.runCap = Math.max(256, n * 2);
+      this.runBuf = this.malloc(this.runCap * PAGE_WORDS * 4);
+      n = this.m._tri_js_pages(0, 0); // the buffer itself may have split a run
+    }
+    n = Math.min(this.m._tri_js_pages(this.runBuf, this.runCap), this.runCap);
+    return this.views().u32.subarray(this.runBuf / 4, this.runBuf / 4 + n * PAGE_WORDS);
   }
 
   sizeClasses() {

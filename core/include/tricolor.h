@@ -108,6 +108,29 @@ TRI_API void tri_get_stats(tri_stats *out);
 /* Writes a readable report of tri_get_stats to the file descriptor. */
 TRI_API void tri_print_stats(int fd);
 
+/* Every page the heap has reserved, in runs of one state: a tool's map of
+ * memory. Runs come arena by arena, in address order within an arena. */
+enum tri_page_state {
+    TRI_PAGES_FREE,      /* free, still backed by memory */
+    TRI_PAGES_RELEASED,  /* free and given back to the OS (on wasm: kept, reused first) */
+    TRI_PAGES_SMALL,     /* a span of malloc's small objects */
+    TRI_PAGES_LARGE,     /* one object of malloc's over 32 KiB */
+    TRI_PAGES_GC,        /* a span of a garbage-collected heap */
+    TRI_PAGES_RESERVED,  /* address space not yet made accessible */
+    TRI_NUM_PAGE_STATES
+};
+typedef struct tri_page_run {
+    uintptr_t base, arena;     /* first byte; the base of its arena */
+    size_t npages;
+    enum tri_page_state state;
+    unsigned sizeclass;        /* SMALL and GC spans of small objects; 0 otherwise */
+    unsigned spanclass;        /* SMALL and GC: size class << 1 | noscan (a GC large object: noscan) */
+    size_t objects, allocated; /* SMALL and GC: object slots and those taken */
+    const void *owner;         /* GC: its tri_gc_heap; else NULL */
+} tri_page_run;
+/* fn runs under the page heap's lock: it must not allocate. */
+TRI_API void tri_for_each_page_run(void (*fn)(const tri_page_run *, void *), void *arg);
+
 /* The size-class table: object size, span pages and objects per span of
  * class c (1..66); returns 0 for a class out of range. */
 TRI_API int tri_size_class_info(unsigned c, uint32_t *object_size, uint32_t *span_pages, uint32_t *objects);
@@ -361,6 +384,12 @@ typedef struct tri_gc_stats {
     uint64_t heap_spans;       /* bytes in the heap's spans */
     uint64_t objects;          /* allocated objects */
     uint64_t allocated_total, freed_total; /* bytes over the heap's life */
+    uint64_t allocations;      /* objects over the heap's life */
+    /* How allocations were served, as tri_stats.hits: from the span the
+     * heap allocates from (THREAD_CACHE, Go's mcache), a partial span of
+     * the heap's own lists (CENTRAL, swept now if need be), a span of free
+     * pages (PAGE_HEAP), or pages the page heap grew for (OS). */
+    uint64_t served[TRI_NUM_LEVELS];
     uint64_t scan_work_total, assist_work_total;
     uint64_t barrier_hits[TRI_NUM_BARRIERS]; /* barrier calls that did work, per mode */
     uint64_t gc_ns, wall_ns;   /* time in the collector, and since creation */

@@ -125,6 +125,7 @@ static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
         return NULL;
     }
     tri_count_level(level, 0);
+    h->served[level]++;
     g->span = s;
     g->base = s->base;
     g->heap = h;
@@ -297,6 +298,7 @@ static tri_gcspan *refill(tri_gc_heap *h, unsigned spc)
     tri_gcspan *g = h->partial[sw][spc];
     if (g) {
         tri_gc_list_unlink(&h->partial[sw][spc], g);
+        h->served[TRI_LEVEL_CENTRAL]++;
         return g;
     }
     uint64_t t = 0;
@@ -309,6 +311,7 @@ static tri_gcspan *refill(tri_gc_heap *h, unsigned spc)
         unfile_span(h, g);
         if (sweep_span(h, g) && g->list == TRI_GC_LIST_PARTIAL) {
             unfile_span(h, g);
+            h->served[TRI_LEVEL_CENTRAL]++;
             h->gc_ns += tri_gc_now() - t;
             return g;
         }
@@ -447,6 +450,7 @@ static inline void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const 
     }
     h->live += g->elemsize;
     h->allocated_total += g->elemsize;
+    h->allocs++;
     tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, (uintptr_t)p, g->elemsize, 0, 0);
     return p;
 }
@@ -472,6 +476,7 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     file_span(h, g, swept_set(h), TRI_GC_LIST_LARGE);
     h->live += g->elemsize;
     h->allocated_total += g->elemsize;
+    h->allocs++;
     tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, (uintptr_t)p, g->elemsize, 0, 0);
     return p;
 }
@@ -489,6 +494,7 @@ static void *alloc_tiny(tri_gc_heap *h, size_t size)
         off = (off + 1) & ~(size_t)1;
     if (h->tiny && off + size <= 16) {
         h->tiny_off = off + size;
+        h->allocs++;
         return (void *)(h->tiny + off);
     }
     void *block = alloc_small(h, 16, true, NULL, 0);
@@ -569,6 +575,7 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
             }
             h->live += g->elemsize;
             h->allocated_total += g->elemsize;
+            h->allocs++;
             tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc_black, p, g->elemsize, 0, 0);
             return (void *)p;
         }

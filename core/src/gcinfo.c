@@ -255,6 +255,10 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     out->heap_spans = h->spans_bytes;
     out->allocated_total = h->allocated_total;
     out->freed_total = h->freed_total;
+    out->allocations = h->allocs;
+    memcpy(out->served, h->served, sizeof out->served);
+    out->served[TRI_LEVEL_THREAD_CACHE] =
+        h->allocs - h->served[TRI_LEVEL_CENTRAL] - h->served[TRI_LEVEL_PAGE_HEAP] - h->served[TRI_LEVEL_OS];
     out->scan_work_total = h->scan_total;
     out->assist_work_total = h->assist_total;
     memcpy(out->barrier_hits, h->barrier_hits, sizeof out->barrier_hits);

@@ -597,6 +597,70 @@ bool tri_pageheap_free_span_at(uintptr_t addr, uintptr_t *npages, uintptr_t *rel
     return found;
 }
 
+/* --- the map of pages, for tools ------------------------------------------- */
+
+static void describe_span(const tri_span *s, tri_page_run *r)
+{
+    r->npages = s->npages;
+    switch (TRI_PEEK(s->state)) {
+    case TRI_SPAN_SMALL:
+        r->state = TRI_PAGES_SMALL;
+        r->sizeclass = s->sizeclass;
+        r->spanclass = s->spanclass;
+        r->objects = s->nelems;
+        r->allocated = TRI_PEEK(s->nalloc);
+        break;
+    case TRI_SPAN_GC: {
+        const tri_gcspan *g = s->gc;
+        r->state = TRI_PAGES_GC;
+        r->sizeclass = g->large ? 0 : g->spc >> 1;
+        r->spanclass = g->large ? g->noscan : g->spc;
+        r->objects = g->nelems;
+        r->allocated = g->nalloc;
+        r->owner = g->heap;
+        break;
+    }
+    default:
+        r->state = TRI_PAGES_LARGE;
+        r->objects = r->allocated = 1;
+    }
+}
+
+void tri_for_each_page_run(void (*fn)(const tri_page_run *, void *), void *arg)
+{
+    tri_ensure_init();
+    tri_lock_acquire(&ph.lock);
+    for (tri_arena *a = ph.arenas; a; a = a->next) {
+        uintptr_t p = 0;
+        while (p < a->committed) {
+            tri_span *s = a->spans[p];
+            tri_page_run r = {.base = a->base + (p << TRI_PAGE_SHIFT), .arena = a->base};
+            if (s->state != TRI_SPAN_FREE) {
+                describe_span(s, &r);
+                fn(&r, arg);
+                p += s->npages;
+                continue;
+            }
+            /* a free span: runs of released and of backed pages */
+            for (uintptr_t end = p + s->npages; p < end; p += r.npages) {
+                bool released = (a->released[p / 64] >> (p % 64)) & 1;
+                r.base = a->base + (p << TRI_PAGE_SHIFT);
+                r.state = released ? TRI_PAGES_RELEASED : TRI_PAGES_FREE;
+                r.npages = 1;
+                while (p + r.npages < end && ((a->released[(p + r.npages) / 64] >> ((p + r.npages) % 64)) & 1) == released)
+                    r.npages++;
+                fn(&r, arg);
+            }
+        }
+        if (a->committed < a->npages) {
+            tri_page_run r = {.base = a->base + (a->committed << TRI_PAGE_SHIFT), .arena = a->base,
+                              .npages = a->npages - a->committed, .state = TRI_PAGES_RESERVED};
+            fn(&r, arg);
+        }
+    }
+    tri_lock_release(&ph.lock);
+}
+
 /* For fork(): the child inherits the lock in whatever state the parent's
  * other threads left it, so the fork handlers hold it across the fork. */
 void tri_pageheap_lock(void) { tri_lock_acquire(&ph.lock); }
