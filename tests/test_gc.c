@@ -388,6 +388,23 @@ TEST(gc_pacer_keeps_heap_near_goal)
     tri_gc_destroy(h);
 }
 
+TEST(gc_min_heap_sets_the_first_goal)
+{
+    tri_gc_config c = {0};
+    c.min_heap = 64 << 10;
+    c.gogc = 200;
+    tri_gc_heap *h = tri_gc_create(&c);
+    CHECK(h != NULL);
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECKF(st.heap_goal == (64u << 10) * 2, "goal %llu", (unsigned long long)st.heap_goal);
+    for (int i = 0; i < 20000; i++) /* 480 KiB, all garbage: cycles, though far below 4 MiB */
+        new_node(h, (uint64_t)i);
+    tri_gc_get_stats(h, &st);
+    CHECK(st.cycles >= 2);
+    tri_gc_destroy(h);
+}
+
 TEST(gc_settings_from_the_environment)
 {
 #if !defined(__wasm__)

@@ -211,7 +211,7 @@ void tri_js_type_free(tri_type *t)
 
 /* tri_gc_create with the fields JS sets. */
 tri_gc_heap *tri_js_gc_create(int gogc, double memory_limit, int barrier, int verify, int stress, double step_bytes,
-                              uint32_t events)
+                              uint32_t events, double min_heap)
 {
     tri_gc_config c = {0};
     c.gogc = gogc;
@@ -221,6 +221,7 @@ tri_gc_heap *tri_js_gc_create(int gogc, double memory_limit, int barrier, int ve
     c.stress = stress;
     c.step_bytes = (size_t)step_bytes;
     c.events = events;
+    c.min_heap = (size_t)min_heap;
     return tri_gc_create(&c);
 }
 

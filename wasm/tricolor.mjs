@@ -132,7 +132,7 @@ export class Tricolor {
     if (events & (events - 1)) throw new RangeError('events must be a power of two');
     const gogc = config.gogc === 'off' ? -1 : (config.gogc ?? 0);
     const h = this.m._tri_js_gc_create(gogc, config.memoryLimit || 0, barrier, config.verify ? 1 : 0,
-      config.stress || 0, config.stepBytes || 0, events) >>> 0;
+      config.stress || 0, config.stepBytes || 0, events, config.minHeap || 0) >>> 0;
     if (!h) throw new Error('tri_gc_create failed');
     return new GcHeap(this, h);
   }

@@ -196,6 +196,7 @@ typedef struct tri_gc_config {
     int stress;                /* 1: a mark step at every allocation; 2: a whole cycle */
     int stop_the_world;        /* run each cycle to its end when it starts: one stop, no steps */
     size_t step_bytes;         /* scan work of one incremental step (0: 64 KiB) */
+    size_t min_heap;           /* the smallest goal at GOGC=100, scaled by GOGC as Go's heapMinimum (0: 4 MiB) */
     size_t events;             /* event ring capacity, a power of two (0: no events) */
     /* Called with every event, in batches, before the ring would overwrite
      * it (and by tri_gc_flush_events), for tools that keep them all. */
@@ -343,7 +344,7 @@ enum tri_gc_event_kind {
     TRI_EV_ALLOC,      /* a: object, b: size; arg: 1 if allocated black */
     TRI_EV_GREY,       /* a: object */
     TRI_EV_BLACK,      /* a: object (scanned, or noscan and shaded) */
-    TRI_EV_BARRIER,    /* arg: mode; a: slot, b: old, c: new, d: object shaded (0: none) */
+    TRI_EV_BARRIER,    /* arg: mode; a: slot, b: old, c: new, d: 1 old shaded, 2 new shaded (3 both) */
     TRI_EV_FREE,       /* a: object, b: size (freed by sweep) */
     TRI_EV_SPAN_TAKE,  /* a: span base, b: pages; arg: spanclass */
     TRI_EV_SPAN_RETURN,/* a: span base, b: pages; arg: spanclass */

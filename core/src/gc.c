@@ -54,7 +54,6 @@
 #include "internal.h"
 
 #define OBLET ((uintptr_t)128 << 10) /* large objects are scanned in chunks of this */
-#define MIN_HEAP ((uint64_t)4 << 20) /* the first goal, as Go's 4 MB minimum heap */
 #define ASSIST_QUANTUM 16384         /* allocate this much between assists */
 
 static void set_phase(tri_gc_heap *h, enum tri_gc_phase phase)
@@ -800,7 +799,7 @@ static void pacer_plan(tri_gc_heap *h)
 {
     uint64_t marked = h->marked_last;
     uint64_t goal = h->gogc < 0 ? UINT64_MAX : marked + marked / 100 * (uint64_t)h->gogc;
-    uint64_t floor = h->gogc < 0 ? UINT64_MAX : MIN_HEAP / 100 * (uint64_t)(h->gogc > 0 ? h->gogc : 1);
+    uint64_t floor = h->gogc < 0 ? UINT64_MAX : h->min_heap * (uint64_t)(h->gogc > 0 ? h->gogc : 1) / 100;
     if (goal < floor)
         goal = floor;
     if (h->memory_limit && goal > h->memory_limit)

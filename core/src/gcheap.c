@@ -654,6 +654,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
     h->stress = c->stress;
     h->stw = c->stop_the_world;
     h->step_bytes = c->step_bytes ? c->step_bytes : 64 * 1024;
+    h->min_heap = c->min_heap ? c->min_heap : (uint64_t)4 << 20; /* the first goal: Go's 4 MB minimum heap */
     h->sweepgen = 2;
     h->t0 = tri_gc_now();
 

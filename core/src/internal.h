@@ -544,6 +544,7 @@ struct tri_gc_heap {
     uint64_t t0, gc_ns;
     uint64_t allocated_total, freed_total, scan_total, assist_total;
     uint64_t allocs;              /* objects allocated */
+    uint64_t min_heap;            /* the goal's floor at GOGC=100 */
     uint64_t served[TRI_NUM_LEVELS]; /* allocations that needed a span: from the heap's own lists, the page heap, the OS */
     uint64_t barrier_hits[TRI_NUM_BARRIERS];
     uint64_t finalizers_run, weak_cleared;
