@@ -73,9 +73,6 @@ $(BUILD)/tests: $(TEST_SRC) tests/harness.h $(HEADERS) $(BUILD)/libtricolor.a
 test:
 	tests/run.sh
 
-demo: $(CLI)
-	$(CLI) demo
-
 # --- benchmarks --------------------------------------------------------------------
 
 $(BUILD)/bench-fastpath: bench/fastpath.c
@@ -147,7 +144,7 @@ EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usabl
 	tri_gc_object_of tri_gc_verify \
 	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
 	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \
-	tri_js_pages tri_js_heap_base \
+	tri_js_pages tri_js_heap_base tri_js_heap_end \
 	malloc free
 comma := ,
 EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \
@@ -199,3 +196,32 @@ $(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/benc
 
 WASM_BENCH := $(WASI)/bench-tricolor.wasm $(WASI)/bench-libc.wasm $(EM)/bench-tricolor.mjs \
 	$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs $(WASI)/tricolor.wasm $(EM)/tricolor-cli.mjs
+
+# --- the visualiser ---------------------------------------------------------------------
+# `make web` builds it into build/web, a static site to host anywhere;
+# `make demo` builds everything and serves it on http://127.0.0.1:8080.
+
+WEB_SRC := $(wildcard web/src/*.js web/src/*.jsx web/src/views/*.js web/src/views/*.jsx) web/index.html web/style.css web/build.mjs
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm > /dev/null || tests/deps.sh npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/web/index.html: $(WEB_SRC) $(EM)/tricolor.mjs $(EM)/tricolor-core.mjs node_modules/.package-lock.json
+	node web/build.mjs build/web
+
+.PHONY: web
+web:
+	@$(MAKE) --no-print-directory wasm-deps
+	@$(MAKE) --no-print-directory build/web/index.html
+
+# The Debian packages the WebAssembly builds need, installed when missing.
+.PHONY: wasm-deps
+wasm-deps:
+	@tests/deps.sh clang lld nodejs emscripten wasi-libc libclang-rt-14-dev-wasm32
+
+demo:
+	@$(MAKE) --no-print-directory wasm-deps
+	@$(MAKE) --no-print-directory web $(CLI)
+	@node web/serve.mjs build/web --port $${PORT:-8080}

@@ -118,6 +118,11 @@ uint32_t tri_js_heap_base(void)
     return (uint32_t)(uintptr_t)&__heap_base;
 }
 
+uint32_t tri_js_heap_end(void)
+{
+    return (uint32_t)tri_os_heap_end();
+}
+
 /* The event ring: its address, capacity, and the count written (low and
  * high words). */
 void tri_js_events(tri_gc_heap *h, uint32_t *out)

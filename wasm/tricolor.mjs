@@ -99,6 +99,8 @@ export class Tricolor {
 
   // Where tricolor's memory starts: below are the module's static data and stack.
   get heapBase() { return this.m._tri_js_heap_base() >>> 0; }
+  // The end of the memory tricolor has taken so far: above it, memory not used yet.
+  get heapEnd() { return this.m._tri_js_heap_end() >>> 0; }
 
   // Every page tricolor has reserved, in runs of one state: a Uint32Array of
   // PAGE_WORDS words per run over the module's memory (valid until the next

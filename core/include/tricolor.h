@@ -130,6 +130,11 @@ typedef struct tri_page_run {
 } tri_page_run;
 /* fn runs under the page heap's lock: it must not allocate. */
 TRI_API void tri_for_each_page_run(void (*fn)(const tri_page_run *, void *), void *arg);
+#if defined(__wasm__)
+/* The end of the linear memory tricolor has taken so far (arenas and
+ * metadata); above it the memory is not used yet. */
+TRI_API uintptr_t tri_os_heap_end(void);
+#endif
 
 /* The size-class table: object size, span pages and objects per span of
  * class c (1..66); returns 0 for a class out of range. */

@@ -90,6 +90,11 @@ static void *take(size_t size, size_t align)
     return (void *)start;
 }
 
+uintptr_t tri_os_heap_end(void)
+{
+    return next_free ? next_free : (uintptr_t)&__heap_base;
+}
+
 void *tri_os_reserve(size_t size, size_t align)
 {
     return take(size, align);

@@ -1,0 +1,41 @@
+// Builds the visualiser into build/web (or the directory given): the
+// bundled app, its page and styles, and the Emscripten module beside them.
+// Everything the page loads is in that directory: it can be served from
+// anywhere, and it fetches nothing from other hosts.
+import { build } from 'esbuild';
+import { copyFile, mkdir, access } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.resolve(process.argv[2] || path.join(root, 'build', 'web'));
+const em = path.join(root, 'build', 'emscripten');
+
+for (const f of ['tricolor.mjs', 'tricolor-core.mjs', 'tricolor-core.wasm']) {
+  try {
+    await access(path.join(em, f));
+  } catch {
+    console.error(`web/build.mjs: ${path.join(em, f)} is missing: run 'make wasm' first`);
+    process.exit(1);
+  }
+}
+await mkdir(out, { recursive: true });
+await build({
+  entryPoints: [path.join(root, 'web', 'src', 'main.jsx')],
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  external: ['./tricolor.mjs'],
+  outfile: path.join(out, 'app.js'),
+  logLevel: 'warning',
+});
+await Promise.all([
+  copyFile(path.join(root, 'web', 'index.html'), path.join(out, 'index.html')),
+  copyFile(path.join(root, 'web', 'style.css'), path.join(out, 'style.css')),
+  ...['tricolor.mjs', 'tricolor-core.mjs', 'tricolor-core.wasm'].map((f) => copyFile(path.join(em, f), path.join(out, f))),
+]);
+console.log(`built ${out}`);

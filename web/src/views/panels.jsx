@@ -1,0 +1,306 @@
+// The DOM panels: barrier log, statistics, size classes, inspector, the
+// lesson of the barriers, messages and help. They re-render from the
+// summary the controller refreshes a few times a second.
+import { useRef } from 'preact/hooks';
+import { useCanvas } from './canvas.js';
+import { OBJECT_CSS, HIGHLIGHT, OKABE_ITO, LEVELS, MALLOC_LEVELS, COLORS, hex, bytes, duration } from '../palette.js';
+
+const EVENT_NAMES = ['phase', 'alloc', 'grey', 'black', 'barrier', 'free', 'span-take', 'span-return', 'pacer', 'stop',
+  'step', 'finalize', 'weak-clear', 'violation'];
+
+function ColourWord({ colour }) {
+  const i = COLORS.indexOf(colour);
+  return <span class="colour-word"><span class={`swatch obj-${colour}`} style={{ background: OBJECT_CSS[i] }} />{colour}</span>;
+}
+
+// --- barrier log -----------------------------------------------------------------------
+
+export function BarrierLog({ controller, tick }) {
+  void tick;
+  const h = controller.source.history;
+  const rows = h.barriers.slice(-60).reverse();
+  const notes = (controller.source.log || []).slice(-6).reverse();
+  const shadedText = (b) => [b.shaded & 1 && `old ${hex(b.old)}`, b.shaded & 2 && `new ${hex(b.value)}`].filter(Boolean).join(' and ') || 'nothing';
+  return (
+    <div class="log" data-view="barriers">
+      {notes.length > 0 && <ul class="notes">{notes.map((n) => <li>{n.text}</li>)}</ul>}
+      {rows.length === 0 && (h.barrier === 'none'
+        ? <p class="hint">Barrier none: stores during marking go straight to memory, and nothing is shaded or recorded.</p>
+        : <p class="hint">No barrier has fired yet: the barrier works only while a cycle marks. Step into a cycle while the mutator runs.</p>)}
+      <table>
+        {rows.length > 0 && <thead><tr><th>#</th><th>mode</th><th>slot</th><th>old → new</th><th>shaded</th></tr></thead>}
+        <tbody>
+          {rows.map((b, k) => (
+            <tr class={k === 0 ? 'latest' : ''} onClick={() => controller.actions.select({ address: b.slot })}>
+              <td>{b.index}</td><td>{b.mode}</td><td>{hex(b.slot)}</td>
+              <td>{b.old ? hex(b.old) : 'null'} → {b.value ? hex(b.value) : 'null'}</td>
+              <td style={{ color: b.shaded ? HIGHLIGHT.barrier : undefined }}>{shadedText(b)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+// --- the lesson of the barriers ---------------------------------------------------------
+
+export function Lesson({ controller, summary }) {
+  const src = controller.source;
+  const h = src.history;
+  const labels = src.scenario?.labels || new Map();
+  const name = (a) => labels.get(a) || hex(a);
+  if (!summary) return null;
+  if (h.violations.length) {
+    const v = h.violations[0];
+    const freed = h.freedWhileReachable.has(v.target);
+    return (
+      <div class="lesson bad" role="alert" data-lesson="violation">
+        <strong>The verifier found {h.violations.length === 1 ? 'a violation' : `${h.violations.length} violations`} of the tri-color invariant</strong>{' '}
+        at mark termination of cycle {v.cycle}, first a black→white edge: <b>{name(v.object)}</b> (black) → <b>{name(v.target)}</b> (white),
+        through slot {hex(v.slot)}. {name(v.target)} is reachable but was never marked, because with barrier{' '}
+        <b>{h.barrier}</b> nothing shaded it when the mutator stored it into a black object and deleted its last path
+        from a grey one.{' '}
+        {freed
+          ? <span data-freed="1">Sweeping has now <b>freed {name(v.target)} while it is still reachable</b>: {name(v.object)} points at freed memory.</span>
+          : <span>Sweeping will free it though it is reachable.</span>}
+      </div>
+    );
+  }
+  if (src.scenario?.lesson && summary.done) {
+    const { c } = src.scenario.lesson;
+    const b = h.barriers.find((x) => (x.shaded & 1 && x.old === c) || (x.shaded & 2 && x.value === c));
+    return (
+      <div class="lesson good" data-lesson="safe">
+        <strong>No violation with barrier {h.barrier}.</strong>{' '}
+        {b ? <>The barrier shaded C when the mutator {b.shaded & 2 ? 'stored it into A (Dijkstra: shade the new value)' : 'deleted it from B (Yuasa: shade the old value)'}, so C and what it reaches were marked.</>
+          : 'C stayed marked.'}{' '}
+        Try barrier none to see what the barrier prevents.
+      </div>
+    );
+  }
+  return null;
+}
+
+// --- statistics --------------------------------------------------------------------------
+
+function Bars({ values, names, total }) {
+  const sum = total ?? values.reduce((x, y) => x + y, 0);
+  const colours = [OKABE_ITO.sky, OKABE_ITO.green, OKABE_ITO.orange, OKABE_ITO.vermillion];
+  return (
+    <table class="bars">
+      <tbody>
+        {values.map((v, i) => (
+          <tr>
+            <th>{names[i]}</th>
+            <td class="num">{v.toLocaleString('en')}</td>
+            <td class="num">{sum ? `${((100 * v) / sum).toFixed(1)}%` : '–'}</td>
+            <td class="bar"><span style={{ width: `${sum ? (100 * v) / sum : 0}%`, background: colours[i] }} /></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function StatsFigures({ summary: s }) {
+  if (!s) return null;
+  const fig = (label, value, key) => <div class="fig" data-stat={key}><span>{label}</span><b>{value}</b></div>;
+  return (
+    <div class="figures">
+      {fig('phase', s.phase, 'phase')}
+      {fig('cycles', s.cycles, 'cycles')}
+      {fig('objects', s.objects.toLocaleString('en'), 'objects')}
+      {fig('heap live', bytes(s.heapLive), 'live')}
+      {fig('marked last cycle', bytes(s.heapMarked), 'marked')}
+      {fig('goal', bytes(s.heapGoal), 'goal')}
+      {fig('heap in spans', bytes(s.heapSpans), 'spans')}
+      {fig('time collecting', `${(100 * s.gcShare).toFixed(1)}%`, 'gcshare')}
+      {fig('stops p50 / p99 / max', `${duration(s.stops.p50)} / ${duration(s.stops.p99)} / ${duration(s.stops.max)}`, 'stops')}
+      {fig('steps p50 / p99 / max', `${duration(s.steps.p50)} / ${duration(s.steps.p99)} / ${duration(s.steps.max)}`, 'steps')}
+      {fig('barrier', s.barrier + (s.pendingBarrier ? ` (→ ${s.pendingBarrier} after this cycle)` : ''), 'barrier')}
+      {s.memory && fig('linear memory', bytes(s.memory.bytes), 'memory')}
+      {s.kind === 'replay' && fig('event', `${s.event.toLocaleString('en')} of ${s.events.toLocaleString('en')}`, 'event')}
+    </div>
+  );
+}
+
+export function Served({ summary: s }) {
+  if (!s || !s.served) return <p class="hint">A trace does not record how allocations were served.</p>;
+  return (
+    <div class="served">
+      <h4>This heap's allocations, served by</h4>
+      <Bars values={s.served} names={LEVELS} />
+      <h4>All of the module's mallocs, served by</h4>
+      <Bars values={s.mallocServed} names={MALLOC_LEVELS} />
+    </div>
+  );
+}
+
+// Heap live, goal and bytes in spans over time.
+export function HeapChart({ controller }) {
+  const draw = (canvas, source) => {
+    const ctx = canvas.getContext('2d');
+    const W = canvas.width, H = canvas.height, pad = 34;
+    ctx.clearRect(0, 0, W, H);
+    const samples = source.samples;
+    if (samples.length < 2) return;
+    const t0 = samples[0].t, t1 = samples[samples.length - 1].t || 1;
+    let max = 1;
+    for (const s of samples) max = Math.max(max, s.spans, s.live, Number.isFinite(s.goal) ? s.goal : 0);
+    const X = (t) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (W - pad - 6);
+    const Y = (v) => H - 16 - (v / max) * (H - 26);
+    ctx.strokeStyle = '#d7dde4';
+    ctx.fillStyle = '#5b6470';
+    ctx.font = '10px system-ui, sans-serif';
+    for (let k = 0; k <= 2; k++) {
+      const v = (max * k) / 2;
+      ctx.beginPath(); ctx.moveTo(pad, Y(v)); ctx.lineTo(W, Y(v)); ctx.stroke();
+      ctx.fillText(bytes(Math.round(v)), 0, Y(v) + 3);
+    }
+    const line = (key, colour, dash) => {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 1.6;
+      ctx.setLineDash(dash);
+      ctx.beginPath();
+      let started = false;
+      for (const s of samples) {
+        const v = s[key];
+        if (!Number.isFinite(v)) { started = false; continue; }
+        if (started) ctx.lineTo(X(s.t), Y(v)); else { ctx.moveTo(X(s.t), Y(v)); started = true; }
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+    };
+    line('spans', OKABE_ITO.sky, []);
+    line('goal', OKABE_ITO.vermillion, [6, 3]);
+    line('live', OKABE_ITO.black, []);
+    ctx.fillStyle = '#5b6470';
+    ctx.fillText(`${duration(t1 - t0)} shown`, W - 80, H - 3);
+  };
+  const ref = useCanvas(controller, draw, { height: 150 });
+  return (
+    <div>
+      <div class="canvas-box"><canvas ref={ref} data-view="chart" aria-label="Heap live, goal and bytes in spans over time" /></div>
+      <ul class="legend inline">
+        <li><span class="line" style={{ borderColor: OKABE_ITO.black }} />heap live</li>
+        <li><span class="line dashed" style={{ borderColor: OKABE_ITO.vermillion }} />goal</li>
+        <li><span class="line" style={{ borderColor: OKABE_ITO.sky }} />bytes in spans</li>
+      </ul>
+    </div>
+  );
+}
+
+export function SizeClasses({ controller, tick, all }) {
+  void tick;
+  const { rows, largeSpans, largeBytes } = controller.source.sizeClassTable();
+  const shown = all ? rows : rows.filter((r) => r.spans);
+  return (
+    <div class="table-box" data-view="sizeclasses">
+      <table class="sizeclasses">
+        <thead>
+          <tr><th>class</th><th>bytes</th><th>pages</th><th>objects / span</th><th>tail waste</th><th>spans (scan)</th>
+            <th>objects in use</th><th>occupancy</th></tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => {
+            const cap = r.spans * r.objects;
+            return (
+              <tr>
+                <td>{r.sizeClass}</td><td>{r.size}</td><td>{r.pages}</td><td>{r.objects}</td>
+                <td>{r.tailWaste} B ({((100 * r.tailWaste) / (r.pages * 8192)).toFixed(1)}%)</td>
+                <td>{r.spans} ({r.scanSpans})</td><td>{r.allocated}</td>
+                <td class="bar"><span style={{ width: `${cap ? (100 * r.allocated) / cap : 0}%` }} />{cap ? `${((100 * r.allocated) / cap).toFixed(0)}%` : '–'}</td>
+              </tr>
+            );
+          })}
+          {shown.length === 0 && <tr><td colSpan={8} class="hint">No spans yet.</td></tr>}
+        </tbody>
+      </table>
+      <p class="hint">Large objects: {largeSpans} ({bytes(largeBytes)}). Tail waste is the end of a span too small for one more object; Go's classes keep it under 12.5%.</p>
+    </div>
+  );
+}
+
+export function EventCounts({ summary }) {
+  if (!summary) return null;
+  return (
+    <p class="counts">
+      {summary.counts.map((n, i) => (n ? <span>{EVENT_NAMES[i]} {n.toLocaleString('en')}</span> : null))}
+      {summary.dropped ? <span>dropped {summary.dropped}</span> : null}
+    </p>
+  );
+}
+
+// --- the inspector -------------------------------------------------------------------------
+
+export function Inspector({ controller, selection, tick }) {
+  void tick;
+  const cacheRef = useRef({});
+  if (!selection?.address) return <p class="hint">Click an object in the span view, the graph or a span's detail, or a row of the barrier log.</p>;
+  const c = cacheRef.current;
+  // The path from a root is a breadth-first search: redo it only when the heap changed.
+  const key = `${selection.address}:${controller.source.version}:${tick >> 3}`;
+  if (c.key !== key) { c.key = key; c.info = controller.source.inspect(selection.address); }
+  const o = c.info;
+  if (!o) return <p class="hint" data-inspector="none">{hex(selection.address)} is not an object (any more): it was freed or never allocated.</p>;
+  const select = (a) => controller.actions.select({ address: a });
+  return (
+    <div class="inspector" data-inspector={o.address}>
+      <dl>
+        <dt>object</dt><dd>{o.label ? `${o.label}, ` : ''}{hex(o.address)}</dd>
+        <dt>size</dt><dd>{o.size} bytes{o.span?.sizeclass ? `, size class ${o.span.sizeclass}` : ', a large object'}</dd>
+        <dt>colour</dt><dd><ColourWord colour={o.colour} /></dd>
+        {o.span && <><dt>span</dt><dd><a href="#" onClick={(e) => { e.preventDefault(); controller.actions.select({ span: o.span.base, address: o.address }); }}>{hex(o.span.base)}</a>, {o.span.pages} page{o.span.pages > 1 ? 's' : ''}, object {o.index} of {o.span.objects}</dd></>}
+      </dl>
+      {o.pointers === null ? <p class="hint">A trace does not record pointers or roots.</p> : (
+        <>
+          <h4>Pointers ({o.pointers.length})</h4>
+          {o.pointers.length === 0 ? <p class="hint">None: {o.span?.noscan ? 'a pointer-free (noscan) object, never scanned' : 'every slot is null'}.</p> : (
+            <ul class="pointers">
+              {o.pointers.slice(0, 32).map((p) => (
+                <li>slot {hex(p.slot)} → {p.target ? <><a href="#" onClick={(e) => { e.preventDefault(); select(p.target); }}>{hex(p.target)}</a> <ColourWord colour={p.colour} /></> : 'null'}</li>
+              ))}
+              {o.pointers.length > 32 && <li>… {o.pointers.length - 32} more</li>}
+            </ul>
+          )}
+          <h4>Kept alive by</h4>
+          {o.path ? (
+            <ol class="path" data-path-length={o.path.length}>
+              {o.path.map((p, i) => (
+                <li>{i === 0 ? `root slot ${hex(p.slot)}` : `slot ${hex(p.slot)}`} → <a href="#" onClick={(e) => { e.preventDefault(); select(p.object); }}>{hex(p.object)}</a></li>
+              ))}
+            </ol>
+          ) : <p class="hint" data-path="none">Nothing: no root reaches it. It is garbage; the next sweep after a mark frees it.</p>}
+        </>
+      )}
+    </div>
+  );
+}
+
+// --- messages and help ---------------------------------------------------------------------
+
+export function Messages({ controller, messages }) {
+  if (!messages.length) return null;
+  return (
+    <div class="messages">
+      {messages.map((m, i) => (
+        <div class={`message ${m.kind}`} role={m.kind === 'error' ? 'alert' : 'status'} data-message={m.kind}>
+          <span>{m.text}</span>
+          <button type="button" aria-label="Dismiss" onClick={() => controller.actions.dismiss(i)}>×</button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function Help({ controller, open }) {
+  if (!open) return null;
+  return (
+    <div class="help" role="dialog" aria-label="Keyboard shortcuts">
+      <h3>Keyboard shortcuts</h3>
+      <table>{controller.shortcuts.map(([k, what]) => <tr><th><kbd>{k}</kbd></th><td>{what}</td></tr>)}</table>
+      <button type="button" onClick={() => controller.store.set({ help: false })}>Close</button>
+    </div>
+  );
+}
