@@ -68,6 +68,7 @@ export function createController(live) {
     reset: () => reset(),
     toggleRun: () => {
       if (store.get().mode === 'replay') return replayPlay(!store.get().replay.playing);
+      if (!store.get().running && live.done) reset(); // a scenario that has played out starts again
       store.set((s) => ({ running: !s.running }));
       due = 0;
     },
@@ -136,9 +137,13 @@ export function createController(live) {
     const now = performance.now();
     if (!force && now - lastSummary < SUMMARY_MS) return;
     lastSummary = now;
+    const t = performance.now();
+    const summary = source.summary();
+    controller.timings.summary = performance.now() - t;
     const avg = (k) => frames.reduce((x, f) => x + f[k], 0) / Math.max(1, frames.length);
-    store.set({ summary: source.summary(), tick: store.get().tick + 1,
+    store.set({ summary, tick: store.get().tick + 1,
       fps: { fps: Math.max(0, frames.length - 1), workMs: avg('workMs'), drawMs: avg('drawMs') } });
+    controller.timings.panels = performance.now() - t - controller.timings.summary;
   }
 
   function work(dt) {
@@ -210,8 +215,9 @@ export function createController(live) {
     requestAnimationFrame(frame);
   }
 
-  return {
+  const controller = {
     store, actions, start, limits: LIMITS,
+    timings: {}, // milliseconds each canvas took to draw, last frame
     get source() { return source; },
     get live() { return live; },
     addDrawer(fn) { drawers.add(fn); return () => drawers.delete(fn); },
@@ -221,4 +227,5 @@ export function createController(live) {
       ['1 … 5', 'scenario'], ['b', 'next barrier mode'], ['?', 'this help'], ['Esc', 'close, clear the selection'],
     ],
   };
+  return controller;
 }

@@ -176,6 +176,16 @@ export class LiveRuntime {
 
   // --- what the views read ---------------------------------------------------------------
 
+  // Changes when any page changes state: the heap map redraws only then.
+  mapSignature() {
+    const runs = this.tri.pageRuns();
+    let h = 2166136261 ^ this.tri.memoryBytes ^ (this.tri.heapEnd * 31);
+    for (let i = 0; i < runs.length; i += 8) {
+      for (let k = 0; k < 6; k++) h = Math.imul(h ^ runs[i + k], 16777619);
+    }
+    return `${h >>> 0}:${runs.length}`;
+  }
+
   // Every page of linear memory by kind (PAGE_KIND), for the heap map.
   memoryMap(into) {
     const tri = this.tri, runs = tri.pageRuns();
@@ -223,15 +233,30 @@ export class LiveRuntime {
   forEachGcSpan(fn) {
     const spans = this.heap.spans(), u32 = this.tri.views().u32;
     const colours = this.colourScratch ??= new Uint8Array(1024);
-    for (let s = 0; s < spans.length; s += 12) {
-      const base = spans[s], n = spans[s + 6];
+    const span = this.spanScratch ??= {}; // one record, refilled: no garbage per span per frame
+    // in address order, so that a span keeps its place on screen as it moves between the heap's lists
+    const count = spans.length / 12;
+    if (!this.order || this.order.length < count) this.order = new Uint32Array(count * 2);
+    const order = this.order.subarray(0, count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    order.sort((x, y) => spans[x * 12] - spans[y * 12]);
+    for (let k = 0; k < count; k++) {
+      const s = order[k] * 12;
+      const n = spans[s + 6];
       const alloc = spans[s + 8] >>> 2, mark = spans[s + 9] >>> 2, grey = spans[s + 10] >>> 2;
       for (let i = 0; i < n; i++) {
         const word = i >>> 5, bit = 1 << (i & 31);
         colours[i] = !(u32[alloc + word] & bit) ? 0 : !(u32[mark + word] & bit) ? 1 : (u32[grey + word] & bit) ? 2 : 3;
       }
-      fn({ base, pages: spans[s + 1], sizeclass: spans[s + 2], noscan: spans[s + 4] & 1, swept: (spans[s + 4] >> 1) & 1,
-        objectSize: spans[s + 5], objects: n, allocated: spans[s + 7] }, colours);
+      span.base = spans[s];
+      span.pages = spans[s + 1];
+      span.sizeclass = spans[s + 2];
+      span.noscan = spans[s + 4] & 1;
+      span.swept = (spans[s + 4] >> 1) & 1;
+      span.objectSize = spans[s + 5];
+      span.objects = n;
+      span.allocated = spans[s + 7];
+      fn(span, colours);
     }
   }
 
@@ -252,9 +277,9 @@ export class LiveRuntime {
 
   // The object graph of a small heap: nodes, edges and roots.
   graph() {
+    const count = this.heap.stats().objects;
+    if (count > GRAPH_MAX) return { tooBig: count };
     const objs = this.heap.objects();
-    const n = objs.length / 3;
-    if (n > GRAPH_MAX) return { tooBig: n };
     const nodes = [];
     const index = new Map();
     for (let i = 0; i < objs.length; i += 3) {

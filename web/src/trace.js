@@ -189,6 +189,8 @@ export class Replay {
     }
   }
 
+  mapSignature() { return `${this.version}:${this.at}`; }
+
   // The heap map: each arena the trace touched, up to its last page used.
   memoryMap() {
     const arenas = new Map(); // arena number -> highest page index used + 1

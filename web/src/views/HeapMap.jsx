@@ -45,6 +45,16 @@ export function HeapMap({ controller }) {
   const cache = useRef({}).current;
   const [hover, setHover] = useState(null);
   const draw = (canvas, source, state) => {
+    // Pages change state far less often than frames come: redraw only when
+    // one has, and then at most ten times a second unless the selection moved.
+    const view = `${canvas.width}:${state.selection?.span ?? state.selection?.address}:${state.selectedCycle}:${source.kind}`;
+    const now = performance.now();
+    if (view === cache.view && now - cache.drawnAt < 100) return;
+    const sig = source.mapSignature();
+    if (sig === cache.sig && view === cache.view) return;
+    cache.sig = sig;
+    cache.view = view;
+    cache.drawnAt = now;
     const map = cache.map = source.memoryMap(cache.map);
     const { cell, rows } = layout(canvas, map.pages);
     const h = rows * cell;
@@ -55,8 +65,8 @@ export function HeapMap({ controller }) {
     for (let p = 0; p < map.pages; p++) {
       const x = (p % COLS) * cell, y = ((p / COLS) | 0) * cell;
       if (x + cell > width) continue;
-      const k = map.kind[p];
-      fillBlock(u32, width, x, y, inner, inner, PAGE_PACKED[k]);
+      const k = map.kind[p], colour = PAGE_PACKED[k];
+      for (let j = 0, at = y * width + x; j < inner; j++, at += width) for (let i = 0; i < inner; i++) u32[at + i] = colour;
       if (map.start[p] && cell >= 4) fillBlock(u32, width, x, y, 1, inner, EDGE);
       if (map.arena[p] && y > 0) fillBlock(u32, width, 0, y - 1 + gap, COLS * cell, 1, EDGE);
       if (cell >= 6) {
@@ -101,7 +111,7 @@ export function HeapMap({ controller }) {
   const onMove = (e) => {
     if (!cache.map) return;
     const d = describePage(cache.map, pageAt(e));
-    setHover(d ? { lines: d.lines, x: e.nativeEvent.offsetX, y: e.nativeEvent.offsetY } : null);
+    setHover(d ? { lines: d.lines, x: e.offsetX, y: e.offsetY } : null);
   };
   const onClick = (e) => {
     if (!cache.map) return;

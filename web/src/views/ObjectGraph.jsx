@@ -218,7 +218,7 @@ export function ObjectGraph({ controller }) {
         onClick={(e) => { const n = nodeAt(e); if (n) controller.actions.select({ address: n.addr }); }}
         onMouseMove={(e) => {
           const n = nodeAt(e);
-          setHover(n ? { x: e.nativeEvent.offsetX, y: e.nativeEvent.offsetY,
+          setHover(n ? { x: e.offsetX, y: e.offsetY,
             text: `${n.label ? `${n.label}: ` : ''}${hex(n.addr)}, ${n.size} bytes, ${COLORS[n.colour]}` } : null);
         }} />
       {hover && <div class="tooltip" style={{ left: hover.x + 14, top: hover.y + 10 }}>{hover.text}</div>}

@@ -5,7 +5,7 @@
 // barrier just shaded in orange, objects the verifier found unmarked but
 // reachable in vermillion. Drawn straight from the spans' bitmaps.
 import { useRef } from 'preact/hooks';
-import { useCanvas, canvasPoint, pixels, fillBlock } from './canvas.js';
+import { useCanvas, canvasPoint, pixels } from './canvas.js';
 import { OBJECT_PACKED, OBJECT_CSS, CELL_BACKGROUND, HIGHLIGHT, OKABE_ITO, packed, COLORS, hex, bytes } from '../palette.js';
 
 const UNSWEPT = packed(OKABE_ITO.purple);
@@ -14,7 +14,10 @@ const SWEPT = BACKGROUND;
 const MAX_HEIGHT = 420;
 
 export function SpanView({ controller }) {
-  const cache = useRef({ total: 1, placements: [] }).current;
+  // Where each span's cells start, as parallel typed arrays reused frame to
+  // frame: first cell, objects, base, object size.
+  const cache = useRef({ total: 1, count: 0, first: new Float64Array(256), n: new Float64Array(256),
+    base: new Float64Array(256), size: new Float64Array(256) }).current;
   const draw = (canvas, source, state) => {
     const width = canvas.width;
     const cell = Math.max(2, Math.min(16, Math.floor(Math.sqrt((width * MAX_HEIGHT) / Math.max(1, cache.total)))));
@@ -25,32 +28,44 @@ export function SpanView({ controller }) {
     const { ctx, image, u32 } = pixels(canvas, cache);
     u32.fill(BACKGROUND);
     const gap = cell >= 5 ? 1 : 0, inner = cell - gap;
-    const placements = [];
-    let at = 0;
-    const place = (i, colour) => {
+    let at = 0, count = 0;
+    const place = (i, colour) => { // the hot loop: 100 000 cells a frame
       const x = (i % cols) * cell, y = ((i / cols) | 0) * cell;
-      if (y + inner <= h) fillBlock(u32, width, x, y, inner, inner, colour);
+      if (y + inner > h) return;
+      let at = y * width + x;
+      for (let j = 0; j < inner; j++, at += width) for (let k = 0; k < inner; k++) u32[at + k] = colour;
     };
     source.forEachGcSpan((span, colours) => {
       place(at, span.swept ? SWEPT : UNSWEPT);
-      placements.push({ first: at + 1, n: span.objects, base: span.base, objectSize: span.objectSize });
+      if (count === cache.first.length) {
+        for (const k of ['first', 'n', 'base', 'size']) {
+          const grown = new Float64Array(count * 2);
+          grown.set(cache[k]);
+          cache[k] = grown;
+        }
+      }
+      cache.first[count] = at + 1;
+      cache.n[count] = span.objects;
+      cache.base[count] = span.base;
+      cache.size[count] = span.objectSize;
+      count++;
       at++;
       for (let i = 0; i < span.objects; i++) place(at + i, OBJECT_PACKED[colours[i]]);
       at += span.objects;
     });
     cache.total = at;
-    cache.placements = placements;
+    cache.count = count;
     cache.cell = cell;
     cache.cols = cols;
     ctx.putImageData(image, 0, 0);
     // highlights
-    const cellOf = (addr) => {
-      let lo = 0, hi = placements.length - 1;
+    const cellOf = (addr) => { // spans come in address order
+      let lo = 0, hi = count - 1;
       while (lo <= hi) {
-        const mid = (lo + hi) >> 1, p = placements[mid];
-        if (addr < p.base) hi = mid - 1;
-        else if (addr >= p.base + p.n * p.objectSize) lo = mid + 1;
-        else return p.first + Math.floor((addr - p.base) / p.objectSize);
+        const mid = (lo + hi) >> 1;
+        if (addr < cache.base[mid]) hi = mid - 1;
+        else if (addr >= cache.base[mid] + cache.n[mid] * cache.size[mid]) lo = mid + 1;
+        else return cache.first[mid] + Math.floor((addr - cache.base[mid]) / cache.size[mid]);
       }
       return -1;
     };
@@ -74,10 +89,12 @@ export function SpanView({ controller }) {
   const onClick = (e) => {
     const { x, y } = canvasPoint(ref.current, e);
     const i = Math.floor(y / cache.cell) * cache.cols + Math.floor(x / cache.cell);
-    const p = cache.placements.find((q) => i >= q.first && i < q.first + q.n);
-    if (!p) return;
-    const address = p.base + (i - p.first) * p.objectSize;
-    controller.actions.select({ address });
+    for (let k = 0; k < cache.count; k++) {
+      if (i >= cache.first[k] && i < cache.first[k] + cache.n[k]) {
+        controller.actions.select({ address: cache.base[k] + (i - cache.first[k]) * cache.size[k] });
+        return;
+      }
+    }
   };
   return (
     <div class="canvas-box">

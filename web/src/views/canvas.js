@@ -16,7 +16,11 @@ export function useCanvas(controller, draw, { height } = {}) {
     fit();
     const ro = new ResizeObserver(fit);
     ro.observe(canvas.parentElement);
-    const off = controller.addDrawer((source, state) => drawRef.current(canvas, source, state));
+    const off = controller.addDrawer((source, state) => {
+      const t = performance.now();
+      drawRef.current(canvas, source, state);
+      controller.timings[canvas.dataset.view] = performance.now() - t;
+    });
     return () => { ro.disconnect(); off(); };
   }, [controller]);
   return ref;
