@@ -24,7 +24,7 @@ CLI := $(BUILD)/tricolor
 
 # The peers `make bench` measures against, from Debian.
 bench-deps:
-	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev
+	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev chromium
 all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
 
 $(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
@@ -78,7 +78,7 @@ test:
 $(BUILD)/bench-fastpath: bench/fastpath.c
 	$(CC) -std=gnu11 -O2 -g $(WARN) $< -o $@
 
-bench: all $(BUILD)/bench-fastpath $(BUILD)/bench-gc $(BUILD)/bench-barrier $(WASM_BENCH)
+bench: all $(BUILD)/bench-fastpath $(BUILD)/bench-gc $(BUILD)/bench-barrier $(WASM_BENCH) web
 	python3 bench/run.py $(BENCH_ARGS)
 
 $(BUILD)/bench-gc: bench-deps bench/gcbench-main.c bench/gcbench.c bench/gcbench.h $(BUILD)/libtricolor.a

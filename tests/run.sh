@@ -9,7 +9,7 @@ passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-tests/deps.sh gcc clang make python3 sqlite3 git nodejs emscripten wasi-libc libclang-rt-14-dev-wasm32 lld ||
+tests/deps.sh gcc clang make python3 sqlite3 git nodejs emscripten wasi-libc libclang-rt-14-dev-wasm32 lld chromium ||
     { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
@@ -51,6 +51,7 @@ step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang W
 step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
 step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
 step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
+step build_visualiser make web
 
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
 [ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
@@ -64,6 +65,7 @@ step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
+[ -f build/web/index.html ] && suite "the visualiser in Chromium (Playwright)" node_modules/.bin/playwright test -c e2e/playwright.config.mjs
 
 echo
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -67,14 +67,22 @@ export class LiveRuntime {
 
   // --- the mutator and the collector ------------------------------------------------
 
-  // One mutator operation; in stepped mode the collector then does one object's work.
+  // One mutator operation. In stepped mode the collector then marks (or
+  // sweeps) one object for every object the operation allocated, and at
+  // least one: as Go's assists, allocation pays for collection, at a ratio
+  // slow enough to watch.
   tick() {
     this.guard(() => {
+      const before = this.stepped ? this.heap.stats().allocations : 0;
       this.scenario.tick();
       this.ops++;
       if (this.stepped) {
         if (this.heap.phase === 'off' && this.shouldStartCycle()) this.heap.startCycle();
-        if (this.heap.phase !== 'off') this.heap.step(1);
+        const made = Math.max(1, this.heap.stats().allocations - before);
+        for (let i = 0; i < made && this.heap.phase !== 'off'; i++) {
+          this.heap.step(1);
+          this.scenario.react?.();
+        }
         this.scenario.react?.();
       }
     });

@@ -116,7 +116,18 @@ export function HeapMap({ controller }) {
   const onClick = (e) => {
     if (!cache.map) return;
     const d = describePage(cache.map, pageAt(e));
-    if (d?.run) controller.actions.select({ span: d.run.base, kind: d.run.kind });
+    if (!d?.run) return;
+    // a span of the collected heap: select it, and the object under the pointer (or its first)
+    const bits = controller.source.spanBits(d.addr);
+    let address;
+    if (bits) {
+      const under = Math.floor((d.addr - bits.base) / bits.objectSize);
+      const taken = (i) => (bits.alloc[i >> 5] >>> (i & 31)) & 1;
+      for (let i = under, k = 0; k < bits.objects; k++, i = (i + 1) % bits.objects) {
+        if (taken(i)) { address = bits.base + i * bits.objectSize; break; }
+      }
+    }
+    controller.actions.select({ span: d.run.base, address });
   };
   return (
     <div class="canvas-box heapmap" onMouseLeave={() => setHover(null)}>

@@ -1,7 +1,7 @@
 // The collected heap's objects, span by span: one cell per object slot,
 // coloured free / white / grey / black (lightness alone tells them apart).
-// A cell before each span starts it, purple while sweeping has not reached
-// the span yet this cycle. The selected object is outlined in blue, objects a
+// A cell with a bar before each span starts it; the cell is purple while
+// sweeping has not reached the span yet this cycle. The selected object is outlined in blue, objects a
 // barrier just shaded in orange, objects the verifier found unmarked but
 // reachable in vermillion. Drawn straight from the spans' bitmaps.
 import { useRef } from 'preact/hooks';
@@ -10,7 +10,8 @@ import { OBJECT_PACKED, OBJECT_CSS, CELL_BACKGROUND, HIGHLIGHT, OKABE_ITO, packe
 
 const UNSWEPT = packed(OKABE_ITO.purple);
 const BACKGROUND = packed(CELL_BACKGROUND);
-const SWEPT = BACKGROUND;
+const SWEPT = packed('#eef1f4');
+const DIVIDER = packed('#1f2630');
 const MAX_HEIGHT = 420;
 
 export function SpanView({ controller }) {
@@ -37,6 +38,10 @@ export function SpanView({ controller }) {
     };
     source.forEachGcSpan((span, colours) => {
       place(at, span.swept ? SWEPT : UNSWEPT);
+      if (inner >= 4) { // a bar down the middle: a span starts here, not an object
+        const x = (at % cols) * cell + (inner >> 1) - 1, y = ((at / cols) | 0) * cell;
+        for (let j = 0; j < inner && y + j < h; j++) u32[(y + j) * width + x] = u32[(y + j) * width + x + 1] = DIVIDER;
+      }
       if (count === cache.first.length) {
         for (const k of ['first', 'n', 'base', 'size']) {
           const grown = new Float64Array(count * 2);
@@ -112,7 +117,8 @@ export function ObjectLegend() {
       <li><span class="swatch ring" style={{ borderColor: HIGHLIGHT.barrier }} />shaded by a barrier just now</li>
       <li><span class="swatch ring" style={{ borderColor: HIGHLIGHT.violation }} />reachable but left white (verifier)</li>
       <li><span class="swatch ring" style={{ borderColor: HIGHLIGHT.selected }} />selected</li>
-      <li><span class="swatch" style={{ background: OKABE_ITO.purple }} />before a span: not yet swept this cycle</li>
+      <li><span class="swatch divider" />a span starts</li>
+      <li><span class="swatch divider" style={{ background: OKABE_ITO.purple }} />a span sweeping has not reached yet</li>
     </ul>
   );
 }
