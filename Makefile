@@ -96,9 +96,11 @@ $(BUILD)/bench-barrier: bench/barrier.c $(BUILD)/libtricolor.a
 
 ifdef WASI_SDK_PATH
 WASI_CC := $(WASI_SDK_PATH)/bin/clang
+WASI_AR := $(WASI_SDK_PATH)/bin/llvm-ar
 WASI_SYSROOT := $(WASI_SDK_PATH)/share/wasi-sysroot
 else
 WASI_CC := clang
+WASI_AR := llvm-ar-14
 WASI_SYSROOT := /usr
 endif
 WASI := build/wasi
@@ -115,7 +117,7 @@ $(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
 	$(WASI_CC) $(WASI_CFLAGS) $(if $(filter malloc,$*),-DTRI_PRELOAD) -c $< -o $@
 
 $(WASI)/libtricolor.a: $(WASI_OBJ)
-	rm -f $@ && llvm-ar-14 rcs $@ $^
+	rm -f $@ && $(WASI_AR) rcs $@ $^
 
 $(WASI)/tricolor.wasm: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a
 	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR cli/tricolor.c cli/trace.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
