@@ -5,7 +5,7 @@ import { SCENARIOS, COLLECTORS, LIMITS } from '../params.js';
 import { SCENARIO_INFO } from '../scenarios.js';
 import { BARRIERS, duration, bytes } from '../palette.js';
 
-function NumberField({ label, value, min, max, onCommit, allowOff, name }) {
+function NumberField({ label, value, min, max, onCommit, allowOff, name, disabled }) {
   const [text, setText] = useState(null);
   const [error, setError] = useState(null);
   const shown = text ?? String(value);
@@ -24,7 +24,7 @@ function NumberField({ label, value, min, max, onCommit, allowOff, name }) {
   return (
     <label class="field">
       <span>{label}</span>
-      <input name={name} value={shown} size={7} aria-invalid={error ? 'true' : 'false'} title={error || ''}
+      <input name={name} value={shown} size={7} aria-invalid={error ? 'true' : 'false'} title={error || ''} disabled={disabled}
         onInput={(e) => setText(e.target.value)} onChange={commit}
         onKeyDown={(e) => { if (e.key === 'Enter') commit(); if (e.key === 'Escape') { setText(null); setError(null); } }} />
       {error && <em class="field-error" role="alert">{error}</em>}
@@ -46,7 +46,7 @@ export function Controls({ controller, settings, running, mode, phase }) {
         </select>
       </label>
       <NumberField label="objects" name="objects" value={settings.objects} min={LIMITS.objects[0]} max={LIMITS.objects[1]}
-        onCommit={(v) => a.setSetting('objects', v)} />
+        onCommit={(v) => a.setSetting('objects', v)} disabled={!live} />
       <label class="field"><span>collector</span>
         <select name="collector" value={settings.collector} onChange={set('collector')} disabled={!live}
           title="stepped: the page starts cycles and marks one object per mutator operation; paced: the runtime's pacer and assists, as in a program">
@@ -59,7 +59,7 @@ export function Controls({ controller, settings, running, mode, phase }) {
         </select>
       </label>
       <NumberField label="GOGC" name="gogc" value={settings.gogc} min={LIMITS.gogc[0]} max={LIMITS.gogc[1]} allowOff
-        onCommit={(v) => a.setSetting('gogc', v)} />
+        onCommit={(v) => a.setSetting('gogc', v)} disabled={!live} />
       <div class="buttons" role="group" aria-label="Run">
         <button type="button" class="primary" name="run" onClick={a.toggleRun} aria-pressed={running ? 'true' : 'false'}
           title="Space">{mode === 'replay' ? 'Play / pause' : running ? 'Pause' : 'Run'}</button>
