@@ -63,16 +63,28 @@ int th_failed(void);
 #define TH_HAVE_PROC 1
 #endif
 
+/* th_child: a fork natively; under WASI a fresh instance of the module,
+ * started by the runner (wasm/run-wasi.mjs). Emscripten's modules start
+ * asynchronously, so none there. */
+#if !defined(__wasm__) || (defined(__wasi__) && !defined(__EMSCRIPTEN__))
+#define TH_HAVE_CHILD 1
+#else
+#define TH_HAVE_CHILD 0
+#endif
+
 /* The signal abort() raises, for tests that check a child was aborted. */
 #define TH_SIGABRT 6
 
 #define TH_NEED_FORK() do { if (!TH_HAVE_FORK) SKIP("needs fork()"); } while (0)
 #define TH_NEED_THREADS() do { if (!TH_HAVE_THREADS) SKIP("needs threads"); } while (0)
 #define TH_NEED_PROC() do { if (!TH_HAVE_PROC) SKIP("needs /proc"); } while (0)
+#define TH_NEED_CHILD() do { if (!TH_HAVE_CHILD) SKIP("needs a child process"); } while (0)
 
 /* Runs fn in a child process with stderr captured. Returns 1 if it ran:
- * *signal is the signal that ended it (0 if it exited), *code its exit
- * code, err its stderr (NUL-terminated, truncated to errlen - 1). */
+ * *signal is the signal that ended it (0 if it exited; under WASI a trap
+ * counts as TH_SIGABRT, as abort() is one), *code its exit code, err its
+ * stderr (NUL-terminated, truncated to errlen - 1). Under WASI arg must be
+ * NULL: the child is another instance, with a memory of its own. */
 int th_child(void (*fn)(void *), void *arg, int *signal, int *code, char *err, size_t errlen);
 
 /* Resident set size of this process in bytes, from /proc/self/statm. */

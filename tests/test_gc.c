@@ -95,7 +95,7 @@ static void free_gc_object(void *arg)
 
 TEST(gc_objects_are_not_freed_by_free)
 {
-    TH_NEED_FORK();
+    TH_NEED_CHILD();
     int sig = 0, code = 0;
     char err[512];
     CHECK(th_child(free_gc_object, NULL, &sig, &code, err, sizeof err));
@@ -694,7 +694,7 @@ static void pop_out_of_order(void *arg)
 
 TEST(gc_frames_popped_out_of_order_abort)
 {
-    TH_NEED_FORK();
+    TH_NEED_CHILD();
     int sig = 0, code = 0;
     char err[512];
     CHECK(th_child(pop_out_of_order, NULL, &sig, &code, err, sizeof err));

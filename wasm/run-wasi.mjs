@@ -4,6 +4,10 @@
 // TRICOLOR_WASM names another WASI module to run (the test suite, say).
 // Paths relative to the working directory, and absolute ones inside it,
 // work as natively (wasi-libc matches preopens in order, the last winning).
+// A module that imports tricolor_test.run_child (the C test suite) can run
+// one of its own functions in a fresh instance, as a forked child: the
+// runner starts it with "--child FN", captures its stderr, and reports its
+// exit code or its trap (abort() is one).
 // Node 20 can crash while it exits after a WebAssembly memory has grown
 // large (a race with V8's worker threads); it does not when V8 runs single
 // threaded. So this script re-runs itself that way.
@@ -14,6 +18,8 @@ if (!process.execArgv.includes('--single-threaded')) {
   process.exit(r.status ?? 134);
 }
 import { readFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,15 +41,44 @@ try {
   console.error(`run-wasi: cannot read ${file}: ${err.message} (run 'make wasm' first)`);
   process.exit(2);
 }
-const wasi = new WASI({
-  version: 'preview1',
-  args: [path.basename(file, '.wasm'), ...process.argv.slice(2)],
-  env: process.env,
-  preopens: { '/': '/', [process.cwd()]: process.cwd(), '.': process.cwd() },
-  returnOnExit: true,
-});
+const name = path.basename(file, '.wasm');
+const preopens = { '/': '/', [process.cwd()]: process.cwd(), '.': process.cwd() };
 const module = await WebAssembly.compile(bytes);
-const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+const wantsChildren = WebAssembly.Module.imports(module).some((i) => i.module === 'tricolor_test');
+let parent = null, children = 0;
+
+function runChild(fn, errPtr, errLen, codePtr, trappedPtr) {
+  const errFile = path.join(os.tmpdir(), `tricolor-child-${process.pid}-${++children}.err`);
+  const fd = openSync(errFile, 'w+');
+  let code = 0, trapped = 0;
+  try {
+    const child = new WASI({ version: 'preview1', args: [name, '--child', String(fn)], env: process.env, preopens,
+      returnOnExit: true, stderr: fd });
+    const instance = new WebAssembly.Instance(module, { ...child.getImportObject(), tricolor_test: { run_child: () => 0 } });
+    code = child.start(instance);
+  } catch {
+    trapped = 1;
+  } finally {
+    closeSync(fd);
+  }
+  const text = readFileSync(errFile);
+  unlinkSync(errFile);
+  const memory = parent.exports.memory.buffer;
+  const n = Math.min(text.length, errLen - 1);
+  new Uint8Array(memory).set(text.subarray(0, n), errPtr);
+  new Uint8Array(memory)[errPtr + n] = 0;
+  const view = new DataView(memory);
+  view.setInt32(codePtr, code, true);
+  view.setInt32(trappedPtr, trapped, true);
+  return 1;
+}
+
+const wasi = new WASI({ version: 'preview1', args: [name, ...process.argv.slice(2)], env: process.env, preopens,
+  returnOnExit: true });
+const imports = wasi.getImportObject();
+if (wantsChildren) imports.tricolor_test = { run_child: runChild };
+const instance = await WebAssembly.instantiate(module, imports);
+parent = instance;
 try {
   process.exitCode = wasi.start(instance);
 } catch (err) {
