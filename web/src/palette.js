@@ -45,7 +45,6 @@ export function packed(css) {
 
 export const OBJECT_PACKED = Uint32Array.from(OBJECT_CSS, packed);
 export const PAGE_PACKED = Uint32Array.from(PAGE_KINDS, (k) => packed(k.css));
-export const HIGHLIGHT_PACKED = { barrier: packed(HIGHLIGHT.barrier), violation: packed(HIGHLIGHT.violation), selected: packed(HIGHLIGHT.selected) };
 
 export const hex = (n) => `0x${n.toString(16).padStart(8, '0')}`;
 

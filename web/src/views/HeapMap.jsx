@@ -11,6 +11,7 @@ const EDGE = packed('#1f2630');
 const MARK_DARK = packed('#1f2630');
 const MARK_LIGHT = packed('#8c96a3');
 const BACKGROUND = packed('#ffffff');
+const MARK_WHITE = packed('#ffffff');
 
 function layout(canvas, pages) {
   const cell = Math.max(2, Math.min(14, Math.floor(canvas.width / COLS)));
@@ -72,7 +73,7 @@ export function HeapMap({ controller }) {
       if (cell >= 6) {
         const mark = PAGE_KINDS[k].mark;
         if (mark === 'dot') fillBlock(u32, width, x + (inner >> 1) - 1, y + (inner >> 1) - 1, 2, 2, MARK_DARK);
-        else if (mark === 'bar') fillBlock(u32, width, x + 1, y + (inner >> 1), inner - 2, 1, k === PAGE_KIND.large || k === PAGE_KIND.gclarge ? packed('#ffffff') : MARK_DARK);
+        else if (mark === 'bar') fillBlock(u32, width, x + 1, y + (inner >> 1), inner - 2, 1, MARK_WHITE);
         else if (mark === 'hatch') {
           for (let j = 0; j < inner; j++) {
             const i = (j * 3 + 1) % inner;
