@@ -42,6 +42,36 @@
 #define TRI_PEEK(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define TRI_POKE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
+/* --- AddressSanitizer ---------------------------------------------------- */
+
+/* Built with ASan, tricolor tells it which of its bytes the program may
+ * touch: memory is poisoned unless it is part of an object handed out (up
+ * to the size asked for), so a read or write of a freed object, of the
+ * slack after an object's requested size, or of a span's unused tail is
+ * reported as ASan reports its own heap's. Free objects in thread caches,
+ * central spans and the collector's spans are all poisoned; allocation
+ * unpoisons. Without ASan all of this compiles to nothing. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TRI_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TRI_ASAN)
+#define TRI_ASAN 1
+#endif
+
+#ifdef TRI_ASAN
+#include <sanitizer/asan_interface.h>
+#define tri_asan_poison(p, n) ASAN_POISON_MEMORY_REGION((const void *)(p), (size_t)(n))
+#define tri_asan_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((const void *)(p), (size_t)(n))
+#define tri_asan_is_poisoned(p) __asan_address_is_poisoned((const void *)(p))
+#else
+#define tri_asan_poison(p, n) ((void)0)
+#define tri_asan_unpoison(p, n) ((void)0)
+#define tri_asan_is_poisoned(p) 0
+#endif
+
+
 /* --- geometry ----------------------------------------------------------- */
 
 #define TRI_PAGE_SHIFT 13
@@ -283,6 +313,36 @@ TRI_INTERNAL void tri_write_stderr(const char *s);
 /* Reports misuse of the allocator and aborts: "tricolor: op(ptr): what". */
 TRI_INTERNAL TRI_COLD void tri_fatal_pointer(const char *op, const void *ptr, const char *what) __attribute__((noreturn));
 TRI_INTERNAL TRI_COLD void tri_fatal(const char *what) __attribute__((noreturn));
+
+/* An object of `room` bytes handed out for a request of `size` bytes: the
+ * first size bytes (at least one, so that a free of a zero-byte object can
+ * tell it from a free one) become accessible, the rest stays poisoned. */
+static inline void *tri_asan_alloc(void *p, size_t size, size_t room)
+{
+#ifdef TRI_ASAN
+    if (p) {
+        tri_asan_poison(p, room);
+        tri_asan_unpoison(p, size ? size : 1);
+    }
+#else
+    (void)size, (void)room;
+#endif
+    return p;
+}
+
+/* A small object of `room` bytes going back on free: under ASan, an object
+ * already poisoned is already free (every free object is), so any double
+ * free is caught here, not only one the thread cache or the span notices. */
+static inline void tri_asan_free(void *p, size_t room)
+{
+#ifdef TRI_ASAN
+    if (tri_asan_is_poisoned(p))
+        tri_fatal_pointer("free", p, "double free: the object is already free");
+    tri_asan_poison(p, room);
+#else
+    (void)p, (void)room;
+#endif
+}
 
 /* --- metadata pools ----------------------------------------------------- */
 

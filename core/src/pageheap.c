@@ -246,6 +246,7 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
 {
     uintptr_t first = first_page(a, s), last = first + s->npages - 1;
     uint64_t since = now;
+    tri_asan_poison(s->base, s->npages << TRI_PAGE_SHIFT); /* nobody's until handed out again */
     if (!fresh) {
         for (uintptr_t p = first + 1; p < last; p++)
             TRI_POKE(a->spans[p], NULL);

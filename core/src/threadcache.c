@@ -213,6 +213,7 @@ void *tri_tcache_malloc_slow(unsigned c)
 
 void tri_tcache_free_slow(void *p, unsigned c)
 {
+    tri_asan_free(p, tri_class_size[c]);
     tri_tcache *tc = tri_tls_tcache;
     if (tc == &tcache_empty)
         tc = tcache_create();
