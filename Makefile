@@ -8,9 +8,13 @@ OPT ?= -O2
 WERROR ?=
 
 WARN := -Wall -Wextra $(WERROR)
-CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden -fno-semantic-interposition \
+# HARDEN=0 builds without the encoded, checked free lists (see SECURITY.md);
+# give such a build a BUILD directory of its own.
+HARDEN ?= 1
+DEFS := -DTRI_HARDEN=$(HARDEN)
+CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
-CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) -pthread -Icore/include -I$(BUILD)/gen
+CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -pthread -Icore/include -I$(BUILD)/gen
 
 CORE := os report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
@@ -106,7 +110,7 @@ WASI_SYSROOT := /usr
 endif
 WASI := build/wasi
 GEN := build/native/gen/sizeclasses.inc
-WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -std=gnu11 $(OPT) $(WARN) -Icore/include -Ibuild/native/gen
+WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -std=gnu11 $(OPT) $(WARN) $(DEFS) -Icore/include -Ibuild/native/gen
 WASI_LDFLAGS := -Wl,-z,stack-size=1048576 -Wl,--max-memory=4294967296
 WASM_CORE := os_wasm report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 WASI_OBJ := $(WASM_CORE:%=$(WASI)/obj/%.o)
@@ -132,7 +136,7 @@ $(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
 EM := build/emscripten
 EMCC := NODE_PATH=/usr/share/nodejs emcc
 EMAR := emar
-EM_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Icore/include -Ibuild/native/gen
+EM_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(DEFS) -Icore/include -Ibuild/native/gen
 EM_LINK := -sMALLOC=none -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB
 EM_ESM := -sMODULARIZE=1 -sEXPORT_ES6=1 --extern-pre-js wasm/node-shim.js
 EM_NODE := $(EM_ESM) -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1

@@ -71,13 +71,32 @@ static bool marking(const tri_gc_heap *h)
 
 /* --- the grey list ---------------------------------------------------------------- */
 
+/* Work buffers are objects of malloc's, linked through their first word
+ * into the lists of full and spare buffers. The link is encoded, and a
+ * decoded link must be the start of an object of the buffers' size class
+ * (checked in the page map, without touching it) or it is reported. */
+static void workbuf_link(tri_gc_workbuf *b, tri_gc_workbuf *next)
+{
+    b->next = tri_link_encode(&b->next, next);
+}
+
+static tri_gc_workbuf *workbuf_next(const tri_gc_workbuf *b)
+{
+    tri_gc_workbuf *next = tri_link_decode(&b->next, b->next);
+#if TRI_HARDEN
+    if (next && tri_small_class_of((uintptr_t)next) != tri_size_class(sizeof *next))
+        tri_fatal_corrupt("list of ", "the collector's work buffers", &b->next, (uintptr_t)next);
+#endif
+    return next;
+}
+
 static void grey_push_slow(tri_gc_heap *h, uintptr_t obj)
 {
     tri_gc_workbuf *b = h->work;
     {
         tri_gc_workbuf *fresh = h->work_free;
         if (fresh)
-            h->work_free = fresh->next;
+            h->work_free = workbuf_next(fresh);
         else
             fresh = tri_malloc(sizeof *fresh);
         if (!fresh) {
@@ -88,7 +107,7 @@ static void grey_push_slow(tri_gc_heap *h, uintptr_t obj)
         }
         fresh->n = 0;
         if (b) {
-            b->next = h->work_full;
+            workbuf_link(b, h->work_full);
             h->work_full = b;
         }
         h->work = b = fresh;
@@ -112,9 +131,11 @@ static uintptr_t grey_pop(tri_gc_heap *h)
         return b->obj[--b->n];
     if (h->work_full) {
         tri_gc_workbuf *full = h->work_full;
-        h->work_full = full->next;
+        h->work_full = workbuf_next(full);
+        if (full->n != TRI_WORKBUF_OBJECTS) /* only full buffers wait on the list */
+            tri_fatal_pointer("mark", full, "a full work buffer's count was overwritten: memory corrupted");
         if (b) {
-            b->next = h->work_free;
+            workbuf_link(b, h->work_free);
             h->work_free = b;
         }
         h->work = full;
@@ -1117,7 +1138,7 @@ int tri_gc_set_barrier(tri_gc_heap *h, enum tri_gc_barrier mode)
 static void free_workbufs(tri_gc_workbuf *b)
 {
     while (b) {
-        tri_gc_workbuf *next = b->next;
+        tri_gc_workbuf *next = workbuf_next(b);
         tri_free(b);
         b = next;
     }

@@ -39,21 +39,11 @@ void *tri_malloc(size_t size)
     return malloc_large(size, 1);
 }
 
-/* The size class of the small object of malloc's that starts at a, or 0
- * if a is anything else: page map, one multiply, no span. */
-static inline unsigned small_object_class(uintptr_t a)
-{
-    uint16_t info = tri_page_info(a);
-    unsigned c = info >> 8;
-    uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
-    return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
-}
-
 void tri_free(void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uint16_t info = tri_page_info(a);
-    unsigned c = info >> 8; /* as small_object_class, minus one compare */
+    unsigned c = info >> 8; /* as tri_small_class_of, minus one compare */
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
     if (likely(tri_offset_index(c, off) < tri_class_divs[c].nelems)) {
         tri_bin *b = &tri_tls_tcache->bins[c];
@@ -74,6 +64,7 @@ void tri_init_slow(void)
 {
     static _Atomic int started;
     if (atomic_exchange(&started, 1) == 0) {
+        tri_link_keys_init(); /* before any list exists */
         tri_pageheap_init();
         tri_sizeclass_init();
         tri_tcache_init();
@@ -173,7 +164,7 @@ void *tri_realloc(void *p, size_t size)
 {
     if (p == NULL)
         return tri_malloc(size);
-    unsigned c = small_object_class((uintptr_t)p);
+    unsigned c = tri_small_class_of((uintptr_t)p);
     tri_span *s = NULL;
     enum tri_ptr_kind kind = PTR_SMALL;
     if (!c) {
@@ -279,7 +270,7 @@ size_t tri_usable_size(const void *p)
 {
     if (p == NULL)
         return 0;
-    unsigned c = small_object_class((uintptr_t)p);
+    unsigned c = tri_small_class_of((uintptr_t)p);
     size_t n;
     if (c) {
         n = tri_class_size[c];

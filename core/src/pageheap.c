@@ -548,6 +548,7 @@ static unsigned env_unsigned(const char *name, unsigned dflt)
 void tri_pageheap_init(void)
 {
     ph.lru.lru_next = ph.lru.lru_prev = &ph.lru;
+    ph.spans.name = "span records";
     ph.spans.item_size = sizeof(tri_span);
     ph.delay_ns = (uint64_t)env_unsigned("TRI_RELEASE_DELAY_MS", 1000) * 1000000u;
     ph.retain_percent = env_unsigned("TRI_RETAIN_PERCENT", 25);

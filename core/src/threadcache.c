@@ -292,6 +292,7 @@ void tri_tcache_init(void)
         class_capacity[c] = (uint16_t)(2 * tri_class_batch[c]);
         slots += 1u + class_capacity[c];
     }
+    reg.pool.name = "thread caches";
     reg.pool.item_size = sizeof(tri_tcache) + slots * sizeof(void *);
 #if !defined(__wasm__) /* WebAssembly modules here have one thread and no fork */
     if (pthread_key_create(&reg.key, tcache_destroy) != 0)
