@@ -151,6 +151,7 @@ EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usabl
 	tri_gc_object_of tri_gc_verify \
 	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
 	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \
+	tri_js_set_max_heap \
 	malloc free
 comma := ,
 EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \
@@ -171,6 +172,15 @@ $(EM)/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
 $(EM)/tricolor.mjs: wasm/tricolor.mjs $(EM)/tricolor-core.mjs
 	cp $< $@
 
+# The same module with its memory capped at 64 MiB, for the out-of-memory tests.
+$(EM)/capped/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
+	@mkdir -p $(EM)/capped
+	$(EMCC) $(EM_CFLAGS) wasm/bindings.c $(EM)/libtricolor.a $(filter-out -sMAXIMUM_MEMORY=%,$(EM_LINK)) \
+		-sMAXIMUM_MEMORY=64MB $(EM_ESM) -sENVIRONMENT=node $(EM_EXPORTS) -o $@
+
+$(EM)/capped/tricolor.mjs: wasm/tricolor.mjs $(EM)/capped/tricolor-core.mjs
+	cp $< $@
+
 # Programs run in Node by wasm/run-emscripten.mjs.
 $(EM)/tests.mjs: $(TEST_SRC) tests/harness.h $(EM)/libtricolor.a wasm/node-shim.js
 	$(EMCC) $(EM_CFLAGS) -Icore/src $(TEST_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_NODE) -o $@
@@ -180,7 +190,8 @@ $(EM)/tricolor-cli.mjs: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c
 		$(EM_LINK) $(EM_NODE) -o $@
 
 .PHONY: wasm
-wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs
+wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs \
+	$(EM)/capped/tricolor.mjs
 
 # Benchmark programs inside WebAssembly: tricolor, and the allocators the
 # platforms bring (wasi-libc's, Emscripten's dlmalloc and emmalloc).

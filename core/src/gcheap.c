@@ -112,6 +112,9 @@ static inline uint64_t valid_mask(const tri_gcspan *g, uint32_t w)
 static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size_t nelems, size_t elemsize,
                             bool large)
 {
+    if (h->max_heap && (npages > h->max_heap >> TRI_PAGE_SHIFT ||
+                        h->spans_bytes + (npages << TRI_PAGE_SHIFT) > h->max_heap))
+        return NULL; /* allocate() collects and tries again, then fails */
     enum tri_level level;
     tri_span *s = tri_pageheap_alloc(npages, 1, &level);
     if (!s)

@@ -650,6 +650,7 @@ struct tri_gc_heap {
     size_t tiny_off;
 
     tri_gc_workbuf *work, *work_full, *work_free;
+    tri_gc_workbuf reserve;       /* the current buffer when no other can be had */
     struct { uintptr_t page; tri_gcspan *g; } span_cache[256]; /* page -> span, for marking */
     int grey_overflow;            /* a push failed: grey objects wait in grey bits */
     tri_gc_root_range *roots;
@@ -659,6 +660,7 @@ struct tri_gc_heap {
 
     int gogc;
     uint64_t memory_limit;
+    uint64_t max_heap;            /* hard limit on spans_bytes; 0: none */
     size_t step_bytes;
     int stress, verify, stw;
     int quiet_pauses;             /* inside a stop-the-world cycle: one record for all of it */
