@@ -213,3 +213,22 @@ $(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/benc
 
 WASM_BENCH := $(WASI)/bench-tricolor.wasm $(WASI)/bench-libc.wasm $(EM)/bench-tricolor.mjs \
 	$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs $(WASI)/tricolor.wasm $(EM)/tricolor-cli.mjs
+
+# --- fuzzing: libFuzzer harnesses in tests/fuzz (clang) -------------------------------
+# `make fuzz` runs each for FUZZ_SECONDS; tests/fuzz/run.sh summarizes.
+
+FUZZ := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_HARNESSES := malloc gc trace
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h cli/trace.c cli/trace.h $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) -fsanitize=fuzzer -Icore/src $< cli/trace.c $(BUILD)/libtricolor.a -o $@
+
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@tests/deps.sh clang libclang-rt-14-dev
+	$(MAKE) CC=clang BUILD=$(FUZZ) OPT="$(FUZZ_OPT)" $(FUZZ_HARNESSES:%=$(FUZZ)/fuzz_%)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
