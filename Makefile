@@ -28,7 +28,8 @@ CLI := $(BUILD)/tricolor
 
 # The peers `make bench` measures against, from Debian.
 bench-deps:
-	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev
+	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev \
+		sqlite3 git gcc redis-server redis-tools
 all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
 
 $(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
