@@ -47,6 +47,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "native")
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
+RESULTS = os.path.join(ROOT, "bench", "results")
 
 ALLOCATORS = [
     ("glibc", None),
@@ -230,9 +231,9 @@ def wasm_bench(reps, scale):
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    with open(os.path.join(ROOT, "bench", "results", "wasm.md"), "w") as f:
+    with open(os.path.join(RESULTS, "wasm.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "wasm.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "wasm.csv"), "w") as f:
         f.write("workload,build,seconds,peak_kib\n")
         for (workload, label), (secs, kib) in results.items():
             f.write(f"{workload},{label},{secs:.4f},{kib}\n")
@@ -327,9 +328,9 @@ def realprogs_bench(reps):
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    with open(os.path.join(ROOT, "bench", "results", "realprogs.md"), "w") as f:
+    with open(os.path.join(RESULTS, "realprogs.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "realprogs.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "realprogs.csv"), "w") as f:
         f.write("program,allocator,seconds,peak_rss_kib\n")
         for (prog, n), (secs, kib) in results.items():
             f.write(f"{prog},{n},{secs:.4f},{kib}\n")
@@ -446,9 +447,9 @@ def gc_bench(reps, bt_reps, bt_depth):
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    with open(os.path.join(ROOT, "bench", "results", "gc.md"), "w") as f:
+    with open(os.path.join(RESULTS, "gc.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "gc.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "gc.csv"), "w") as f:
         f.write("benchmark,manager,seconds,peak_rss_kib,cycles,stops,stop_p50_us,stop_p99_us,stop_max_us,"
                 "steps,step_p50_us,step_p99_us,step_max_us\n")
         for bench, label, r in rows:
@@ -472,8 +473,12 @@ def main():
     ap.add_argument("--no-realprogs", action="store_true", help="skip the real programs")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=LIB",
                     help="one more allocator to preload, as a column of its own (a build of tricolor, say)")
+    ap.add_argument("--results", metavar="DIR", help="write the results there, not to bench/results")
     args = ap.parse_args()
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    global RESULTS
+    if args.results:
+        RESULTS = os.path.abspath(args.results)
+    os.makedirs(RESULTS, exist_ok=True)
     for extra in args.extra:
         name, _, lib = extra.partition("=")
         if not name or not os.path.exists(lib):
@@ -596,10 +601,10 @@ def main():
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "results", "native.md"), "w") as f:
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "native.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "native.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "native.csv"), "w") as f:
         f.write("workload,threads,allocator,seconds,peak_rss_kib\n")
         for workload, threads in workloads:
             for n in names:
