@@ -3,7 +3,8 @@
 # (build/fuzz/fuzz_HARNESS, built by `make fuzz-build`) for SECONDS, starting
 # from the seeds in tests/fuzz/corpus/HARNESS and the corpus earlier runs
 # grew in build/fuzz/corpus/HARNESS. Prints a line per harness with the
-# executions, their rate and the coverage reached, then
+# executions, their rate and the coverage reached (edges hit, of those the
+# binary has instrumented), then
 # "N passed, N failed, N skipped". An input that fails a check or upsets a
 # sanitizer is kept in build/fuzz/artifacts/.
 set -u
@@ -34,9 +35,10 @@ for h in $harnesses; do
     cov=$(echo "$last" | sed -nE 's/.*cov: ([0-9]+).*/\1/p')
     ft=$(echo "$last" | sed -nE 's/.* ft: ([0-9]+).*/\1/p')
     corp=$(echo "$last" | sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p')
+    edges=$(sed -nE 's/^INFO: Loaded 1 modules +\(([0-9]+) inline 8-bit counters.*/\1/p' "$log" | head -1)
     if [ $rc -eq 0 ] && grep -qE '^#[0-9]+[[:space:]]+DONE' "$log"; then
-        echo "ok   fuzz_$h: ${runs:-?} runs in $secs s (${rate:-?} exec/s), coverage ${cov:-?} edges," \
-             "${ft:-?} features, corpus ${corp:-?} inputs"
+        echo "ok   fuzz_$h: ${runs:-?} runs in $secs s (${rate:-?} exec/s), coverage ${cov:-?} of ${edges:-?}" \
+             "edges, ${ft:-?} features, corpus ${corp:-?} inputs"
         passed=$((passed + 1))
     else
         echo "FAIL fuzz_$h: exit $rc after ${runs:-?} runs; the end of $log:"
