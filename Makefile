@@ -8,9 +8,13 @@ OPT ?= -O2
 WERROR ?=
 
 WARN := -Wall -Wextra $(WERROR)
-CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) -fPIC -fvisibility=hidden -fno-semantic-interposition \
+# HARDEN=0 builds without the encoded, checked free lists (see SECURITY.md);
+# give such a build a BUILD directory of its own.
+HARDEN ?= 1
+DEFS := -DTRI_HARDEN=$(HARDEN)
+CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
-CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) -pthread -Icore/include -I$(BUILD)/gen
+CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -pthread -Icore/include -I$(BUILD)/gen
 
 CORE := os report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
@@ -24,7 +28,8 @@ CLI := $(BUILD)/tricolor
 
 # The peers `make bench` measures against, from Debian.
 bench-deps:
-	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev chromium
+	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev \
+		sqlite3 git gcc redis-server redis-tools chromium
 all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
 
 $(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
@@ -105,7 +110,7 @@ WASI_SYSROOT := /usr
 endif
 WASI := build/wasi
 GEN := build/native/gen/sizeclasses.inc
-WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -std=gnu11 $(OPT) $(WARN) -Icore/include -Ibuild/native/gen
+WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -std=gnu11 $(OPT) $(WARN) $(DEFS) -Icore/include -Ibuild/native/gen
 WASI_LDFLAGS := -Wl,-z,stack-size=1048576 -Wl,--max-memory=4294967296
 WASM_CORE := os_wasm report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
 WASI_OBJ := $(WASM_CORE:%=$(WASI)/obj/%.o)
@@ -131,7 +136,7 @@ $(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
 EM := build/emscripten
 EMCC := NODE_PATH=/usr/share/nodejs emcc
 EMAR := emar
-EM_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Icore/include -Ibuild/native/gen
+EM_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(DEFS) -Icore/include -Ibuild/native/gen
 EM_LINK := -sMALLOC=none -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB
 EM_ESM := -sMODULARIZE=1 -sEXPORT_ES6=1 --extern-pre-js wasm/node-shim.js
 EM_NODE := $(EM_ESM) -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
@@ -147,6 +152,7 @@ EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usabl
 	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
 	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \
 	tri_js_pages tri_js_heap_base tri_js_heap_end \
+	tri_js_set_max_heap \
 	malloc free
 comma := ,
 EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \
@@ -167,6 +173,15 @@ $(EM)/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
 $(EM)/tricolor.mjs: wasm/tricolor.mjs $(EM)/tricolor-core.mjs
 	cp $< $@
 
+# The same module with its memory capped at 64 MiB, for the out-of-memory tests.
+$(EM)/capped/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
+	@mkdir -p $(EM)/capped
+	$(EMCC) $(EM_CFLAGS) wasm/bindings.c $(EM)/libtricolor.a $(filter-out -sMAXIMUM_MEMORY=%,$(EM_LINK)) \
+		-sMAXIMUM_MEMORY=64MB $(EM_ESM) -sENVIRONMENT=node $(EM_EXPORTS) -o $@
+
+$(EM)/capped/tricolor.mjs: wasm/tricolor.mjs $(EM)/capped/tricolor-core.mjs
+	cp $< $@
+
 # Programs run in Node by wasm/run-emscripten.mjs.
 $(EM)/tests.mjs: $(TEST_SRC) tests/harness.h $(EM)/libtricolor.a wasm/node-shim.js
 	$(EMCC) $(EM_CFLAGS) -Icore/src $(TEST_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_NODE) -o $@
@@ -176,7 +191,8 @@ $(EM)/tricolor-cli.mjs: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c
 		$(EM_LINK) $(EM_NODE) -o $@
 
 .PHONY: wasm
-wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs
+wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs \
+	$(EM)/capped/tricolor.mjs
 
 # Benchmark programs inside WebAssembly: tricolor, and the allocators the
 # platforms bring (wasi-libc's, Emscripten's dlmalloc and emmalloc).
@@ -198,6 +214,25 @@ $(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/benc
 
 WASM_BENCH := $(WASI)/bench-tricolor.wasm $(WASI)/bench-libc.wasm $(EM)/bench-tricolor.mjs \
 	$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs $(WASI)/tricolor.wasm $(EM)/tricolor-cli.mjs
+
+# --- fuzzing: libFuzzer harnesses in tests/fuzz (clang) -------------------------------
+# `make fuzz` runs each for FUZZ_SECONDS; tests/fuzz/run.sh summarizes.
+
+FUZZ := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_HARNESSES := malloc gc trace
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h cli/trace.c cli/trace.h $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) -fsanitize=fuzzer -Icore/src $< cli/trace.c $(BUILD)/libtricolor.a -o $@
+
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@tests/deps.sh clang libclang-rt-14-dev
+	$(MAKE) CC=clang BUILD=$(FUZZ) OPT="$(FUZZ_OPT)" $(FUZZ_HARNESSES:%=$(FUZZ)/fuzz_%)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # --- the visualiser ---------------------------------------------------------------------
 # `make web` builds it into build/web, a static site to host anywhere;

@@ -26,6 +26,10 @@ the end (it never shrinks); the benchmark modules grow it by exactly what
 the allocator asks for. The collector's benchmarks run through the command
 line on the three targets. Results go to bench/results/wasm.md and wasm.csv.
 
+Real programs (python3, sqlite3, git, gcc and redis-server, the sessions of
+tests/programs/sessions.sh) run with each allocator preloaded, timed, with
+their peak RSS. Results go to bench/results/realprogs.md and realprogs.csv.
+
 The garbage-collector benchmarks (GCBench, binary-trees of depth 21) run on
 tricolor's collector (incremental, and stop-the-world for comparison),
 Boehm GC (default and incremental) and explicit malloc/free under mimalloc,
@@ -38,11 +42,13 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "native")
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
+RESULTS = os.path.join(ROOT, "bench", "results")
 
 ALLOCATORS = [
     ("glibc", None),
@@ -129,7 +135,7 @@ def web_bench(reps):
         f"Goal: 30 frames/s or more with 100 000 objects: {'met' if best['fps'] >= 30 else '**missed**'}.",
     ]) + "\n"
     print(text)
-    with open(os.path.join(ROOT, "bench", "results", "visualiser.md"), "w") as f:
+    with open(os.path.join(RESULTS, "visualiser.md"), "w") as f:
         f.write(text)
 
 
@@ -261,15 +267,115 @@ def wasm_bench(reps, scale):
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    with open(os.path.join(ROOT, "bench", "results", "wasm.md"), "w") as f:
+    with open(os.path.join(RESULTS, "wasm.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "wasm.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "wasm.csv"), "w") as f:
         f.write("workload,build,seconds,peak_kib\n")
         for (workload, label), (secs, kib) in results.items():
             f.write(f"{workload},{label},{secs:.4f},{kib}\n")
         for bench, best in gc_rows:
             for label, _ in WASM_CLI:
                 f.write(f"{bench},{label} collector,{best[label][0]:.4f},0\n")
+
+
+# --- real programs ----------------------------------------------------------------
+
+SESSIONS = os.path.join(ROOT, "tests", "programs", "sessions.sh")
+# (name, session of tests/programs/sessions.sh, what it does)
+REALPROGS = [
+    ("python3", "python_session", "an allocation-heavy script (tests/programs/alloc_heavy.py)"),
+    ("sqlite3", "sqlite_session", "a scripted workload (tests/programs/workload.sql)"),
+    ("git", "git_session", "commits, branches, a merge, log, diff, gc --aggressive and fsck on a scratch repository"),
+    ("gcc", "gcc_session", "-O2 on a generated file of 500 functions, twice"),
+    ("redis", "redis_session 100000", "redis-server: redis-benchmark, 100000 requests each of set, get, incr, "
+     "lpush and lpop, then a scripted redis-cli session and a background save"),
+]
+
+
+def realprog_once(session, preload):
+    """Runs a session in a scratch directory: (seconds, peak RSS KiB, output).
+    The peak is the largest process of the session's tree (wait4 reports the
+    maximum over the waited-for descendants), for redis the server's."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    if preload:
+        env["LD_PRELOAD"] = preload
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") else None  # no disk in the timings
+    with tempfile.TemporaryDirectory(prefix="tricolor-realprog-", dir=scratch) as work:
+        out_path, err_path = os.path.join(work, "session.out"), os.path.join(work, "session.err")
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(["bash", "-c", f". '{SESSIONS}' && {session}"], cwd=work, env=env,
+                                    stdout=out, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            secs = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{session} failed under {preload or 'glibc'}: {open(err_path).read()[-500:]}")
+        peak = usage.ru_maxrss
+        server = os.path.join(work, "server-peak-kib")
+        if os.path.exists(server):
+            peak = int(open(server).read().strip() or 0)
+        return secs, peak, open(out_path).read()
+
+
+def realprogs_bench(reps):
+    started = time.time()
+    allocators = [(n, p) for n, p in ALLOCATORS if p is None or os.path.exists(p)]
+    names = [n for n, _ in allocators]
+    results = {}  # (program, allocator) -> (best seconds, median peak KiB)
+    for prog, session, _ in REALPROGS:
+        times = {n: [] for n in names}
+        peaks = {n: [] for n in names}
+        outputs = set()
+        rounds, rep = reps, 0
+        while rep < rounds:
+            order = allocators[rep % len(allocators):] + allocators[:rep % len(allocators)]
+            for name, preload in order:
+                secs, peak, out = realprog_once(session, preload)
+                times[name].append(secs)
+                peaks[name].append(peak)
+                outputs.add(out)
+            if rep == 0 and max(t[0] for t in times.values()) < 2:
+                rounds = 2 * reps + 1  # short runs are the noisiest: more of them
+            rep += 1
+        if len(outputs) != 1:
+            raise RuntimeError(f"{prog}: the allocators disagree on the output")
+        for n in names:
+            results[(prog, n)] = (min(times[n]), statistics.median(peaks[n]))
+        print(f"{prog:8} " + "  ".join(f"{n} {results[(prog, n)][0]:.3f}s" for n in names), flush=True)
+
+    md = ["# Real programs on each allocator\n",
+          f"`make bench` on {time.strftime('%Y-%m-%d')}; every program runs as Debian ships it, with each "
+          f"allocator preloaded (LD_PRELOAD; glibc with none), in a tmpfs, best of {reps} runs "
+          f"({2 * reps + 1} for the programs that take under 2 s), interleaved; "
+          f"{time.time() - started:.0f} s "
+          "in all. Every allocator's output is identical.\n",
+          "Best wall time in seconds / median peak RSS in MiB (the largest process of the session; for redis, "
+          "the server's VmHWM); ratios are tricolor / the other.\n",
+          "| program | " + " | ".join(names) + " | time vs glibc | time vs mimalloc | RSS vs glibc | RSS vs mimalloc |",
+          "|---|" + "---:|" * (len(names) + 4)]
+    for prog, _, _ in REALPROGS:
+        t = {n: results[(prog, n)][0] for n in names}
+        r = {n: results[(prog, n)][1] for n in names}
+
+        def ratio(d, other):
+            return f"{d['tricolor'] / d[other]:.2f}" if other in d and d[other] else "–"
+        md.append(f"| {prog} | " + " | ".join(f"{t[n]:.3f} s / {r[n] / 1024:.1f}" for n in names) +
+                  f" | {ratio(t, 'glibc')} | {ratio(t, 'mimalloc')} | {ratio(r, 'glibc')} | {ratio(r, 'mimalloc')} |")
+    md.append("")
+    md.append("The sessions (tests/programs/sessions.sh):\n")
+    for prog, _, what in REALPROGS:
+        md.append(f"- {prog}: {what}")
+    text = "\n".join(md) + "\n"
+    print()
+    print(text)
+    with open(os.path.join(RESULTS, "realprogs.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(RESULTS, "realprogs.csv"), "w") as f:
+        f.write("program,allocator,seconds,peak_rss_kib\n")
+        for (prog, n), (secs, kib) in results.items():
+            f.write(f"{prog},{n},{secs:.4f},{kib}\n")
 
 
 GC_MANAGERS = [
@@ -383,9 +489,9 @@ def gc_bench(reps, bt_reps, bt_depth):
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    with open(os.path.join(ROOT, "bench", "results", "gc.md"), "w") as f:
+    with open(os.path.join(RESULTS, "gc.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "gc.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "gc.csv"), "w") as f:
         f.write("benchmark,manager,seconds,peak_rss_kib,cycles,stops,stop_p50_us,stop_p99_us,stop_max_us,"
                 "steps,step_p50_us,step_p99_us,step_max_us\n")
         for bench, label, r in rows:
@@ -405,10 +511,26 @@ def main():
     ap.add_argument("--bt-reps", type=int, default=2, help="binary-trees runs per manager")
     ap.add_argument("--wasm-only", action="store_true", help="only the WebAssembly benchmarks")
     ap.add_argument("--no-wasm", action="store_true", help="skip the WebAssembly benchmarks")
+    ap.add_argument("--realprogs-only", action="store_true", help="only the real programs")
+    ap.add_argument("--no-realprogs", action="store_true", help="skip the real programs")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=LIB",
+                    help="one more allocator to preload, as a column of its own (a build of tricolor, say)")
+    ap.add_argument("--results", metavar="DIR", help="write the results there, not to bench/results")
     ap.add_argument("--web-only", action="store_true", help="only the visualiser's frame rate")
     ap.add_argument("--no-web", action="store_true", help="skip the visualiser's frame rate")
     args = ap.parse_args()
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    global RESULTS
+    if args.results:
+        RESULTS = os.path.abspath(args.results)
+    os.makedirs(RESULTS, exist_ok=True)
+    for extra in args.extra:
+        name, _, lib = extra.partition("=")
+        if not name or not os.path.exists(lib):
+            ap.error(f"--extra wants NAME=LIB with an existing LIB, not '{extra}'")
+        ALLOCATORS.append((name, os.path.abspath(lib)))
+    if args.realprogs_only:
+        realprogs_bench(min(args.reps, 3))
+        return
     if args.gc_only:
         gc_bench(args.reps, args.bt_reps, args.bt_depth)
         return
@@ -526,10 +648,10 @@ def main():
     text = "\n".join(md) + "\n"
     print()
     print(text)
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "results", "native.md"), "w") as f:
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "native.md"), "w") as f:
         f.write(text)
-    with open(os.path.join(ROOT, "bench", "results", "native.csv"), "w") as f:
+    with open(os.path.join(RESULTS, "native.csv"), "w") as f:
         f.write("workload,threads,allocator,seconds,peak_rss_kib\n")
         for workload, threads in workloads:
             for n in names:
@@ -539,6 +661,8 @@ def main():
         for workload, counts in counted.items():
             for n, v in counts.items():
                 f.write(f"{workload}-instructions,1,{n},{v},0\n")
+    if not args.no_realprogs:
+        realprogs_bench(min(args.reps, 3))
     if not args.no_gc:
         gc_bench(args.reps, args.bt_reps, args.bt_depth)
     if not args.no_wasm:

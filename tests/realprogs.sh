@@ -64,56 +64,23 @@ if [ -x "$bench" ]; then
     done
 fi
 
-if need /usr/bin/python3 python3; then
-    run python3 /usr/bin/python3 "$here/programs/alloc_heavy.py"
-fi
-
-if need sqlite3 sqlite3; then
-    run sqlite3 sh -c "sqlite3 db.sqlite < '$here/programs/workload.sql'"
-fi
-
-git_session() {
-    export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
-    export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z'
-    export GIT_CONFIG_NOSYSTEM=1 HOME=$PWD
-    git init -q -b main repo && cd repo || return 1
-    for i in $(seq 1 300); do
-        seq "$i" $((i * 20)) > "file$i.txt"
-    done
-    git add . && git commit -qm "first" || return 1
-    for r in 1 2 3 4 5; do
-        git checkout -qb "branch$r" main
-        for i in $(seq $r 7 300); do echo "change $r" >> "file$i.txt"; done
-        git commit -qam "change $r" || return 1
-    done
-    git checkout -q main
-    git merge -q --no-edit branch1 branch2 || return 1
-    git log --all --stat --format='%H %s' | head -2000
-    git diff --stat main branch5
-    git gc -q --aggressive && git fsck --strict 2>&1 && git count-objects -v | grep -v size
-    git rev-list --all --objects | sort | git hash-object --stdin
+# The sessions (tests/programs/sessions.sh) bench/run.py also times.
+session() {
+    run "$1" bash -c ". '$here/programs/sessions.sh' && $2"
 }
-if need git git; then
-    export -f git_session
-    run git bash -c git_session
-fi
-
-gcc_build() {
-    # a generated C file of a few thousand functions, compiled with -O2
-    {
-        echo '#include <stdio.h>'
-        for i in $(seq 1 500); do
-            echo "static int f$i(int x) { int a[16]; for (int k = 0; k < 16; k++) a[k] = x * k + $i; int s = 0; for (int k = 0; k < 16; k++) s += a[k] % ($i % 7 + 2); return s ^ $i; }"
-        done
-        echo 'int main(void) { long t = 0;'
-        for i in $(seq 1 500); do echo "t += f$i($i);"; done
-        echo 'printf("%ld\n", t); return 0; }'
-    } > big.c
-    gcc -O2 -o big big.c && ./big && gcc -O2 -S -o - big.c | md5sum
-}
-if need gcc gcc; then
-    export -f gcc_build
-    run gcc bash -c gcc_build
+need /usr/bin/python3 python3 && session python3 python_session
+need sqlite3 sqlite3 && session sqlite3 sqlite_session
+need git git && session git git_session
+need gcc gcc && session gcc gcc_session
+if need redis-server redis && need redis-benchmark redis && need redis-cli redis; then
+    session redis "redis_session 20000"
+    for d in /proc/[0-9]*; do # no server of ours outlives the session
+        if [ "$(cat "$d/comm" 2> /dev/null)" = redis-server ] && readlink "$d/cwd" 2> /dev/null | grep -q "^$work"; then
+            echo "FAIL redis: a server was left running (pid ${d#/proc/})"
+            kill "${d#/proc/}"
+            failed=$((failed + 1))
+        fi
+    done
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

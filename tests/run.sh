@@ -9,7 +9,8 @@ passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-tests/deps.sh gcc clang make python3 sqlite3 git nodejs emscripten wasi-libc libclang-rt-14-dev-wasm32 lld chromium ||
+tests/deps.sh gcc clang libclang-rt-14-dev make python3 sqlite3 git redis-server redis-tools nodejs emscripten \
+    wasi-libc libclang-rt-14-dev-wasm32 lld chromium ||
     { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
@@ -52,6 +53,7 @@ step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsaniti
 step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
 step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
 step build_visualiser make web
+step build_fuzz_harnesses make -j"$jobs" fuzz-build
 
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
 [ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
@@ -65,6 +67,8 @@ step build_visualiser make web
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
+[ -x build/fuzz/fuzz_malloc ] && suite "fuzzing, ${FUZZ_TEST_SECONDS:-10} s a harness (libFuzzer, ASan, UBSan)" \
+    tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-10}"
 [ -f build/web/index.html ] && suite "the visualiser in Chromium (Playwright)" node_modules/.bin/playwright test -c e2e/playwright.config.mjs
 
 echo

@@ -3,6 +3,7 @@
 // "N passed, N failed, N skipped".
 import assert from 'node:assert/strict';
 import { loadTricolor, SPAN_WORDS, PAGE_WORDS, PAGE_STATES } from '../build/emscripten/tricolor.mjs';
+import { loadTricolor as loadCapped } from '../build/emscripten/capped/tricolor.mjs';
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -171,6 +172,91 @@ test('module_rejects_bad_input', () => {
   heap.startCycle();
   assert.equal(heap.setBarrier('dijkstra'), false); // not while marking
   heap.destroy();
+});
+
+// --- out of memory -------------------------------------------------------------
+
+// A list of 4-word nodes (word 0: next, word 1: value) grown from a root
+// until allocation fails; returns its length and the cycles run meanwhile
+// (GOGC is off and nothing is garbage: only a failing allocation collects).
+function growUntilFull(heap, roots, node) {
+  let n = 0;
+  const cycles = heap.stats().cycles;
+  for (;;) {
+    const x = heap.alloc(node);
+    if (!x) return { n, cyclesRun: heap.stats().cycles - cycles };
+    heap.write(x, 0, roots.get(0));
+    heap.write(x, 1, n++);
+    roots.set(0, x);
+  }
+}
+
+function listIntact(heap, head, n) {
+  for (let v = n - 1; v >= 0; v--, head = heap.read(head, 0)) if (!head || heap.read(head, 1) !== v) return false;
+  return head === 0;
+}
+
+function cutList(heap, roots, keep) {
+  let x = roots.get(0);
+  for (let i = 1; i < keep; i++) x = heap.read(x, 0);
+  heap.write(x, 0, 0);
+}
+
+test('module_gc_max_heap', () => {
+  const heap = tri.createHeap({ gogc: 'off', maxHeap: 1 << 20 });
+  const node = heap.type('node', 4, [0]);
+  const roots = heap.roots(1);
+  const { n, cyclesRun } = growUntilFull(heap, roots, node);
+  assert.equal(cyclesRun, 1, 'a full collection runs before allocation fails');
+  const st = heap.stats();
+  assert.ok(st.heapSpans <= 1 << 20 && st.maxHeap === 1 << 20, JSON.stringify(st));
+  assert.ok(n > 10000, `${n} nodes`);
+  assert.equal(heap.verify().violations, 0);
+  assert.ok(listIntact(heap, roots.get(0), n));
+  cutList(heap, roots, n >> 1);
+  assert.ok(heap.alloc(node), 'room again once the list is cut');
+  assert.equal(heap.verify().violations, 0);
+  heap.destroy();
+});
+
+// The module built with its memory capped at 64 MiB.
+const capped = await loadCapped();
+
+test('module_malloc_out_of_memory', () => {
+  assert.equal(capped.malloc(100 << 20), 0, 'more than the memory can hold');
+  const blocks = [];
+  for (let p; (p = capped.malloc(1 << 20));) blocks.push(p);
+  assert.ok(blocks.length > 20 && capped.memoryBytes <= 64 << 20, `${blocks.length} MiB`);
+  assert.equal(capped.calloc(1, 1 << 20), 0);
+  assert.equal(capped.realloc(blocks[0], 2 << 20), 0);
+  const heap = capped.createHeap();
+  assert.throws(() => heap.roots(1 << 20), (e) => e instanceof RangeError && e.name === 'OutOfMemoryError' &&
+    /out of memory/.test(e.message)); // the API's own needs: a clear error
+  heap.destroy();
+  for (const p of blocks) capped.free(p);
+  const again = capped.malloc(16 << 20);
+  assert.ok(again, 'the module is usable after');
+  capped.free(again);
+});
+
+test('module_gc_out_of_memory', () => {
+  const heap = capped.createHeap({ gogc: 'off' });
+  const node = heap.type('node', 4, [0]);
+  const roots = heap.roots(1);
+  const { n, cyclesRun } = growUntilFull(heap, roots, node);
+  assert.equal(cyclesRun, 1, 'a full collection runs before allocation fails');
+  assert.ok(n > 100000, `${n} nodes`);
+  assert.ok(listIntact(heap, roots.get(0), n));
+  assert.equal(heap.allocNoscan(1 << 20), 0);
+  cutList(heap, roots, n >> 1);
+  heap.collect();
+  assert.equal(heap.verify().violations, 0);
+  assert.ok(listIntact(heap, roots.get(0), n >> 1) === false); // its values now count from n/2
+  assert.ok(heap.alloc(node) && heap.allocNoscan(100000), 'room again');
+  heap.destroy();
+  const p = capped.malloc(8 << 20);
+  assert.ok(p, 'malloc works after the heap is gone');
+  capped.free(p);
 });
 
 let passed = 0, failed = 0;

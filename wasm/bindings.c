@@ -41,7 +41,7 @@ size_t tri_js_gc_stats(tri_gc_heap *h, double *out)
                   (double)st.stops.p99_ns, (double)st.stops.max_ns, (double)st.steps.count,
                   (double)st.steps.p50_ns, (double)st.steps.p99_ns, (double)st.steps.max_ns,
                   (double)st.finalizers_run, (double)st.weak_cleared, (double)st.gogc,
-                  (double)st.memory_limit, (double)st.allocations, (double)st.served[0],
+                  (double)st.memory_limit, (double)st.max_heap, (double)st.allocations, (double)st.served[0],
                   (double)st.served[1], (double)st.served[2], (double)st.served[3]};
     memcpy(out, v, sizeof v);
     return sizeof v / sizeof v[0];
@@ -254,4 +254,9 @@ size_t tri_js_verify(tri_gc_heap *h, int last, uint32_t *out)
 void tri_js_set_memory_limit(tri_gc_heap *h, double bytes)
 {
     tri_gc_set_memory_limit(h, (uint64_t)bytes);
+}
+
+void tri_js_set_max_heap(tri_gc_heap *h, double bytes)
+{
+    tri_gc_set_max_heap(h, (uint64_t)bytes);
 }

@@ -10,6 +10,11 @@
 //   heap.write(roots.get(0), 0, heap.alloc(node));  // through the write barrier
 //   heap.collect();
 //
+// Out of memory: malloc, calloc, realloc and the heap's alloc functions
+// return 0, as their C counterparts return NULL, and the module stays
+// usable; the API's own functions that need memory (type, roots, spans,
+// objects) throw an OutOfMemoryError (a RangeError) instead.
+//
 // Addresses are numbers (wasm32). Span tables, bitmaps and the event ring are
 // typed-array views straight over the module's memory: nothing is copied, and
 // the views are made anew whenever the memory has grown (a grown memory's old
@@ -29,12 +34,25 @@ const GC_STATS = ['cycles', 'phase', 'barrier', 'heapLive', 'heapMarked', 'heapG
   'objects', 'allocatedTotal', 'freedTotal', 'scanWorkTotal', 'assistWorkTotal', 'barrierHybrid',
   'barrierDijkstra', 'barrierYuasa', 'barrierNone', 'gcNs', 'wallNs', 'stops', 'stopP50Ns', 'stopP99Ns',
   'stopMaxNs', 'steps', 'stepP50Ns', 'stepP99Ns', 'stepMaxNs', 'finalizersRun', 'weakCleared', 'gogc',
-  'memoryLimit', 'allocations', 'servedCache', 'servedCentral', 'servedPageHeap', 'servedOS'];
+  'memoryLimit', 'maxHeap', 'allocations', 'servedCache', 'servedCentral', 'servedPageHeap', 'servedOS'];
 export const PAGE_STATES = ['free', 'released', 'small', 'large', 'gc', 'reserved'];
 export const PAGE_WORDS = 8; // base, arena, pages, state, class, spanclass, objects, allocated
 export const SPAN_WORDS = 12; // base, pages, class, spanclass, flags, objectSize, objects, allocated, allocBits, markBits, greyBits, -
 const EVENT_WORDS = 12;        // kind, arg, time lo, hi, a lo, hi, b lo, hi, c lo, hi, d lo, hi
 const SCRATCH = 1 << 16;
+
+// Thrown when the module's memory cannot hold what the API itself needs.
+export class OutOfMemoryError extends RangeError {
+  constructor(what) {
+    super(`tricolor: out of memory (${what})`);
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+function need(p, what) {
+  if (!p) throw new OutOfMemoryError(what);
+  return p;
+}
 
 export async function loadTricolor(options = {}) {
   let { wasmBinary } = options;
@@ -56,7 +74,7 @@ export class Tricolor {
   constructor(module) {
     this.m = module;
     this.buffer = null;
-    this.scratch = module._tri_malloc(SCRATCH) >>> 0; // for results the C side writes
+    this.scratch = need(module._tri_malloc(SCRATCH) >>> 0, 'scratch buffer'); // for results the C side writes
     this.views();
   }
 
@@ -111,7 +129,10 @@ export class Tricolor {
       if (this.runBuf) this.free(this.runBuf);
       this.runCap = Math.max(256, n * 2);
       this.runBuf = this.malloc(this.runCap * PAGE_WORDS * 4);
-      n = this.m._tri_js_pages(0, 0); // the buffer itself may have split a run
+      if (!this.runBuf) {
+        this.runCap = 0;
+        throw new OutOfMemoryError('page table');
+      }
     }
     n = Math.min(this.m._tri_js_pages(this.runBuf, this.runCap), this.runCap);
     return this.views().u32.subarray(this.runBuf / 4, this.runBuf / 4 + n * PAGE_WORDS);
@@ -135,8 +156,10 @@ export class Tricolor {
     const gogc = config.gogc === 'off' ? -1 : (config.gogc ?? 0);
     const h = this.m._tri_js_gc_create(gogc, config.memoryLimit || 0, barrier, config.verify ? 1 : 0,
       config.stress || 0, config.stepBytes || 0, events, config.minHeap || 0) >>> 0;
-    if (!h) throw new Error('tri_gc_create failed');
-    return new GcHeap(this, h);
+    need(h, 'tri_gc_create');
+    const heap = new GcHeap(this, h);
+    if (config.maxHeap) heap.setMaxHeap(config.maxHeap);
+    return heap;
   }
 }
 
@@ -160,12 +183,15 @@ export class GcHeap {
     }
     const nameBytes = m.lengthBytesUTF8(name) + 1;
     const namePtr = tri.malloc(nameBytes), mapPtr = tri.malloc(map.byteLength);
-    m.stringToUTF8(name, namePtr, nameBytes);
-    tri.views().u32.set(map, mapPtr / 4);
-    const t = m._tri_js_type_new(namePtr, words * 4, ptrWords, mapPtr) >>> 0;
+    let t = 0;
+    if (namePtr && mapPtr) {
+      m.stringToUTF8(name, namePtr, nameBytes);
+      tri.views().u32.set(map, mapPtr / 4);
+      t = m._tri_js_type_new(namePtr, words * 4, ptrWords, mapPtr) >>> 0;
+    }
     tri.free(namePtr);
     tri.free(mapPtr);
-    if (!t) throw new Error('out of memory');
+    need(t, `type '${name}'`);
     this.types.push(t);
     return t;
   }
@@ -187,14 +213,21 @@ export class GcHeap {
   // `count` root slots in the module's memory.
   roots(count) {
     const tri = this.tri, m = this.m, heap = this.ptr;
-    const base = tri.calloc(count, 4);
-    if (m._tri_gc_add_roots(heap, base, count) !== 0) throw new Error('out of memory');
+    const base = need(tri.calloc(count, 4), `${count} root slots`);
+    if (m._tri_gc_add_roots(heap, base, count) !== 0) {
+      tri.free(base);
+      throw new OutOfMemoryError(`${count} root slots`);
+    }
     const set = {
       base, count,
       get: (i) => tri.views().u32[base / 4 + i],
       set: (i, p) => { tri.views().u32[base / 4 + i] = p; },
       clear: () => { tri.views().u32.fill(0, base / 4, base / 4 + count); },
-      release: () => { m._tri_gc_remove_roots(heap, base); tri.free(base); },
+      release: () => {
+        m._tri_gc_remove_roots(heap, base);
+        tri.free(base);
+        this.rootSets.splice(this.rootSets.indexOf(set), 1); // so destroy() does not free it again
+      },
     };
     this.rootSets.push(set);
     return set;
@@ -212,6 +245,9 @@ export class GcHeap {
   }
   setGogc(gogc) { this.m._tri_gc_set_gogc(this.ptr, gogc === 'off' ? -1 : gogc); }
   setMemoryLimit(bytes) { this.m._tri_js_set_memory_limit(this.ptr, bytes); }
+  // A hard limit on the heap's span bytes: an allocation past it runs a full
+  // collection, then returns 0 if there is still no room. 0: none.
+  setMaxHeap(bytes) { this.m._tri_js_set_max_heap(this.ptr, bytes); }
   colorOf(p) { return COLORS[this.m._tri_gc_color_of(this.ptr, p)]; }
   objectOf(p) {
     const o = this.m._tri_gc_object_of(this.ptr, p, this.tri.scratch) >>> 0;
@@ -237,6 +273,10 @@ export class GcHeap {
       if (this.spanBuf) tri.free(this.spanBuf);
       this.spanCap = Math.max(64, n * 2);
       this.spanBuf = tri.malloc(this.spanCap * SPAN_WORDS * 4);
+      if (!this.spanBuf) {
+        this.spanCap = 0;
+        throw new OutOfMemoryError('span table');
+      }
     }
     n = this.m._tri_js_spans(this.ptr, this.spanBuf, this.spanCap);
     return tri.views().u32.subarray(this.spanBuf / 4, this.spanBuf / 4 + n * SPAN_WORDS);
@@ -266,6 +306,10 @@ export class GcHeap {
       if (this.objBuf) tri.free(this.objBuf);
       this.objCap = Math.max(1024, n * 2);
       this.objBuf = tri.malloc(this.objCap * 12);
+      if (!this.objBuf) {
+        this.objCap = 0;
+        throw new OutOfMemoryError('object table');
+      }
     }
     n = this.m._tri_js_objects(this.ptr, this.objBuf, this.objCap);
     return tri.views().u32.subarray(this.objBuf / 4, this.objBuf / 4 + 3 * n);

@@ -285,6 +285,11 @@ TRI_API enum tri_gc_phase tri_gc_phase(const tri_gc_heap *h);
 /* Settings. */
 TRI_API void tri_gc_set_gogc(tri_gc_heap *h, int gogc);    /* < 0: off */
 TRI_API void tri_gc_set_memory_limit(tri_gc_heap *h, uint64_t bytes); /* 0: none */
+/* A hard limit on the bytes of the heap's spans (0: none). An allocation
+ * that would pass it runs a full collection first, and returns NULL with
+ * errno ENOMEM if there is still no room; the heap stays usable. (The
+ * memory limit above is soft: it paces cycles, never fails allocation.) */
+TRI_API void tri_gc_set_max_heap(tri_gc_heap *h, uint64_t bytes);
 TRI_API int tri_gc_set_barrier(tri_gc_heap *h, enum tri_gc_barrier mode); /* -1 while marking */
 TRI_API const char *tri_gc_barrier_name(enum tri_gc_barrier mode);
 TRI_API const char *tri_gc_phase_name(enum tri_gc_phase phase);
@@ -403,6 +408,7 @@ typedef struct tri_gc_stats {
     uint64_t finalizers_run, weak_cleared;
     int gogc;
     uint64_t memory_limit;
+    uint64_t max_heap;         /* tri_gc_set_max_heap; 0: none */
 } tri_gc_stats;
 TRI_API void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out);
 

@@ -70,24 +70,55 @@ static bool marking(const tri_gc_heap *h)
 
 /* --- the grey list ---------------------------------------------------------------- */
 
+/* Work buffers are objects of malloc's, linked through their first word
+ * into the lists of full and spare buffers. The link is encoded, and a
+ * decoded link must be the start of an object of the buffers' size class
+ * (checked in the page map, without touching it) or it is reported. */
+static void workbuf_link(tri_gc_workbuf *b, tri_gc_workbuf *next)
+{
+    b->next = tri_link_encode(&b->next, next);
+}
+
+static tri_gc_workbuf *workbuf_next(const tri_gc_workbuf *b)
+{
+    tri_gc_workbuf *next = tri_link_decode(&b->next, b->next);
+#if TRI_HARDEN
+    if (next && tri_small_class_of((uintptr_t)next) != tri_size_class(sizeof *next))
+        tri_fatal_corrupt("list of ", "the collector's work buffers", &b->next, (uintptr_t)next);
+#endif
+    return next;
+}
+
+/* A full current buffer: a spare or new one takes its place. Out of
+ * memory, the heap's own reserve buffer does, while it is free: marking a
+ * list or a narrow tree then goes on at full speed with no memory at all.
+ * The reserve is never on a list: when it is full and a buffer can be had
+ * again, its contents move into that one. */
 static void grey_push_slow(tri_gc_heap *h, uintptr_t obj)
 {
     tri_gc_workbuf *b = h->work;
     {
         tri_gc_workbuf *fresh = h->work_free;
         if (fresh)
-            h->work_free = fresh->next;
+            h->work_free = workbuf_next(fresh);
         else
             fresh = tri_malloc(sizeof *fresh);
-        if (!fresh) {
+        if (!fresh && b != &h->reserve) {
+            fresh = &h->reserve;
+        } else if (!fresh) {
             /* Out of memory: leave the object grey in its span's grey bits;
              * marking finds it again by scanning for grey bits. */
             h->grey_overflow = 1;
             return;
+        } else if (b == &h->reserve) {
+            memcpy(fresh->obj, b->obj, sizeof b->obj);
+            fresh->n = b->n;
+            b = fresh;
+            fresh = &h->reserve;
         }
         fresh->n = 0;
         if (b) {
-            b->next = h->work_full;
+            workbuf_link(b, h->work_full);
             h->work_full = b;
         }
         h->work = b = fresh;
@@ -111,28 +142,17 @@ static uintptr_t grey_pop(tri_gc_heap *h)
         return b->obj[--b->n];
     if (h->work_full) {
         tri_gc_workbuf *full = h->work_full;
-        h->work_full = full->next;
-        if (b) {
-            b->next = h->work_free;
+        h->work_full = workbuf_next(full);
+        if (full->n != TRI_WORKBUF_OBJECTS) /* only full buffers wait on the list */
+            tri_fatal_pointer("mark", full, "a full work buffer's count was overwritten: memory corrupted");
+        if (b && b != &h->reserve) {
+            workbuf_link(b, h->work_free);
             h->work_free = b;
         }
         h->work = full;
         return full->obj[--full->n];
     }
     return 0;
-}
-
-/* Puts objects left grey by a failed push back on the list (a large one
- * from its start: rescanning a chunk twice is harmless). */
-static void grey_recover(tri_gc_heap *h, tri_gcspan *g)
-{
-    if (g->large && g->grey[0])
-        g->oblets_left = (int32_t)((g->type->size * g->count + (128 << 10) - 1) / (128 << 10));
-    for (uint32_t w = 0; w < g->words; w++)
-        for (uint64_t bits = g->grey[w]; bits; bits &= bits - 1) {
-            uint32_t idx = w * 64 + (unsigned)__builtin_ctzll(bits);
-            grey_push(h, g->base + (uintptr_t)idx * g->elemsize);
-        }
 }
 
 void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan *, void *), void *arg)
@@ -312,11 +332,54 @@ static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
     return bytes;
 }
 
+/* Scans the grey objects of g where they lie, for when not even one work
+ * buffer can be had: slower than the list, but it needs no memory. */
+static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
+{
+    size_t done = 0;
+    if (g->large) {
+        if (g->grey[0]) {
+            done += for_each_slot(h, g, g->base, false, shade_slot, NULL);
+            g->oblets_left = 0;
+            g->grey[0] &= ~(uint64_t)1;
+            tri_gc_emit(h, TRI_EV_BLACK, 0, g->base, 0, 0, 0);
+        }
+        return done;
+    }
+    for (bool again = true; again;) { /* until none is left: children shaded here may be grey here */
+        again = false;
+        for (uint32_t w = 0; w < g->words; w++)
+            while (g->grey[w]) { /* scan() clears the object's bit */
+                done += scan(h, g->base + (uintptr_t)(w * 64 + (unsigned)__builtin_ctzll(g->grey[w])) * g->elemsize);
+                again = true;
+            }
+    }
+    return done;
+}
+
+/* Puts objects left grey by a failed push back on the list (a large one
+ * from its start: rescanning a chunk twice is harmless). If a push fails
+ * again, out of memory, the rest of the span is scanned in place: marking
+ * makes progress with no memory at all. */
 static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
 {
-    (void)arg;
-    if (!g->noscan)
-        grey_recover(h, g);
+    size_t *done = arg;
+    if (g->noscan)
+        return;
+    if (g->large && g->grey[0])
+        g->oblets_left = (int32_t)((large_object_bytes(g) + OBLET - 1) / OBLET);
+    for (uint32_t w = 0; w < g->words; w++)
+        for (uint64_t bits = g->grey[w]; bits; bits &= bits - 1) {
+            uint32_t idx = w * 64 + (unsigned)__builtin_ctzll(bits);
+            int overflowed = h->grey_overflow;
+            h->grey_overflow = 0;
+            grey_push(h, g->base + (uintptr_t)idx * g->elemsize);
+            if (h->grey_overflow) {
+                *done += scan_grey_in_place(h, g);
+                return; /* grey_overflow stays set: another pass looks again */
+            }
+            h->grey_overflow = overflowed;
+        }
 }
 
 /* Scans grey objects until `budget` bytes are done or none is left.
@@ -341,7 +404,7 @@ static size_t mark_work(tri_gc_heap *h, size_t budget)
             if (!h->grey_overflow)
                 break;
             h->grey_overflow = 0;
-            tri_gc_for_each_gcspan(h, recover_span, NULL);
+            tri_gc_for_each_gcspan(h, recover_span, &done);
             continue;
         }
         uintptr_t e = fifo[head];
@@ -1103,6 +1166,11 @@ void tri_gc_set_memory_limit(tri_gc_heap *h, uint64_t bytes)
     pacer_plan(h);
 }
 
+void tri_gc_set_max_heap(tri_gc_heap *h, uint64_t bytes)
+{
+    h->max_heap = bytes;
+}
+
 int tri_gc_set_barrier(tri_gc_heap *h, enum tri_gc_barrier mode)
 {
     if ((unsigned)mode >= TRI_NUM_BARRIERS || marking(h)) {
@@ -1116,7 +1184,7 @@ int tri_gc_set_barrier(tri_gc_heap *h, enum tri_gc_barrier mode)
 static void free_workbufs(tri_gc_workbuf *b)
 {
     while (b) {
-        tri_gc_workbuf *next = b->next;
+        tri_gc_workbuf *next = workbuf_next(b);
         tri_free(b);
         b = next;
     }
@@ -1124,7 +1192,8 @@ static void free_workbufs(tri_gc_workbuf *b)
 
 void tri_gc_free_tables(tri_gc_heap *h)
 {
-    tri_free(h->work); /* the current chunk is on no list */
+    if (h->work != &h->reserve)
+        tri_free(h->work); /* the current chunk is on no list */
     free_workbufs(h->work_full);
     free_workbufs(h->work_free);
     for (size_t i = 0; i < h->nweaks; i++)

@@ -112,6 +112,9 @@ static inline uint64_t valid_mask(const tri_gcspan *g, uint32_t w)
 static tri_gcspan *span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size_t nelems, size_t elemsize,
                             bool large)
 {
+    if (h->max_heap && (npages > h->max_heap >> TRI_PAGE_SHIFT ||
+                        h->spans_bytes + (npages << TRI_PAGE_SHIFT) > h->max_heap))
+        return NULL; /* allocate() collects and tries again, then fails */
     enum tri_level level;
     tri_span *s = tri_pageheap_alloc(npages, 1, &level);
     if (!s)
@@ -182,6 +185,11 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
         if (!dead)
             continue;
         freed += (size_t)__builtin_popcountll(dead);
+#ifdef TRI_ASAN
+        if (!g->large) /* a large object's pages are poisoned when they go back */
+            for (uint64_t d = dead; d; d &= d - 1)
+                tri_asan_poison(base + (w * 64 + (unsigned)__builtin_ctzll(d)) * (uintptr_t)g->elemsize, g->elemsize);
+#endif
         if (unlikely(h->ring != NULL))
             for (uint64_t d = dead; d; d &= d - 1)
                 tri_gc_emit_slow(h, TRI_EV_FREE, 0, base + (w * 64 + (unsigned)__builtin_ctzll(d)) * (uintptr_t)g->elemsize,
@@ -440,8 +448,10 @@ static inline void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const 
     void *p = cache_alloc(h, spc, &g, &idx);
     if (!p)
         return NULL;
+    tri_asan_unpoison(p, g->elemsize);
     if (g->needzero)
         zero_object(p, g->elemsize);
+    tri_asan_alloc(p, size, g->elemsize);
     if (!noscan)
         write_ptrbits(g, (uintptr_t)p, t, count);
     if (h->alloc_black) {
@@ -465,6 +475,7 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     g->type = t;
     g->count = count;
     void *p = (void *)g->span->base;
+    tri_asan_unpoison(p, size);
     if (g->needzero)
         memset(p, 0, size);
     tri_gc_allocbits(g)[0] = 1;
@@ -561,8 +572,10 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
             tri_gc_allocbits(g)[c->word] |= (uint64_t)1 << b;
             g->nalloc++;
             uintptr_t p = g->base + (uintptr_t)idx * g->elemsize;
+            tri_asan_unpoison(p, g->elemsize);
             if (g->needzero)
                 zero_object((void *)p, g->elemsize);
+            tri_asan_alloc((void *)p, size, g->elemsize);
             if (pw) {
                 uint64_t mask = pw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << pw) - 1;
                 if (type->ptrmap)

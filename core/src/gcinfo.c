@@ -270,4 +270,5 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     out->weak_cleared = h->weak_cleared;
     out->gogc = h->gogc;
     out->memory_limit = h->memory_limit;
+    out->max_heap = h->max_heap;
 }

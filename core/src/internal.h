@@ -42,6 +42,36 @@
 #define TRI_PEEK(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define TRI_POKE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
+/* --- AddressSanitizer ---------------------------------------------------- */
+
+/* Built with ASan, tricolor tells it which of its bytes the program may
+ * touch: memory is poisoned unless it is part of an object handed out (up
+ * to the size asked for), so a read or write of a freed object, of the
+ * slack after an object's requested size, or of a span's unused tail is
+ * reported as ASan reports its own heap's. Free objects in thread caches,
+ * central spans and the collector's spans are all poisoned; allocation
+ * unpoisons. Without ASan all of this compiles to nothing. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TRI_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TRI_ASAN)
+#define TRI_ASAN 1
+#endif
+
+#ifdef TRI_ASAN
+#include <sanitizer/asan_interface.h>
+#define tri_asan_poison(p, n) ASAN_POISON_MEMORY_REGION((const void *)(p), (size_t)(n))
+#define tri_asan_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((const void *)(p), (size_t)(n))
+#define tri_asan_is_poisoned(p) __asan_address_is_poisoned((const void *)(p))
+#else
+#define tri_asan_poison(p, n) ((void)0)
+#define tri_asan_unpoison(p, n) ((void)0)
+#define tri_asan_is_poisoned(p) 0
+#endif
+
+
 /* --- geometry ----------------------------------------------------------- */
 
 #define TRI_PAGE_SHIFT 13
@@ -185,6 +215,11 @@ static inline uint32_t tri_offset_index(unsigned c, uint32_t off)
     return (x >> d->shift) | (x << ((32 - d->shift) & 31));
 }
 
+/* The size class of the small object of malloc's that starts at a, or 0
+ * if a is anything else: page map, one multiply, no span, and no read of
+ * the memory at a. */
+static inline unsigned tri_small_class_of(uintptr_t a);
+
 /* Likewise for an address in span s, against s's own object count (0 for
  * any span that does not hold small objects). */
 static inline uint32_t tri_object_index(const tri_span *s, uintptr_t addr)
@@ -256,6 +291,14 @@ static inline uint16_t tri_page_info(uintptr_t addr)
     return TRI_PEEK(*(uint16_t *)(biased + (addr >> TRI_PAGE_SHIFT) * sizeof(uint16_t)));
 }
 
+static inline unsigned tri_small_class_of(uintptr_t a)
+{
+    uint16_t info = tri_page_info(a);
+    unsigned c = info >> 8;
+    uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
+    return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
+}
+
 TRI_INTERNAL tri_arena *tri_arena_create(uintptr_t min_pages);
 /* Grows a by npages in place; false when the memory after it is taken or
  * its metadata is full. */
@@ -275,6 +318,8 @@ TRI_INTERNAL void tri_os_release(void *p, size_t size);
 TRI_INTERNAL void *tri_os_alloc_zeroed(size_t size); /* reserve + commit, for metadata */
 TRI_INTERNAL uint64_t tri_os_now_ns(void);
 TRI_INTERNAL const char *tri_os_getenv(const char *name);
+/* Fills buf with n bytes from the OS's random source; false if it has none. */
+TRI_INTERNAL bool tri_os_random(void *buf, size_t n);
 /* Decommitted pages read back as zeros (true natively; false on wasm,
  * where memory cannot be handed back). */
 TRI_INTERNAL extern const bool tri_os_decommit_zeroes;
@@ -284,18 +329,118 @@ TRI_INTERNAL void tri_write_stderr(const char *s);
 TRI_INTERNAL TRI_COLD void tri_fatal_pointer(const char *op, const void *ptr, const char *what) __attribute__((noreturn));
 TRI_INTERNAL TRI_COLD void tri_fatal(const char *what) __attribute__((noreturn));
 
+/* An object of `room` bytes handed out for a request of `size` bytes: the
+ * first size bytes (at least one, so that a free of a zero-byte object can
+ * tell it from a free one) become accessible, the rest stays poisoned. */
+static inline void *tri_asan_alloc(void *p, size_t size, size_t room)
+{
+#ifdef TRI_ASAN
+    if (p) {
+        tri_asan_poison(p, room);
+        tri_asan_unpoison(p, size ? size : 1);
+    }
+#else
+    (void)size, (void)room;
+#endif
+    return p;
+}
+
+/* A small object of `room` bytes going back on free: under ASan, an object
+ * already poisoned is already free (every free object is), so any double
+ * free is caught here, not only one the thread cache or the span notices. */
+static inline void tri_asan_free(void *p, size_t room)
+{
+#ifdef TRI_ASAN
+    if (tri_asan_is_poisoned(p))
+        tri_fatal_pointer("free", p, "double free: the object is already free");
+    tri_asan_poison(p, room);
+#else
+    (void)p, (void)room;
+#endif
+}
+
+/* --- hardening ----------------------------------------------------------- */
+
+/* TRI_HARDEN (on unless built with -DTRI_HARDEN=0, `make HARDEN=0`): the
+ * few lists tricolor threads through memory it does not otherwise use (free
+ * metadata records, the collector's spare work buffers) store their links
+ * encoded with a per-process secret and the address of the slot holding
+ * them, as mimalloc's secure mode does, and every link is checked as it is
+ * decoded: a link that does not lead to a record of its list is reported
+ * as corruption instead of being followed. */
+#ifndef TRI_HARDEN
+#define TRI_HARDEN 1
+#endif
+
+TRI_INTERNAL extern uintptr_t tri_link_keys[2];
+TRI_INTERNAL void tri_link_keys_init(void);
+/* Reports a list (`list` `of`: "free list of " "span records") whose link
+ * at `slot` decodes to `next`, not a record of the list, and aborts. */
+TRI_INTERNAL TRI_COLD void tri_fatal_corrupt(const char *list, const char *of, const void *slot, uintptr_t next)
+    __attribute__((noreturn));
+
+static inline uintptr_t tri_rotl(uintptr_t x, unsigned r)
+{
+    const unsigned bits = 8 * sizeof x;
+    r %= bits;
+    return r ? (x << r) | (x >> (bits - r)) : x;
+}
+
+static inline uintptr_t tri_rotr(uintptr_t x, unsigned r)
+{
+    const unsigned bits = 8 * sizeof x;
+    r %= bits;
+    return r ? (x >> r) | (x << (bits - r)) : x;
+}
+
+/* The value stored at `slot` for a link to `next` (NULL included: an
+ * overwritten NULL is caught like any other link). */
+static inline uintptr_t tri_link_encode(const void *slot, const void *next)
+{
+#if TRI_HARDEN
+    uintptr_t k0 = tri_link_keys[0], k1 = tri_link_keys[1];
+    return tri_rotl((uintptr_t)next ^ (uintptr_t)slot ^ k1, (unsigned)k0) + k0;
+#else
+    (void)slot;
+    return (uintptr_t)next;
+#endif
+}
+
+static inline void *tri_link_decode(const void *slot, uintptr_t stored)
+{
+#if TRI_HARDEN
+    uintptr_t k0 = tri_link_keys[0], k1 = tri_link_keys[1];
+    return (void *)(tri_rotr(stored - k0, (unsigned)k0) ^ k1 ^ (uintptr_t)slot);
+#else
+    (void)slot;
+    return (void *)stored;
+#endif
+}
+
 /* --- metadata pools ----------------------------------------------------- */
 
 /* Fixed-size records (spans, thread caches) carved from OS chunks and
- * recycled through a free list. The caller holds the owner's lock. */
+ * recycled through a free list whose links are encoded (see TRI_HARDEN) and
+ * checked to lead to a record of the pool. The caller holds the owner's
+ * lock. */
+#define TRI_POOL_MAX_CHUNKS 128
+typedef struct tri_pool_chunk {
+    uintptr_t base, end; /* records are carved from [base, end) */
+} tri_pool_chunk;
+
 typedef struct tri_pool {
+    const char *name;     /* in reports: "span records" */
     size_t item_size;
     void *free;
     char *bump, *end;
+    unsigned nchunks;
+    tri_pool_chunk chunks[TRI_POOL_MAX_CHUNKS];
 } tri_pool;
 
 TRI_INTERNAL void *tri_pool_alloc(tri_pool *pool);
 TRI_INTERNAL void tri_pool_free(tri_pool *pool, void *item);
+/* Whether p is a record this pool carved (for checks and tests). */
+TRI_INTERNAL bool tri_pool_owns(const tri_pool *pool, const void *p);
 TRI_INTERNAL extern _Atomic uint64_t tri_metadata_bytes;
 
 /* --- page heap ---------------------------------------------------------- */
@@ -447,10 +592,11 @@ enum { TRI_GC_LIST_NONE, TRI_GC_LIST_PARTIAL, TRI_GC_LIST_FULL, TRI_GC_LIST_LARG
 /* A chunk of the grey list. Marking pops from and pushes to the heap's
  * current chunk; full chunks wait on a list. (Several markers would each
  * own a chunk and share the list, as Go's gcWork does.) */
+#define TRI_WORKBUF_OBJECTS 510
 typedef struct tri_gc_workbuf {
-    struct tri_gc_workbuf *next;
+    uintptr_t next;  /* link to the next buffer of its list, encoded (TRI_HARDEN) */
     size_t n;
-    uintptr_t obj[510];
+    uintptr_t obj[TRI_WORKBUF_OBJECTS];
 } tri_gc_workbuf;
 
 typedef struct tri_gc_cache {
@@ -504,6 +650,7 @@ struct tri_gc_heap {
     size_t tiny_off;
 
     tri_gc_workbuf *work, *work_full, *work_free;
+    tri_gc_workbuf reserve;       /* the current buffer when no other can be had */
     struct { uintptr_t page; tri_gcspan *g; } span_cache[256]; /* page -> span, for marking */
     int grey_overflow;            /* a push failed: grey objects wait in grey bits */
     tri_gc_root_range *roots;
@@ -513,6 +660,7 @@ struct tri_gc_heap {
 
     int gogc;
     uint64_t memory_limit;
+    uint64_t max_heap;            /* hard limit on spans_bytes; 0: none */
     size_t step_bytes;
     int stress, verify, stw;
     int quiet_pauses;             /* inside a stop-the-world cycle: one record for all of it */

@@ -32,33 +32,24 @@ void *tri_malloc(size_t size)
         if (likely(cur != b->lo)) {
             b->nalloc++;
             b->cur = cur - 1;
-            return cur[-1];
+            return tri_asan_alloc(cur[-1], size, tri_class_size[c]);
         }
-        return tri_tcache_malloc_slow(c);
+        return tri_asan_alloc(tri_tcache_malloc_slow(c), size, tri_class_size[c]);
     }
     return malloc_large(size, 1);
-}
-
-/* The size class of the small object of malloc's that starts at a, or 0
- * if a is anything else: page map, one multiply, no span. */
-static inline unsigned small_object_class(uintptr_t a)
-{
-    uint16_t info = tri_page_info(a);
-    unsigned c = info >> 8;
-    uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
-    return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
 }
 
 void tri_free(void *p)
 {
     uintptr_t a = (uintptr_t)p;
     uint16_t info = tri_page_info(a);
-    unsigned c = info >> 8; /* as small_object_class, minus one compare */
+    unsigned c = info >> 8; /* as tri_small_class_of, minus one compare */
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
     if (likely(tri_offset_index(c, off) < tri_class_divs[c].nelems)) {
         tri_bin *b = &tri_tls_tcache->bins[c];
         void **cur = b->cur;
         if (likely(cur != b->hi && cur[-1] != p)) {
+            tri_asan_free(p, tri_class_size[c]);
             *cur = p;
             b->cur = cur + 1;
             return;
@@ -73,6 +64,7 @@ void tri_init_slow(void)
 {
     static _Atomic int started;
     if (atomic_exchange(&started, 1) == 0) {
+        tri_link_keys_init(); /* before any list exists */
         tri_pageheap_init();
         tri_sizeclass_init();
         tri_tcache_init();
@@ -144,6 +136,7 @@ static TRI_NOINLINE void *malloc_large(size_t size, uintptr_t align_pages)
     }
     tri_count_level(level, 1); /* the page heap hands spans out as large objects */
     tri_pageheap_count_large(1, (int64_t)(s->npages << TRI_PAGE_SHIFT));
+    tri_asan_unpoison(s->base, size ? size : 1); /* free pages are poisoned, the tail stays so */
     return (void *)s->base;
 }
 
@@ -171,13 +164,17 @@ void *tri_realloc(void *p, size_t size)
 {
     if (p == NULL)
         return tri_malloc(size);
-    unsigned c = small_object_class((uintptr_t)p);
+    unsigned c = tri_small_class_of((uintptr_t)p);
     tri_span *s = NULL;
     enum tri_ptr_kind kind = PTR_SMALL;
     if (!c) {
         s = tri_span_of((uintptr_t)p);
         kind = check_pointer("realloc", p, s);
     }
+#ifdef TRI_ASAN
+    if (tri_asan_is_poisoned(p))
+        tri_fatal_pointer("realloc", p, "the object is already free");
+#endif
     if (size == 0) { /* as glibc: free and return NULL */
         tri_free(p);
         return NULL;
@@ -185,15 +182,15 @@ void *tri_realloc(void *p, size_t size)
     size_t old = c ? tri_class_size[c] : usable(s);
     if (kind == PTR_SMALL) {
         if (size <= old && size >= old / 2)
-            return p;
+            return tri_asan_alloc(p, size, old);
     } else if (size > TRI_SMALL_MAX && size <= TRI_MAX_ALLOC) {
         uintptr_t npages = (size + TRI_PAGE_SIZE - 1) >> TRI_PAGE_SHIFT;
         if (npages == s->npages)
-            return p;
+            return tri_asan_alloc(p, size, old);
         uintptr_t before = s->npages;
         if (tri_pageheap_resize(s, npages)) {
             tri_pageheap_count_large(0, ((int64_t)npages - (int64_t)before) * (int64_t)TRI_PAGE_SIZE);
-            return p;
+            return tri_asan_alloc(p, size, npages << TRI_PAGE_SHIFT);
         }
     }
     /* An object that must move to grow gets a quarter more room: a buffer
@@ -207,6 +204,8 @@ void *tri_realloc(void *p, size_t size)
         q = tri_malloc(size);
     if (!q)
         return NULL; /* p is untouched */
+    tri_asan_alloc(q, size, room); /* the extra room stays poisoned until asked for */
+    tri_asan_unpoison(p, old);     /* the copy may read past what p's owner asked for */
     memcpy(q, p, old < size ? old : size);
     tri_free(p);
     return q;
@@ -238,7 +237,7 @@ static void *aligned_alloc_checked(size_t alignment, size_t size)
     if (alignment <= TRI_PAGE_SIZE && n <= TRI_SMALL_MAX) {
         for (unsigned c = tri_size_class(n); c < TRI_NUM_CLASSES; c++)
             if (tri_class_size[c] % alignment == 0)
-                return tri_malloc(tri_class_size[c]);
+                return tri_asan_alloc(tri_malloc(tri_class_size[c]), size, tri_class_size[c]);
     }
     return malloc_large(size, alignment > TRI_PAGE_SIZE ? alignment >> TRI_PAGE_SHIFT : 1);
 }
@@ -271,12 +270,19 @@ size_t tri_usable_size(const void *p)
 {
     if (p == NULL)
         return 0;
-    unsigned c = small_object_class((uintptr_t)p);
-    if (c)
-        return tri_class_size[c];
-    tri_span *s = tri_span_of((uintptr_t)p);
-    check_pointer("usable_size", p, s);
-    return usable(s);
+    unsigned c = tri_small_class_of((uintptr_t)p);
+    size_t n;
+    if (c) {
+        n = tri_class_size[c];
+    } else {
+        tri_span *s = tri_span_of((uintptr_t)p);
+        check_pointer("usable_size", p, s);
+        n = usable(s);
+    }
+    /* The program may use all it is told it has. */
+    if (!tri_asan_is_poisoned(p))
+        tri_asan_unpoison(p, n);
+    return n;
 }
 
 size_t tri_release_idle_memory(void)

@@ -90,6 +90,25 @@ const char *tri_os_getenv(const char *name)
     return getenv(name);
 }
 
+bool tri_os_random(void *buf, size_t n)
+{
+    /* getrandom(2) without blocking: early in boot there may be no entropy
+     * yet, and malloc must not wait for it. */
+    char *p = buf;
+    int saved = errno;
+    while (n > 0) {
+        long r = syscall(SYS_getrandom, p, n, 1 /* GRND_NONBLOCK */);
+        if (r <= 0) {
+            errno = saved;
+            return false;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+    errno = saved;
+    return true;
+}
+
 /* --- tri_lock slow path ---------------------------------------------------- */
 
 static inline void cpu_relax(void)

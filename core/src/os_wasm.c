@@ -171,6 +171,22 @@ const char *tri_os_getenv(const char *name)
 }
 #endif
 
+#if defined(__wasi__)
+bool tri_os_random(void *buf, size_t n)
+{
+    return __wasi_random_get((uint8_t *)buf, n) == 0;
+}
+#else
+bool tri_os_random(void *buf, size_t n)
+{
+    /* Emscripten: crypto.getRandomValues, 256 bytes at a time */
+    for (size_t i = 0; i < n; i += 256)
+        if (getentropy((char *)buf + i, n - i < 256 ? n - i : 256) != 0)
+            return false;
+    return true;
+}
+#endif
+
 void tri_lock_wait(tri_lock *l)
 {
     int expected = 0;

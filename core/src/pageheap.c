@@ -246,6 +246,7 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
 {
     uintptr_t first = first_page(a, s), last = first + s->npages - 1;
     uint64_t since = now;
+    tri_asan_poison(s->base, s->npages << TRI_PAGE_SHIFT); /* nobody's until handed out again */
     if (!fresh) {
         for (uintptr_t p = first + 1; p < last; p++)
             TRI_POKE(a->spans[p], NULL);
@@ -547,6 +548,7 @@ static unsigned env_unsigned(const char *name, unsigned dflt)
 void tri_pageheap_init(void)
 {
     ph.lru.lru_next = ph.lru.lru_prev = &ph.lru;
+    ph.spans.name = "span records";
     ph.spans.item_size = sizeof(tri_span);
     ph.delay_ns = (uint64_t)env_unsigned("TRI_RELEASE_DELAY_MS", 1000) * 1000000u;
     ph.retain_percent = env_unsigned("TRI_RETAIN_PERCENT", 25);

@@ -67,3 +67,24 @@ void tri_fatal(const char *what)
     tri_write_stderr("\n");
     abort();
 }
+
+void tri_fatal_corrupt(const char *list, const char *of, const void *slot, uintptr_t next)
+{
+    char buf[320];
+    char *o = buf;
+    const char *parts[] = {"tricolor: ", list, of, " corrupted at "};
+    for (unsigned i = 0; i < 4; i++) {
+        size_t n = strlen(parts[i]);
+        if (n > 60)
+            n = 60;
+        memcpy(o, parts[i], n), o += n;
+    }
+    o = put_hex(o, (uintptr_t)slot);
+    const char *mid = ": a link leads to ";
+    memcpy(o, mid, strlen(mid)), o += strlen(mid);
+    o = put_hex(o, next);
+    const char *tail = ", which is not one of its records (memory written after it was freed?)\n";
+    memcpy(o, tail, strlen(tail) + 1);
+    tri_write_stderr(buf);
+    abort();
+}

@@ -213,6 +213,7 @@ void *tri_tcache_malloc_slow(unsigned c)
 
 void tri_tcache_free_slow(void *p, unsigned c)
 {
+    tri_asan_free(p, tri_class_size[c]);
     tri_tcache *tc = tri_tls_tcache;
     if (tc == &tcache_empty)
         tc = tcache_create();
@@ -291,6 +292,7 @@ void tri_tcache_init(void)
         class_capacity[c] = (uint16_t)(2 * tri_class_batch[c]);
         slots += 1u + class_capacity[c];
     }
+    reg.pool.name = "thread caches";
     reg.pool.item_size = sizeof(tri_tcache) + slots * sizeof(void *);
 #if !defined(__wasm__) /* WebAssembly modules here have one thread and no fork */
     if (pthread_key_create(&reg.key, tcache_destroy) != 0)
