@@ -74,13 +74,40 @@ CALLGRIND_SCALE = 0.05
 RSS_GOAL = 1.2
 
 
-def run_once(workload, threads, scale, preload):
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
+def bench_env(preload=None, extra=None):
+    """The environment of a measured run: this one's, without a preload of
+    its own (and without TRI_ settings that would skew it), with `preload`
+    and `extra` added."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "TRI_GOGC")}
     if preload:
         env["LD_PRELOAD"] = preload
+    env.update(extra or {})
+    return env
+
+
+def rotated(seq, k):
+    """seq started at its k-th item: each repetition runs the contenders in
+    another order, so the machine's drift hits all alike."""
+    k %= len(seq)
+    return seq[k:] + seq[:k]
+
+
+def publish(name, text, csv_header, csv_rows):
+    """Prints a section's report and writes it to RESULTS as NAME.md, with
+    its figures as NAME.csv."""
+    print()
+    print(text)
+    with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
+        f.write(text)
+    if csv_header:
+        with open(os.path.join(RESULTS, f"{name}.csv"), "w") as f:
+            f.write(csv_header + "\n")
+            f.writelines(row + "\n" for row in csv_rows)
+
+
+def run_once(workload, threads, scale, preload):
     out = subprocess.run([os.path.join(BUILD, "bench-workloads"), workload, str(threads), str(scale)],
-                         env=env, capture_output=True, text=True, timeout=600)
+                         env=bench_env(preload), capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(f"{workload} failed under {preload or 'glibc'}: {out.stderr.strip()}")
     name, thr, secs, rss_kib, ops, checksum, errors = out.stdout.split()
@@ -88,13 +115,9 @@ def run_once(workload, threads, scale, preload):
 
 
 def callgrind_instructions(preload, args):
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    if preload:
-        env["LD_PRELOAD"] = preload
     out_file = f"/tmp/tricolor-callgrind.{os.getpid()}"
     subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + args,
-                   env=env, capture_output=True, text=True, check=True, timeout=900)
+                   env=bench_env(preload), capture_output=True, text=True, check=True, timeout=900)
     total = None
     with open(out_file) as f:
         for line in f:
@@ -134,9 +157,7 @@ def web_bench(reps):
         "",
         f"Goal: 30 frames/s or more with 100 000 objects: {'met' if best['fps'] >= 30 else '**missed**'}.",
     ]) + "\n"
-    print(text)
-    with open(os.path.join(RESULTS, "visualiser.md"), "w") as f:
-        f.write(text)
+    publish("visualiser", text, None, [])
 
 
 # --- WebAssembly -------------------------------------------------------------------
@@ -167,10 +188,7 @@ WASM_CLI = [
 
 
 def run_cmd(cmd, env_extra, timeout=900):
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    env.update(env_extra)
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(cmd, env=bench_env(extra=env_extra), capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {out.stderr.strip()}")
     return out.stdout
@@ -184,7 +202,7 @@ def wasm_bench(reps, scale):
         peaks = {label: [] for label, _, _ in WASM_RUNNERS}
         checksums = set()
         for rep in range(reps):
-            order = WASM_RUNNERS[rep % len(WASM_RUNNERS):] + WASM_RUNNERS[:rep % len(WASM_RUNNERS)]
+            order = rotated(WASM_RUNNERS, rep)
             for label, cmd, env in order:
                 f = run_cmd(cmd + [workload, "1", str(scale)], env).split()
                 times[label].append(float(f[2]))
@@ -264,18 +282,9 @@ def wasm_bench(reps, scale):
     md.append("|---|" + "---|" * len(WASM_CLI))
     for bench, best in gc_rows:
         md.append(f"| {bench} | " + " | ".join(best[l][1].split(": ", 1)[1] for l, _ in WASM_CLI) + " |")
-    text = "\n".join(md) + "\n"
-    print()
-    print(text)
-    with open(os.path.join(RESULTS, "wasm.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(RESULTS, "wasm.csv"), "w") as f:
-        f.write("workload,build,seconds,peak_kib\n")
-        for (workload, label), (secs, kib) in results.items():
-            f.write(f"{workload},{label},{secs:.4f},{kib}\n")
-        for bench, best in gc_rows:
-            for label, _ in WASM_CLI:
-                f.write(f"{bench},{label} collector,{best[label][0]:.4f},0\n")
+    publish("wasm", "\n".join(md) + "\n", "workload,build,seconds,peak_kib",
+            [f"{workload},{label},{secs:.4f},{kib}" for (workload, label), (secs, kib) in results.items()] +
+            [f"{bench},{label} collector,{best[label][0]:.4f},0" for bench, best in gc_rows for label, _ in WASM_CLI])
 
 
 # --- real programs ----------------------------------------------------------------
@@ -296,10 +305,7 @@ def realprog_once(session, preload):
     """Runs a session in a scratch directory: (seconds, peak RSS KiB, output).
     The peak is the largest process of the session's tree (wait4 reports the
     maximum over the waited-for descendants), for redis the server's."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    if preload:
-        env["LD_PRELOAD"] = preload
+    env = bench_env(preload)
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") else None  # no disk in the timings
     with tempfile.TemporaryDirectory(prefix="tricolor-realprog-", dir=scratch) as work:
         out_path, err_path = os.path.join(work, "session.out"), os.path.join(work, "session.err")
@@ -330,7 +336,7 @@ def realprogs_bench(reps):
         outputs = set()
         rounds, rep = reps, 0
         while rep < rounds:
-            order = allocators[rep % len(allocators):] + allocators[:rep % len(allocators)]
+            order = rotated(allocators, rep)
             for name, preload in order:
                 secs, peak, out = realprog_once(session, preload)
                 times[name].append(secs)
@@ -367,15 +373,8 @@ def realprogs_bench(reps):
     md.append("The sessions (tests/programs/sessions.sh):\n")
     for prog, _, what in REALPROGS:
         md.append(f"- {prog}: {what}")
-    text = "\n".join(md) + "\n"
-    print()
-    print(text)
-    with open(os.path.join(RESULTS, "realprogs.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(RESULTS, "realprogs.csv"), "w") as f:
-        f.write("program,allocator,seconds,peak_rss_kib\n")
-        for (prog, n), (secs, kib) in results.items():
-            f.write(f"{prog},{n},{secs:.4f},{kib}\n")
+    publish("realprogs", "\n".join(md) + "\n", "program,allocator,seconds,peak_rss_kib",
+            [f"{prog},{n},{secs:.4f},{kib}" for (prog, n), (secs, kib) in results.items()])
 
 
 GC_MANAGERS = [
@@ -391,10 +390,7 @@ STW_TIME_GOAL = 1.25
 
 
 def gc_run(bench, manager, depth, env_extra):
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    env.pop("TRI_GOGC", None)
-    env.update(env_extra)
+    env = bench_env(extra=env_extra)
     out = subprocess.run([os.path.join(BUILD, "bench-gc"), bench, manager, str(depth)],
                          env=env, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
@@ -486,17 +482,12 @@ def gc_bench(reps, bt_reps, bt_depth):
     if "none" in micro_by:
         m = micro_by["none"]
         md.append(f"| none (incorrect) | – | – | – | {m[1]} | {m[2]} | {m[3]} |")
-    text = "\n".join(md) + "\n"
-    print()
-    print(text)
-    with open(os.path.join(RESULTS, "gc.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(RESULTS, "gc.csv"), "w") as f:
-        f.write("benchmark,manager,seconds,peak_rss_kib,cycles,stops,stop_p50_us,stop_p99_us,stop_max_us,"
-                "steps,step_p50_us,step_p99_us,step_max_us\n")
-        for bench, label, r in rows:
-            f.write(f"{bench},{label},{r['seconds']},{r['rss']},{r['cycles']},"
-                    + ",".join(str(v) for v in r["stops"]) + "," + ",".join(str(v) for v in r["steps"]) + "\n")
+    publish("gc", "\n".join(md) + "\n",
+            "benchmark,manager,seconds,peak_rss_kib,cycles,stops,stop_p50_us,stop_p99_us,stop_max_us,"
+            "steps,step_p50_us,step_p99_us,step_max_us",
+            [f"{bench},{label},{r['seconds']},{r['rss']},{r['cycles']},"
+             + ",".join(str(v) for v in r["stops"]) + "," + ",".join(str(v) for v in r["steps"])
+             for bench, label, r in rows])
 
 
 def main():
@@ -554,7 +545,7 @@ def main():
         rss = {n: [] for n, _ in allocators}
         checksums = set()
         for rep in range(args.reps):
-            order = allocators[rep % len(allocators):] + allocators[:rep % len(allocators)]
+            order = rotated(allocators, rep)
             for name, preload in order:
                 secs, kib, checksum = run_once(workload, threads, args.scale, preload)
                 times[name].append(secs)
@@ -645,22 +636,11 @@ def main():
         md.append("| " + " | ".join(f"{v:.1f}" for v in fastpath.values()) + " |")
         if "mimalloc" in fastpath:
             md.append(f"\ntricolor / mimalloc: {fastpath['tricolor'] / fastpath['mimalloc']:.2f}")
-    text = "\n".join(md) + "\n"
-    print()
-    print(text)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "native.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(RESULTS, "native.csv"), "w") as f:
-        f.write("workload,threads,allocator,seconds,peak_rss_kib\n")
-        for workload, threads in workloads:
-            for n in names:
-                f.write(f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]}\n")
-        for n, v in fastpath.items():
-            f.write(f"fastpath,1,{n},{v:.2f},0\n")
-        for workload, counts in counted.items():
-            for n, v in counts.items():
-                f.write(f"{workload}-instructions,1,{n},{v},0\n")
+    publish("native", "\n".join(md) + "\n", "workload,threads,allocator,seconds,peak_rss_kib",
+            [f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]}"
+             for workload, threads in workloads for n in names] +
+            [f"fastpath,1,{n},{v:.2f},0" for n, v in fastpath.items()] +
+            [f"{workload}-instructions,1,{n},{v},0" for workload, counts in counted.items() for n, v in counts.items()])
     if not args.no_realprogs:
         realprogs_bench(min(args.reps, 3))
     if not args.no_gc:

@@ -130,6 +130,31 @@ int th_child(void (*fn)(void *), void *arg, int *sig, int *code, char *err, size
 }
 #endif
 
+void th_expect_abort(const char *name, void (*fn)(void *), void *arg, const char *needle, ...)
+{
+    int sig = 0, code = 0;
+    char err[2048];
+    if (!th_child(fn, arg, &sig, &code, err, sizeof err)) {
+        th_fail(__FILE__, __LINE__, "%s: could not run a child process", name);
+        return;
+    }
+    if (sig != TH_SIGABRT) {
+        th_fail(__FILE__, __LINE__, "%s: child ended with signal %d, code %d, stderr '%.300s'", name, sig, code, err);
+        return;
+    }
+    va_list ap;
+    va_start(ap, needle);
+    const char *want = "tricolor: ";
+    for (int i = 0; want; i++) {
+        if (!strstr(err, want)) {
+            th_fail(__FILE__, __LINE__, "%s: stderr '%.300s' lacks '%s'", name, err, want);
+            break;
+        }
+        want = i == 0 ? needle : va_arg(ap, const char *);
+    }
+    va_end(ap);
+}
+
 static double now(void)
 {
     struct timespec ts;

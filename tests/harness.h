@@ -87,6 +87,12 @@ int th_failed(void);
  * NULL: the child is another instance, with a memory of its own. */
 int th_child(void (*fn)(void *), void *arg, int *signal, int *code, char *err, size_t errlen);
 
+/* Runs fn(arg) in a child that must die of abort() after tricolor reports
+ * on stderr, with "tricolor: ", needle and each further string (a
+ * NULL-terminated list: an address's form, say) in the report; a failure
+ * naming `name` is recorded otherwise. */
+void th_expect_abort(const char *name, void (*fn)(void *), void *arg, const char *needle, ...);
+
 /* Resident set size of this process in bytes, from /proc/self/statm. */
 size_t th_rss(void);
 

@@ -67,21 +67,6 @@ TEST(bad_alignments)
 
 /* --- misuse that must be reported and abort ------------------------------------ */
 
-static void expect_abort(void (*fn)(void *), const char *needle, const char *why)
-{
-    (void)why;
-    int sig = 0, code = 0;
-    char err[2048];
-    if (!th_child(fn, NULL, &sig, &code, err, sizeof err)) {
-        th_fail(__FILE__, __LINE__, "could not run a child process");
-        return;
-    }
-    if (sig != TH_SIGABRT)
-        th_fail(__FILE__, __LINE__, "%s: child ended with signal %d, code %d, stderr '%s'", why, sig, code, err);
-    else if (!strstr(err, "tricolor: ") || !strstr(err, needle) || !strstr(err, "(0x"))
-        th_fail(__FILE__, __LINE__, "%s: stderr '%s' lacks '%s' or the address", why, err, needle);
-}
-
 #define ABORT_TEST(name, needle, ...)                      \
     static void name##_child(void *arg)                    \
     {                                                      \
@@ -91,7 +76,7 @@ static void expect_abort(void (*fn)(void *), const char *needle, const char *why
     TEST(name)                                             \
     {                                                      \
         TH_NEED_CHILD();                                   \
-        expect_abort(name##_child, needle, #name);         \
+        th_expect_abort(#name, name##_child, NULL, needle, "(0x", NULL);     \
     }
 
 static volatile uintptr_t sink;

@@ -63,18 +63,6 @@ TEST(harden_pool_links_are_encoded)
 
 /* --- corruption, in children -------------------------------------------------------- */
 
-static void expect_report(void (*fn)(void *), void *arg, const char *needle, const char *name)
-{
-    int sig = 0, code = 0;
-    char err[2048];
-    if (!th_child(fn, arg, &sig, &code, err, sizeof err)) {
-        th_fail(__FILE__, __LINE__, "%s: could not run a child process", name);
-        return;
-    }
-    if (sig != TH_SIGABRT || !strstr(err, "tricolor: ") || !strstr(err, needle) || !strstr(err, "0x"))
-        th_fail(__FILE__, __LINE__, "%s: signal %d, code %d, stderr '%.300s' (wanted '%s')", name, sig, code, err,
-                needle);
-}
 
 #if TRI_HARDEN
 enum { RAW_POINTER, MISALIGNED, FOREIGN, NULL_OVERWRITE };
@@ -114,7 +102,8 @@ TEST(harden_pool_corruption_is_reported)
     TH_NEED_FORK();
     static const char *names[] = {"raw pointer", "misaligned link", "foreign link", "zeroed link"};
     for (int how = RAW_POINTER; how <= NULL_OVERWRITE; how++) {
-        expect_report(corrupt_pool, (void *)(intptr_t)how, "free list of test records corrupted", names[how]);
+        th_expect_abort(names[how], corrupt_pool, (void *)(intptr_t)how, "free list of test records corrupted", "0x",
+                        NULL);
         if (th_failed())
             return;
     }
@@ -175,11 +164,11 @@ TEST(harden_workbuf_corruption_is_reported)
 {
     TH_NEED_FORK();
 #if TRI_HARDEN
-    expect_report(corrupt_workbuf_link, NULL, "list of the collector's work buffers corrupted", "link");
+    th_expect_abort("link", corrupt_workbuf_link, NULL, "list of the collector's work buffers corrupted", "0x", NULL);
     if (th_failed())
         return;
 #endif
-    expect_report(corrupt_workbuf_count, NULL, "work buffer's count was overwritten", "count");
+    th_expect_abort("count", corrupt_workbuf_count, NULL, "work buffer's count was overwritten", "0x", NULL);
 }
 
 TEST(harden_workbufs_survive_many_cycles)
@@ -217,5 +206,5 @@ static void double_free_then_overflow(void *arg)
 TEST(harden_double_free_found_when_stack_overflows)
 {
     TH_NEED_FORK();
-    expect_report(double_free_then_overflow, NULL, "double free", "double free");
+    th_expect_abort("double free", double_free_then_overflow, NULL, "double free", "0x", NULL);
 }

@@ -70,11 +70,43 @@ export async function loadTricolor(options = {}) {
   return new Tricolor(module);
 }
 
+// A table the C side lays out in the module's memory: fill(buffer, capacity)
+// writes up to capacity records of `words` words and returns how many there
+// are. The buffer is kept for the next read and grown (to twice what was
+// needed) when too small; read() returns a view over it, valid until the
+// next call into the module.
+class Table {
+  constructor(tri, words, least, what) {
+    Object.assign(this, { tri, words, least, what, buf: 0, cap: 0 });
+  }
+
+  read(fill) {
+    let n = fill(0, 0);
+    if (n > this.cap) {
+      this.release();
+      this.cap = Math.max(this.least, n * 2);
+      this.buf = this.tri.malloc(this.cap * this.words * 4);
+      if (!this.buf) {
+        this.cap = 0;
+        throw new OutOfMemoryError(this.what);
+      }
+    }
+    n = Math.min(fill(this.buf, this.cap), this.cap); // the buffer itself may have changed the count
+    return this.tri.views().u32.subarray(this.buf / 4, this.buf / 4 + n * this.words);
+  }
+
+  release() {
+    if (this.buf) this.tri.free(this.buf);
+    this.buf = this.cap = 0;
+  }
+}
+
 export class Tricolor {
   constructor(module) {
     this.m = module;
     this.buffer = null;
     this.scratch = need(module._tri_malloc(SCRATCH) >>> 0, 'scratch buffer'); // for results the C side writes
+    this.runTable = new Table(this, PAGE_WORDS, 256, 'page table');
     this.views();
   }
 
@@ -124,18 +156,7 @@ export class Tricolor {
   // PAGE_WORDS words per run over the module's memory (valid until the next
   // call into the module). States are PAGE_STATES.
   pageRuns() {
-    let n = this.m._tri_js_pages(0, 0);
-    if (!this.runBuf || this.runCap < n) {
-      if (this.runBuf) this.free(this.runBuf);
-      this.runCap = Math.max(256, n * 2);
-      this.runBuf = this.malloc(this.runCap * PAGE_WORDS * 4);
-      if (!this.runBuf) {
-        this.runCap = 0;
-        throw new OutOfMemoryError('page table');
-      }
-    }
-    n = Math.min(this.m._tri_js_pages(this.runBuf, this.runCap), this.runCap);
-    return this.views().u32.subarray(this.runBuf / 4, this.runBuf / 4 + n * PAGE_WORDS);
+    return this.runTable.read((buf, cap) => this.m._tri_js_pages(buf, cap));
   }
 
   sizeClasses() {
@@ -170,6 +191,8 @@ export class GcHeap {
     this.ptr = ptr;
     this.types = [];
     this.rootSets = [];
+    this.spanTable = new Table(tri, SPAN_WORDS, 64, 'span table');
+    this.objectTable = new Table(tri, 3, 1024, 'object table');
   }
 
   // A type of `words` pointer-sized words; `pointers` lists those that hold pointers.
@@ -266,21 +289,7 @@ export class GcHeap {
 
   // The span table: a Uint32Array of SPAN_WORDS words per span, over the
   // module's memory (valid until the next call into the module).
-  spans() {
-    const tri = this.tri;
-    let n = this.m._tri_js_spans(this.ptr, 0, 0);
-    if (!this.spanBuf || this.spanCap < n) {
-      if (this.spanBuf) tri.free(this.spanBuf);
-      this.spanCap = Math.max(64, n * 2);
-      this.spanBuf = tri.malloc(this.spanCap * SPAN_WORDS * 4);
-      if (!this.spanBuf) {
-        this.spanCap = 0;
-        throw new OutOfMemoryError('span table');
-      }
-    }
-    n = this.m._tri_js_spans(this.ptr, this.spanBuf, this.spanCap);
-    return tri.views().u32.subarray(this.spanBuf / 4, this.spanBuf / 4 + n * SPAN_WORDS);
-  }
+  spans() { return this.spanTable.read((buf, cap) => this.m._tri_js_spans(this.ptr, buf, cap)); }
 
   // A bitmap in the module's memory (a span's alloc, mark or grey bits).
   bits(address, count) {
@@ -299,21 +308,7 @@ export class GcHeap {
   }
 
   // Every object as [address, size, colour index], in a Uint32Array of 3 words each.
-  objects() {
-    const tri = this.tri;
-    let n = this.m._tri_js_objects(this.ptr, 0, 0);
-    if (!this.objBuf || this.objCap < n) {
-      if (this.objBuf) tri.free(this.objBuf);
-      this.objCap = Math.max(1024, n * 2);
-      this.objBuf = tri.malloc(this.objCap * 12);
-      if (!this.objBuf) {
-        this.objCap = 0;
-        throw new OutOfMemoryError('object table');
-      }
-    }
-    n = this.m._tri_js_objects(this.ptr, this.objBuf, this.objCap);
-    return tri.views().u32.subarray(this.objBuf / 4, this.objBuf / 4 + 3 * n);
-  }
+  objects() { return this.objectTable.read((buf, cap) => this.m._tri_js_objects(this.ptr, buf, cap)); }
 
   // The event ring: { ring: Uint32Array over it, capacity, written }. Event
   // number k (from 0) is at words 12 * (k % capacity).
@@ -350,8 +345,8 @@ export class GcHeap {
     for (const r of this.rootSets) this.tri.free(r.base);
     this.m._tri_gc_destroy(this.ptr);
     for (const t of this.types) this.m._tri_js_type_free(t);
-    if (this.spanBuf) this.tri.free(this.spanBuf);
-    if (this.objBuf) this.tri.free(this.objBuf);
+    this.spanTable.release();
+    this.objectTable.release();
     this.ptr = 0;
   }
 }

@@ -83,6 +83,11 @@ static void bits_set(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
     }
 }
 
+static bool bit_at(const uint64_t *bits, uintptr_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
 static uintptr_t bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
 {
     uintptr_t end = from + n, count = 0;
@@ -369,14 +374,22 @@ static tri_arena *add_arena(uintptr_t npages)
     return a;
 }
 
-static bool grow(uintptr_t npages, uint64_t now)
+/* The uncommitted pages of the growth arena a, made at least npages by
+ * growing a in place where the OS layer can (wasm) and it falls short. */
+static uintptr_t room_for(tri_arena *a, uintptr_t npages)
 {
-    tri_arena *a = ph.grow;
-    uintptr_t room = a ? a->npages - a->committed : 0;
-    if (room < npages && a && tri_arena_extend(a, npages - room)) { /* wasm: in place */
+    uintptr_t room = a->npages - a->committed;
+    if (room < npages && tri_arena_extend(a, npages - room)) {
         ph.reserved += (a->npages - a->committed - room) << TRI_PAGE_SHIFT;
         room = a->npages - a->committed;
     }
+    return room;
+}
+
+static bool grow(uintptr_t npages, uint64_t now)
+{
+    tri_arena *a = ph.grow;
+    uintptr_t room = a ? room_for(a, npages) : 0;
     if (room < npages) {
         if (npages > TRI_ARENA_PAGES) { /* a dedicated arena for one huge object */
             tri_arena *d = add_arena(npages);
@@ -484,10 +497,7 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
         ok = t != NULL;
     } else if (npages > s->npages) {
         uintptr_t extra = npages - s->npages, next = first_page(a, s) + s->npages;
-        uintptr_t room = a->npages - a->committed;
-        if (next == a->committed && a == ph.grow && room < extra && tri_arena_extend(a, extra - room))
-            ph.reserved += (a->npages - a->committed - room) << TRI_PAGE_SHIFT;
-        if (next == a->committed && a == ph.grow && a->npages - a->committed >= extra) {
+        if (next == a->committed && a == ph.grow && room_for(a, extra) >= extra) {
             uintptr_t n = extra > TRI_GROW_PAGES ? extra : TRI_GROW_PAGES;
             if (n > a->npages - a->committed)
                 n = a->npages - a->committed;
@@ -645,11 +655,11 @@ void tri_for_each_page_run(void (*fn)(const tri_page_run *, void *), void *arg)
             }
             /* a free span: runs of released and of backed pages */
             for (uintptr_t end = p + s->npages; p < end; p += r.npages) {
-                bool released = (a->released[p / 64] >> (p % 64)) & 1;
+                bool released = bit_at(a->released, p);
                 r.base = a->base + (p << TRI_PAGE_SHIFT);
                 r.state = released ? TRI_PAGES_RELEASED : TRI_PAGES_FREE;
                 r.npages = 1;
-                while (p + r.npages < end && ((a->released[(p + r.npages) / 64] >> ((p + r.npages) % 64)) & 1) == released)
+                while (p + r.npages < end && bit_at(a->released, p + r.npages) == released)
                     r.npages++;
                 fn(&r, arg);
             }

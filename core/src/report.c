@@ -20,6 +20,16 @@ void tri_write_stderr(const char *s)
     }
 }
 
+/* Appends at most max bytes of s. */
+static char *put(char *out, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        n = max;
+    memcpy(out, s, n);
+    return out + n;
+}
+
 static char *put_hex(char *out, uintptr_t v)
 {
     static const char digits[] = "0123456789abcdef";
@@ -39,22 +49,13 @@ static char *put_hex(char *out, uintptr_t v)
 void tri_fatal_pointer(const char *op, const void *ptr, const char *what)
 {
     char buf[256];
-    char *o = buf;
-    const char *prefix = "tricolor: ";
-    size_t lp = strlen(prefix), lo = strlen(op), lw = strlen(what);
-    if (lo > 40)
-        lo = 40;
-    if (lw > 160)
-        lw = 160;
-    memcpy(o, prefix, lp), o += lp;
-    memcpy(o, op, lo), o += lo;
-    *o++ = '(';
+    char *o = put(buf, "tricolor: ", 10);
+    o = put(o, op, 40);
+    o = put(o, "(", 1);
     o = put_hex(o, (uintptr_t)ptr);
-    *o++ = ')';
-    *o++ = ':';
-    *o++ = ' ';
-    memcpy(o, what, lw), o += lw;
-    *o++ = '\n';
+    o = put(o, "): ", 3);
+    o = put(o, what, 160);
+    o = put(o, "\n", 1);
     *o = 0;
     tri_write_stderr(buf);
     abort();
@@ -71,20 +72,15 @@ void tri_fatal(const char *what)
 void tri_fatal_corrupt(const char *list, const char *of, const void *slot, uintptr_t next)
 {
     char buf[320];
-    char *o = buf;
-    const char *parts[] = {"tricolor: ", list, of, " corrupted at "};
-    for (unsigned i = 0; i < 4; i++) {
-        size_t n = strlen(parts[i]);
-        if (n > 60)
-            n = 60;
-        memcpy(o, parts[i], n), o += n;
-    }
+    char *o = put(buf, "tricolor: ", 10);
+    o = put(o, list, 60);
+    o = put(o, of, 60);
+    o = put(o, " corrupted at ", 14);
     o = put_hex(o, (uintptr_t)slot);
-    const char *mid = ": a link leads to ";
-    memcpy(o, mid, strlen(mid)), o += strlen(mid);
+    o = put(o, ": a link leads to ", 18);
     o = put_hex(o, next);
-    const char *tail = ", which is not one of its records (memory written after it was freed?)\n";
-    memcpy(o, tail, strlen(tail) + 1);
+    o = put(o, ", which is not one of its records (memory written after it was freed?)\n", 80);
+    *o = 0;
     tri_write_stderr(buf);
     abort();
 }

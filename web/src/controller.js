@@ -4,7 +4,7 @@
 // replay. Canvases draw straight from the runtime each frame; DOM panels
 // re-render from a summary refreshed a few times a second.
 import { createStore } from './store.js';
-import { parseParams, toQuery, SCENARIO_DEFAULTS, LIMITS } from './params.js';
+import { parseParams, toQuery, SCENARIO_DEFAULTS } from './params.js';
 import { readTrace, Replay, TraceError } from './trace.js';
 
 const SUMMARY_MS = 120;
@@ -216,7 +216,7 @@ export function createController(live) {
   }
 
   const controller = {
-    store, actions, start, limits: LIMITS,
+    store, actions, start,
     timings: {}, // milliseconds each canvas took to draw, last frame
     get source() { return source; },
     get live() { return live; },

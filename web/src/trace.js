@@ -3,7 +3,7 @@
 // the same views the live heap has. The reader makes the checks the
 // command line's does and says what is wrong and where.
 import { History, EVENT_WORDS, EV } from './history.js';
-import { PAGE_KIND } from './palette.js';
+import { PAGE_KIND, PHASES, BARRIERS, COLORS } from './palette.js';
 
 const HEADER = 64, TRAILER = 24, CLASSES = 67, KINDS = 14, VERSION = 1, PAGE = 8192;
 const MAX_EVENTS = 4_000_000; // 192 MB of decoded events: beyond that, say so rather than stall the page
@@ -118,7 +118,7 @@ export class Replay {
     this.at = 0;
     this.spans = new Map(); // base -> span
     this.pageSpan = new Map(); // page number -> span
-    this.history = new History(['hybrid', 'dijkstra', 'yuasa', 'none'][this.trace.header.barrier]);
+    this.history = new History(BARRIERS[this.trace.header.barrier]);
     this.live = 0;
     this.spanBytes = 0;
     this.objects = 0;
@@ -254,7 +254,7 @@ export class Replay {
     const i = Math.floor((addr - s.base) / s.objectSize);
     if (!s.colours[i]) return null;
     const address = s.base + i * s.objectSize;
-    return { address, size: s.objectSize, colour: ['free', 'white', 'grey', 'black'][s.colours[i]],
+    return { address, size: s.objectSize, colour: COLORS[s.colours[i]],
       span: this.spanBits(address), index: i, pointers: null, path: null };
   }
 
@@ -266,7 +266,7 @@ export class Replay {
     const gcNs = [...stops, ...steps].reduce((x, y) => x + y, 0);
     const t = this.at ? this.trace.events[(this.at - 1) * EVENT_WORDS + 2] + this.trace.events[(this.at - 1) * EVENT_WORDS + 3] * 2 ** 32 : 0;
     return {
-      kind: 'replay', phase: ['off', 'mark setup', 'mark', 'mark termination', 'sweep'][h.phase], cycles: h.cycles.length,
+      kind: 'replay', phase: PHASES[h.phase], cycles: h.cycles.length,
       barrier: h.barrier, objects: this.objects, heapLive: this.live, heapMarked: cycle?.marked ?? 0,
       heapGoal: cycle?.nextGoal ?? cycle?.goal ?? Infinity, trigger: cycle?.nextTrigger ?? Infinity,
       heapSpans: this.spanBytes, gcShare: t ? gcNs / t : 0,

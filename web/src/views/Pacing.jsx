@@ -148,7 +148,6 @@ export function CycleDetail({ controller, cycle: n, tick }) {
   const end = c.end;
   const stopNs = c.stops.reduce((x, y) => x + y, 0);
   const wall = end != null ? end - c.start : null;
-  const phaseAt = (p) => c.phases.find(([q]) => q === p)?.[1];
   const row = (k, v) => <><dt>{k}</dt><dd>{v}</dd></>;
   return (
     <dl class="cycle-detail" data-cycle={c.n}>
@@ -163,7 +162,7 @@ export function CycleDetail({ controller, cycle: n, tick }) {
       {row('steps', `${c.steps} explicit (${duration(c.stepNs)}), ${c.assists} assists (${duration(c.assistNs)})`)}
       {row('scan work', bytes(c.work))}
       {row('time collecting', wall ? `${((100 * (stopNs + c.stepNs + c.assistNs)) / wall).toFixed(1)}%` : '–')}
-      {row('spans taken', `${c.spans.length}${phaseAt(4) ? '' : ''} (outlined on the heap map)`)}
+      {row('spans taken', `${c.spans.length} (outlined on the heap map)`)}
     </dl>
   );
 }

@@ -4,9 +4,7 @@
 import { useRef } from 'preact/hooks';
 import { useCanvas } from './canvas.js';
 import { OBJECT_CSS, HIGHLIGHT, OKABE_ITO, LEVELS, MALLOC_LEVELS, COLORS, hex, bytes, duration } from '../palette.js';
-
-const EVENT_NAMES = ['phase', 'alloc', 'grey', 'black', 'barrier', 'free', 'span-take', 'span-return', 'pacer', 'stop',
-  'step', 'finalize', 'weak-clear', 'violation'];
+import { EVENT_NAMES } from '../history.js';
 
 function ColourWord({ colour }) {
   const i = COLORS.indexOf(colour);
