@@ -130,6 +130,18 @@ static void install(slot *s, void *p, size_t size, uint8_t seed, int k)
     live_bytes += size;
 }
 
+/* s's object moved to q (n bytes) by realloc or reallocarray: what it held,
+ * up to the smaller size, must have come along. */
+static void moved(slot *s, unsigned char *q, size_t n, uint8_t seed, int k, const char *what)
+{
+    size_t keep = n < s->size ? n : s->size;
+    slot kept = {q, keep, s->seed};
+    verify(&kept, keep, what);
+    live_bytes -= s->size;
+    s->p = NULL;
+    install(s, q, n, seed, k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in = {data, data + size};
@@ -185,12 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 verify(s, s->size, "after a failed realloc");
                 break;
             }
-            size_t keep = n < s->size ? n : s->size;
-            slot moved = {q, keep, s->seed};
-            verify(&moved, keep, "after realloc");
-            live_bytes -= s->size;
-            s->p = NULL;
-            install(s, q, n, seed, k);
+            moved(s, q, n, seed, k, "after realloc");
             break;
         }
         case 6: { /* aligned_alloc and posix_memalign, bad alignments included */
@@ -257,12 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unsigned char *q = tri_reallocarray(s->p, count, each);
             if (!q)
                 break;
-            size_t keep = n < s->size ? n : s->size;
-            slot moved = {q, keep, s->seed};
-            verify(&moved, keep, "after reallocarray");
-            live_bytes -= s->size;
-            s->p = NULL;
-            install(s, q, n, seed, k);
+            moved(s, q, n, seed, k, "after reallocarray");
             break;
         }
         default: /* objects go back to the central lists; idle pages to the OS */
