@@ -11,15 +11,22 @@ WARN := -Wall -Wextra $(WERROR)
 # HARDEN=0 builds without the encoded, checked free lists (see SECURITY.md);
 # give such a build a BUILD directory of its own.
 HARDEN ?= 1
-DEFS := -DTRI_HARDEN=$(HARDEN)
+# DEBUG=1 compiles in the assertions of internal invariants (tri_assert);
+# give such a build a BUILD directory of its own too.
+DEBUG ?= 0
+DEFS := -DTRI_HARDEN=$(HARDEN) -DTRI_DEBUG=$(DEBUG)
 CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
 CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -pthread -Icore/include -I$(BUILD)/gen
 
-CORE := os report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
+# The library: the allocator, then the collector (core/src/gc.h lists its files).
+ALLOC_SRC := report meta spanmap pageheap sizeclass central threadcache malloc stats
+GC_SRC := gc gcmark gcwork gcbarrier gcpacer gcsweep gcalloc gcfinal gcverify gcevent gcinfo
+CORE := prim/unix $(ALLOC_SRC) $(GC_SRC)
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
 PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/malloc-preload.o
-HEADERS := core/include/tricolor.h core/src/internal.h $(BUILD)/gen/sizeclasses.inc
+INTERNAL_H := $(wildcard core/src/*.h)
+HEADERS := core/include/tricolor.h $(INTERNAL_H) $(BUILD)/gen/sizeclasses.inc
 
 LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so $(BUILD)/libtricolor-preload.so
 CLI := $(BUILD)/tricolor
@@ -38,7 +45,7 @@ $(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
 	$(BUILD)/gen/mksizeclasses > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: core/src/%.c $(HEADERS)
-	@mkdir -p $(BUILD)/obj
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -c $< -o $@
 
 $(BUILD)/obj/malloc-preload.o: core/src/malloc.c $(HEADERS)
@@ -112,13 +119,13 @@ WASI := build/wasi
 GEN := build/native/gen/sizeclasses.inc
 WASI_CFLAGS := --target=wasm32-wasi --sysroot=$(WASI_SYSROOT) -std=gnu11 $(OPT) $(WARN) $(DEFS) -Icore/include -Ibuild/native/gen
 WASI_LDFLAGS := -Wl,-z,stack-size=1048576 -Wl,--max-memory=4294967296
-WASM_CORE := os_wasm report meta spanmap pageheap sizeclass central threadcache malloc stats gcheap gc gcinfo
+WASM_CORE := prim/wasm $(ALLOC_SRC) $(GC_SRC)
 WASI_OBJ := $(WASM_CORE:%=$(WASI)/obj/%.o)
 
 # tricolor is the module's malloc: malloc.c defines the C library's names,
 # so wasi-libc's own allocator stays out of the link.
-$(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
-	@mkdir -p $(WASI)/obj
+$(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h $(INTERNAL_H) $(GEN)
+	@mkdir -p $(dir $@)
 	$(WASI_CC) $(WASI_CFLAGS) $(if $(filter malloc,$*),-DTRI_PRELOAD) -c $< -o $@
 
 $(WASI)/libtricolor.a: $(WASI_OBJ)
@@ -158,8 +165,8 @@ comma := ,
 EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \
 	-sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
 
-$(EM)/obj/%.o: core/src/%.c core/include/tricolor.h core/src/internal.h $(GEN)
-	@mkdir -p $(EM)/obj
+$(EM)/obj/%.o: core/src/%.c core/include/tricolor.h $(INTERNAL_H) $(GEN)
+	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_CFLAGS) $(if $(filter malloc,$*),-DTRI_PRELOAD) -c $< -o $@
 
 $(EM)/libtricolor.a: $(EM_OBJ)

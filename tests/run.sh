@@ -49,6 +49,7 @@ echo "== builds"
 step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests
 step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests
 
+step build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests
 step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
 step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
 step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
@@ -57,6 +58,7 @@ step build_fuzz_harnesses make -j"$jobs" fuzz-build
 
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
 [ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
+[ -x build/debug/tests ] && suite "C tests (DEBUG=1: invariant assertions on)" build/debug/tests
 # Sanitizer reports abort the run, which then counts as a failure.
 [ -x build/asan/tests ] && suite "C tests under ASan and UBSan" env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 build/asan/tests
 [ -x build/tsan/tests ] && suite "threaded C tests under TSan" env TSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \

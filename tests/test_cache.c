@@ -19,7 +19,7 @@ static uint64_t level_hits(enum tri_level l)
 static uint64_t central_objects(unsigned c)
 {
     uint64_t spans, objects;
-    tri_central_get(tri_spanclass(c, true), &spans, &objects);
+    tri_central_get(c, &spans, &objects);
     return objects;
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "internal.h"
+#include "gc.h"
 
 typedef struct record {
     uint64_t words[12]; /* 96 bytes: records sit 128 bytes apart */
@@ -141,9 +141,9 @@ static void corrupt_workbuf_link(void *arg)
 {
     (void)arg;
     tri_gc_heap *h = heap_with_full_workbufs();
-    if (!h->work_full)
+    if (!h->mark.full)
         _Exit(3);
-    h->work_full->next = (uintptr_t)h; /* a plain pointer where an encoded link was */
+    h->mark.full->next = (uintptr_t)h; /* a plain pointer where an encoded link was */
     tri_gc_finish_cycle(h);
     _Exit(0);
 }
@@ -153,9 +153,9 @@ static void corrupt_workbuf_count(void *arg)
 {
     (void)arg;
     tri_gc_heap *h = heap_with_full_workbufs();
-    if (!h->work_full)
+    if (!h->mark.full)
         _Exit(3);
-    h->work_full->n = 1u << 20; /* marking would read far past the buffer */
+    h->mark.full->n = 1u << 20; /* marking would read far past the buffer */
     tri_gc_finish_cycle(h);
     _Exit(0);
 }

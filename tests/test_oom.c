@@ -14,7 +14,7 @@
 #endif
 
 #include "harness.h"
-#include "internal.h"
+#include "gc.h"
 
 typedef struct node {
     struct node *next;

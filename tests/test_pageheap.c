@@ -75,35 +75,6 @@ TEST(pageheap_aligned_spans)
     }
 }
 
-TEST(spanmap_resolves_interior_pointers)
-{
-    /* class 34: 1408-byte objects in 2-page spans, so objects straddle pages */
-    char *p[12];
-    for (int i = 0; i < 12; i++)
-        p[i] = tri_malloc(1400);
-    for (int i = 0; i < 12; i++) {
-        tri_span *s = tri_span_of((uintptr_t)p[i]);
-        CHECK(s && s->state == TRI_SPAN_SMALL && s->elemsize == 1408 && s->npages == 2);
-        for (int k = 0; k < 1408; k++)
-            CHECKF(tri_span_of((uintptr_t)p[i] + (uintptr_t)k) == s, "object %d byte %d", i, k);
-    }
-    for (int i = 0; i < 12; i++)
-        tri_free(p[i]);
-
-    char *big = tri_malloc(300000);
-    tri_span *s = tri_span_of((uintptr_t)big);
-    CHECK(s && s->state == TRI_SPAN_LARGE && s->base == (uintptr_t)big);
-    for (size_t k = 0; k < 300000; k += 511)
-        CHECKF(tri_span_of((uintptr_t)big + k) == s, "byte %zu of a large object", k);
-    tri_free(big);
-
-    int local;
-    CHECK(tri_span_of((uintptr_t)&local) == NULL);
-    CHECK(tri_span_of(0) == NULL);
-    CHECK(tri_span_of(UINTPTR_MAX) == NULL);
-    CHECK(tri_span_of(UINTPTR_MAX / 16 * 15) == NULL);
-}
-
 TEST(pageheap_byte_counts_are_honest)
 {
     tri_stats s0, s1, s2;

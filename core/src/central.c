@@ -1,8 +1,10 @@
 /*
- * Central lists: one per span class (Go's mcentral, TCMalloc's central free
- * list), so a size class has two, for objects with pointers (scan) and
- * without (noscan). Each owns the spans of its class: `partial` spans have free
- * objects, `full` spans have none. Thread caches exchange objects with it
+ * Central lists: one per size class (Go's mcentral, TCMalloc's central free
+ * list), for malloc's objects, which hold no pointers the allocator knows
+ * of (their spans are of the class's noscan span class; a collected heap
+ * keeps the spans of its scan and noscan classes itself, gcsweep.c). Each
+ * owns the spans of its class: `partial` spans have free objects, `full`
+ * spans have none. Thread caches exchange objects with it
  * in batches under its lock:
  *
  *   refill  finds clear bits in the allocation bitmap of the span the
@@ -24,36 +26,15 @@
 
 typedef struct tri_central {
     tri_lock lock;
-    tri_span *partial, *full;
+    TRI_LIST(tri_span) partial, full;
     uint64_t nspans;
     uint64_t nalloc; /* objects out of spans: in thread caches or in use */
 } __attribute__((aligned(64))) tri_central;
 
-static tri_central centrals[TRI_NUM_SPAN_CLASSES];
+static tri_central centrals[TRI_NUM_CLASSES];
 
-static void push(tri_span **list, tri_span *s)
+static tri_span *new_span(unsigned c, enum tri_level *level)
 {
-    s->prev = NULL;
-    s->next = *list;
-    if (s->next)
-        s->next->prev = s;
-    *list = s;
-}
-
-static void unlink_span(tri_span **list, tri_span *s)
-{
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        *list = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    s->next = s->prev = NULL;
-}
-
-static tri_span *new_span(unsigned spc, enum tri_level *level)
-{
-    unsigned c = spc >> 1;
     tri_span *s = tri_pageheap_alloc(tri_class_npages[c], 1, level);
     if (!s)
         return NULL;
@@ -70,10 +51,9 @@ static tri_span *new_span(unsigned spc, enum tri_level *level)
                         : ~(((uint64_t)1 << (nelems - lo)) - 1);
     }
     s->sizeclass = (uint8_t)c;
-    s->spanclass = (uint8_t)spc;
+    s->spanclass = (uint8_t)tri_spanclass(c, true);
     TRI_POKE(s->state, TRI_SPAN_SMALL); /* read by the page heap: see pageheap.c */
-    /* Only malloc's spans are on free()'s fast path. */
-    tri_pagemap_mark(s, (spc & 1) ? c : 0);
+    tri_pagemap_mark(s, c); /* free()'s fast path finds the class here */
     return s;
 }
 
@@ -108,25 +88,26 @@ static unsigned span_take(tri_span *s, void **top, unsigned n)
     }
     s->scan_word = (uint16_t)w;
     s->nalloc = (uint16_t)(s->nalloc + (n - left));
+    tri_assert(s->nalloc == tri_bits_count(s->allocbits, 0, s->nelems));
     return n - left;
 }
 
-unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **owned, enum tri_level *level)
+unsigned tri_central_refill(unsigned c, void **out, unsigned n, tri_span **owned, enum tri_level *level)
 {
-    tri_central *cen = &centrals[spc];
+    tri_central *cen = &centrals[c];
     unsigned got = 0;
     *level = TRI_LEVEL_CENTRAL;
     tri_lock_acquire(&cen->lock);
     tri_span *s = *owned;
     while (got < n) {
         if (!s) {
-            s = cen->partial;
+            s = cen->partial.first;
             if (s) {
-                unlink_span(&cen->partial, s);
+                tri_list_unlink(&cen->partial, s, link);
             } else {
                 if (got)
                     break; /* a short batch beats a new span */
-                s = new_span(spc, level);
+                s = new_span(c, level);
                 if (!s)
                     break;
                 cen->nspans++;
@@ -136,7 +117,7 @@ unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **own
         got += span_take(s, out + n - got, n - got);
         if (s->nalloc == s->nelems) { /* used up: the next refill takes another */
             s->owned = 0;
-            push(&cen->full, s);
+            tri_list_push_front(&cen->full, s, link);
             s = NULL;
         }
     }
@@ -154,18 +135,18 @@ unsigned tri_central_refill(unsigned spc, void **out, unsigned n, tri_span **own
 static void file_span(tri_central *cen, tri_span *s)
 {
     if (s->nalloc == s->nelems) {
-        push(&cen->full, s);
-    } else if (s->nalloc == 0 && cen->partial) {
+        tri_list_push_front(&cen->full, s, link);
+    } else if (s->nalloc == 0 && !tri_list_empty(&cen->partial)) {
         cen->nspans--;
         tri_pageheap_free(s);
     } else {
-        push(&cen->partial, s);
+        tri_list_push_front(&cen->partial, s, link);
     }
 }
 
-void tri_central_disown(unsigned spc, tri_span *s)
+void tri_central_disown(unsigned c, tri_span *s)
 {
-    tri_central *cen = &centrals[spc];
+    tri_central *cen = &centrals[c];
     tri_lock_acquire(&cen->lock);
     s->owned = 0;
     file_span(cen, s);
@@ -203,28 +184,29 @@ already_free:
     tri_fatal_pointer("free", *o, "double free: the object is already free");
 }
 
-void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
+void tri_central_flush(unsigned c, void *const *objs, unsigned n)
 {
-    tri_central *cen = &centrals[spc];
+    tri_central *cen = &centrals[c];
     tri_lock_acquire(&cen->lock);
     for (unsigned i = 0; i < n;) {
         tri_span *s = tri_span_of((uintptr_t)objs[i]);
-        if (!s || s->state != TRI_SPAN_SMALL || s->spanclass != spc) {
+        if (!s || s->state != TRI_SPAN_SMALL || s->sizeclass != c) {
             tri_lock_release(&cen->lock);
             tri_fatal_pointer("free", objs[i], "pointer is not an allocated object");
         }
         unsigned k = flush_run(cen, s, objs + i, objs + n);
         bool was_full = s->nalloc == s->nelems;
         s->nalloc = (uint16_t)(s->nalloc - k);
+        tri_assert(s->nalloc == tri_bits_count(s->allocbits, 0, s->nelems));
         i += k;
         if (s->owned) /* its thread cache will allocate from it again */
             continue;
         if (was_full) {
-            unlink_span(&cen->full, s);
-            push(&cen->partial, s);
+            tri_list_unlink(&cen->full, s, link);
+            tri_list_push_front(&cen->partial, s, link);
         }
-        if (s->nalloc == 0 && !(cen->partial == s && s->next == NULL)) {
-            unlink_span(&cen->partial, s);
+        if (s->nalloc == 0 && !(cen->partial.first == s && s->link.next == NULL)) {
+            tri_list_unlink(&cen->partial, s, link);
             cen->nspans--;
             tri_pageheap_free(s);
         }
@@ -236,12 +218,12 @@ void tri_central_flush(unsigned spc, void *const *objs, unsigned n)
 /* Gives back the empty spans flush kept; part of tri_release_idle_memory. */
 void tri_central_trim(void)
 {
-    for (unsigned spc = 2; spc < TRI_NUM_SPAN_CLASSES; spc++) {
-        tri_central *cen = &centrals[spc];
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
+        tri_central *cen = &centrals[c];
         tri_lock_acquire(&cen->lock);
-        tri_span *s = cen->partial;
+        tri_span *s = cen->partial.first;
         if (s && s->nalloc == 0) {
-            unlink_span(&cen->partial, s);
+            tri_list_unlink(&cen->partial, s, link);
             cen->nspans--;
             tri_pageheap_free(s);
         }
@@ -249,9 +231,9 @@ void tri_central_trim(void)
     }
 }
 
-void tri_central_get(unsigned spc, uint64_t *spans, uint64_t *objects)
+void tri_central_get(unsigned c, uint64_t *spans, uint64_t *objects)
 {
-    tri_central *cen = &centrals[spc];
+    tri_central *cen = &centrals[c];
     tri_lock_acquire(&cen->lock);
     *spans = cen->nspans;
     *objects = cen->nalloc;
@@ -260,16 +242,16 @@ void tri_central_get(unsigned spc, uint64_t *spans, uint64_t *objects)
 
 void tri_central_lock_all(void)
 {
-    for (unsigned spc = 2; spc < TRI_NUM_SPAN_CLASSES; spc++)
-        tri_lock_acquire(&centrals[spc].lock);
+    for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
+        tri_lock_acquire(&centrals[c].lock);
 }
 
 void tri_central_unlock_all(bool reset)
 {
-    for (unsigned spc = TRI_NUM_SPAN_CLASSES - 1; spc >= 2; spc--) {
+    for (unsigned c = TRI_NUM_CLASSES - 1; c >= 1; c--) {
         if (reset)
-            tri_lock_reset(&centrals[spc].lock);
+            tri_lock_reset(&centrals[c].lock);
         else
-            tri_lock_release(&centrals[spc].lock);
+            tri_lock_release(&centrals[c].lock);
     }
 }

@@ -66,7 +66,7 @@ void *tri_pool_alloc(tri_pool *pool)
             chunk = TRI_POOL_CHUNK_MAX;
         if (chunk < size)
             chunk = size;
-        char *p = tri_os_alloc_zeroed(chunk);
+        char *p = tri_prim_alloc_zeroed(chunk);
         if (!p)
             return NULL;
         atomic_fetch_add_explicit(&tri_metadata_bytes, chunk, memory_order_relaxed);
@@ -105,8 +105,8 @@ static uint64_t mix(uint64_t *x)
 void tri_link_keys_init(void)
 {
     uint64_t r[2] = {0, 0};
-    if (!tri_os_random(r, sizeof r)) {
-        uint64_t x = tri_os_now_ns() ^ (uint64_t)(uintptr_t)&r ^ (uint64_t)(uintptr_t)tri_link_keys;
+    if (!tri_prim_random(r, sizeof r)) {
+        uint64_t x = tri_prim_clock_ns() ^ (uint64_t)(uintptr_t)&r ^ (uint64_t)(uintptr_t)tri_link_keys;
         r[0] = mix(&x);
         r[1] = mix(&x);
     }

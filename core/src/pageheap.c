@@ -45,9 +45,9 @@
 
 static struct {
     tri_lock lock;
-    tri_span *lists[TRI_FREE_LISTS];
+    TRI_LIST(tri_span) lists[TRI_FREE_LISTS];
     uint64_t nonempty[TRI_FREE_LISTS / 64];
-    tri_span lru; /* sentinel of the release queue */
+    TRI_LIST(tri_span) lru; /* free spans with dirty pages, oldest first: the release queue */
     tri_arena *arenas;
     tri_arena *grow; /* arena whose uncommitted tail is used next */
     tri_pool spans;
@@ -63,48 +63,6 @@ static struct {
 
 static _Atomic int64_t large_objects, large_bytes;
 
-/* --- page bitmaps ----------------------------------------------------------- */
-
-static uint64_t range_mask(uintptr_t from, uintptr_t to) /* bits [from, to) of one word */
-{
-    uint64_t hi = to == 64 ? ~(uint64_t)0 : ((uint64_t)1 << to) - 1;
-    return hi & ~(((uint64_t)1 << from) - 1);
-}
-
-static void bits_set(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
-{
-    uintptr_t end = from + n;
-    while (from < end) {
-        uintptr_t w = from / 64, lo = from % 64;
-        uintptr_t hi = end - w * 64 < 64 ? end - w * 64 : 64;
-        uint64_t m = range_mask(lo, hi);
-        bits[w] = value ? bits[w] | m : bits[w] & ~m;
-        from = w * 64 + hi;
-    }
-}
-
-static bool bit_at(const uint64_t *bits, uintptr_t i)
-{
-    return (bits[i / 64] >> (i % 64)) & 1;
-}
-
-static uintptr_t bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
-{
-    uintptr_t end = from + n, count = 0;
-    while (from < end) {
-        uintptr_t w = from / 64, lo = from % 64;
-        uintptr_t hi = end - w * 64 < 64 ? end - w * 64 : 64;
-        count += (uintptr_t)__builtin_popcountll(bits[w] & range_mask(lo, hi));
-        from = w * 64 + hi;
-    }
-    return count;
-}
-
-static bool tri_bit(const uint64_t *bits, uintptr_t i)
-{
-    return (bits[i / 64] >> (i % 64)) & 1;
-}
-
 /* --- free lists ---------------------------------------------------------- */
 
 static unsigned list_index(uintptr_t npages)
@@ -115,29 +73,30 @@ static unsigned list_index(uintptr_t npages)
     return TRI_EXACT_LISTS + (log - 7) * 8 + (unsigned)((npages >> (log - 3)) & 7);
 }
 
+#if TRI_DEBUG
+/* Whether s is on the free list for its size (for assertions). */
+static bool on_free_list(const tri_span *s)
+{
+    return s->link.prev ? s->link.prev->link.next == s : ph.lists[list_index(s->npages)].first == s;
+}
+#endif
+
+/* A span is FREE exactly while it is on a free list. */
 static void list_insert(tri_span *s)
 {
     unsigned i = list_index(s->npages);
-    s->prev = NULL;
-    s->next = ph.lists[i];
-    if (s->next)
-        s->next->prev = s;
-    ph.lists[i] = s;
-    ph.nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+    tri_assert(s->state == TRI_SPAN_FREE);
+    tri_list_push_front(&ph.lists[i], s, link);
+    tri_bit_set(ph.nonempty, i);
 }
 
 static void list_remove(tri_span *s)
 {
     unsigned i = list_index(s->npages);
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        ph.lists[i] = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    if (!ph.lists[i])
-        ph.nonempty[i / 64] &= ~((uint64_t)1 << (i % 64));
-    s->next = s->prev = NULL;
+    tri_assert(s->state == TRI_SPAN_FREE && on_free_list(s));
+    tri_list_unlink(&ph.lists[i], s, link);
+    if (tri_list_empty(&ph.lists[i]))
+        tri_bit_clear(ph.nonempty, i);
 }
 
 /* The first non-empty list at index >= i, or TRI_FREE_LISTS. */
@@ -159,7 +118,7 @@ static tri_span *find_free(uintptr_t npages)
         /* This list mixes sizes: take the best fit among its first spans. */
         tri_span *best = NULL;
         int seen = 0;
-        for (tri_span *s = ph.lists[i]; s && seen < 16; s = s->next, seen++)
+        for (tri_span *s = ph.lists[i].first; s && seen < 16; s = s->link.next, seen++)
             if (s->npages >= npages && (!best || s->npages < best->npages))
                 best = s;
         if (best)
@@ -167,7 +126,7 @@ static tri_span *find_free(uintptr_t npages)
         i++;
     }
     unsigned j = next_nonempty(i);
-    return j < TRI_FREE_LISTS ? ph.lists[j] : NULL;
+    return j < TRI_FREE_LISTS ? ph.lists[j].first : NULL;
 }
 
 /* --- release queue ------------------------------------------------------- */
@@ -176,18 +135,14 @@ static void lru_remove(tri_span *s)
 {
     if (!s->in_lru)
         return;
-    s->lru_prev->lru_next = s->lru_next;
-    s->lru_next->lru_prev = s->lru_prev;
+    tri_list_unlink(&ph.lru, s, lru);
     s->in_lru = 0;
 }
 
 static void lru_append(tri_span *s, uint64_t since)
 {
     s->free_since = since;
-    s->lru_prev = ph.lru.lru_prev;
-    s->lru_next = &ph.lru;
-    ph.lru.lru_prev->lru_next = s;
-    ph.lru.lru_prev = s;
+    tri_list_push_back(&ph.lru, s, lru);
     s->in_lru = 1;
 }
 
@@ -209,10 +164,10 @@ static uintptr_t release_span(tri_span *s)
         uintptr_t run = p;
         while (run < end && !tri_bit(a->released, run))
             run++;
-        tri_os_decommit((void *)(a->base + (p << TRI_PAGE_SHIFT)), (run - p) << TRI_PAGE_SHIFT);
-        bits_set(a->released, p, run - p, true);
-        if (tri_os_decommit_zeroes)
-            bits_set(a->zero, p, run - p, true);
+        tri_prim_decommit((void *)(a->base + (p << TRI_PAGE_SHIFT)), (run - p) << TRI_PAGE_SHIFT);
+        tri_bits_fill(a->released, p, run - p, true);
+        if (tri_prim_decommit_zeroes)
+            tri_bits_fill(a->zero, p, run - p, true);
         total += run - p;
         ph.release_calls++;
         p = run;
@@ -234,8 +189,8 @@ static void scavenge(uint64_t now)
     uint64_t limit = peak - ph.in_use + ph.in_use / 100 * ph.retain_percent;
     if (limit < TRI_RETAIN_MIN)
         limit = TRI_RETAIN_MIN;
-    while (ph.lru.lru_next != &ph.lru) {
-        tri_span *oldest = ph.lru.lru_next;
+    while (!tri_list_empty(&ph.lru)) {
+        tri_span *oldest = ph.lru.first;
         uint64_t dirty = ph.accessible - ph.released - ph.in_use;
         if (dirty <= limit && now - oldest->free_since < ph.delay_ns)
             break;
@@ -252,6 +207,7 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     uintptr_t first = first_page(a, s), last = first + s->npages - 1;
     uint64_t since = now;
     tri_asan_poison(s->base, s->npages << TRI_PAGE_SHIFT); /* nobody's until handed out again */
+    tri_assert(fresh || s->state != TRI_SPAN_FREE); /* a span freed twice */
     if (!fresh) {
         for (uintptr_t p = first + 1; p < last; p++)
             TRI_POKE(a->spans[p], NULL);
@@ -295,7 +251,7 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     tri_spanmap_set(a, last, s);
     list_insert(s);
     lru_remove(s);
-    if (bits_count(a->released, first, s->npages) < s->npages)
+    if (tri_bits_count(a->released, first, s->npages) < s->npages)
         lru_append(s, since);
 }
 
@@ -323,20 +279,21 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
         tri_spanmap_set(a, first + npages, f);
         list_insert(f);
     }
-    uintptr_t released = bits_count(a->released, first, npages);
-    s->zeroed = bits_count(a->zero, first, npages) == npages;
-    bits_set(a->released, first, npages, false);
-    bits_set(a->zero, first, npages, false);
+    uintptr_t released = tri_bits_count(a->released, first, npages);
+    s->zeroed = tri_bits_count(a->zero, first, npages) == npages;
+    tri_bits_fill(a->released, first, npages, false);
+    tri_bits_fill(a->zero, first, npages, false);
     ph.released -= released << TRI_PAGE_SHIFT;
     ph.in_use += npages << TRI_PAGE_SHIFT;
     if (ph.in_use > ph.peak_now)
         ph.peak_now = ph.in_use;
     for (uintptr_t p = first; p < first + npages; p++)
         tri_spanmap_set(a, p, s);
+    tri_assert(!on_free_list(s));
     TRI_POKE(s->state, TRI_SPAN_LARGE); /* in use: never merged; callers may recast it */
     s->sizeclass = 0;
     s->nelems = 0;
-    s->next = s->prev = NULL;
+    s->link.next = s->link.prev = NULL;
     return s;
 }
 
@@ -344,7 +301,7 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
 static bool commit_tail(tri_arena *a, uintptr_t npages, uint64_t now)
 {
     uintptr_t first = a->committed;
-    if (!tri_os_commit((void *)(a->base + (first << TRI_PAGE_SHIFT)), npages << TRI_PAGE_SHIFT))
+    if (!tri_prim_commit((void *)(a->base + (first << TRI_PAGE_SHIFT)), npages << TRI_PAGE_SHIFT))
         return false;
     tri_span *s = tri_pool_alloc(&ph.spans);
     if (!s)
@@ -352,8 +309,8 @@ static bool commit_tail(tri_arena *a, uintptr_t npages, uint64_t now)
     s->base = a->base + (first << TRI_PAGE_SHIFT);
     s->npages = npages;
     a->committed += npages;
-    bits_set(a->released, first, npages, true); /* untouched: not backed, zero */
-    bits_set(a->zero, first, npages, true);
+    tri_bits_fill(a->released, first, npages, true); /* untouched: not backed, zero */
+    tri_bits_fill(a->zero, first, npages, true);
     ph.accessible += npages << TRI_PAGE_SHIFT;
     ph.released += npages << TRI_PAGE_SHIFT;
     tri_spanmap_set(a, first, s);
@@ -467,7 +424,7 @@ static tri_span *alloc_locked(uintptr_t npages, uintptr_t align_pages, enum tri_
 
 tri_span *tri_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, enum tri_level *level)
 {
-    uint64_t now = tri_os_now_ns();
+    uint64_t now = tri_prim_clock_coarse_ns();
     tri_lock_acquire(&ph.lock);
     tri_span *s = alloc_locked(npages, align_pages, level, now);
     scavenge(now);
@@ -477,7 +434,7 @@ tri_span *tri_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, enum tri_l
 
 void tri_pageheap_free(tri_span *s)
 {
-    uint64_t now = tri_os_now_ns();
+    uint64_t now = tri_prim_clock_coarse_ns();
     tri_lock_acquire(&ph.lock);
     make_free(s, tri_arena_of(s->base), false, now);
     scavenge(now);
@@ -486,7 +443,7 @@ void tri_pageheap_free(tri_span *s)
 
 bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
 {
-    uint64_t now = tri_os_now_ns();
+    uint64_t now = tri_prim_clock_coarse_ns();
     bool ok = true;
     tri_lock_acquire(&ph.lock);
     tri_arena *a = tri_arena_of(s->base);
@@ -524,8 +481,8 @@ size_t tri_pageheap_release_all(void)
 {
     tri_lock_acquire(&ph.lock);
     uintptr_t pages = 0;
-    while (ph.lru.lru_next != &ph.lru)
-        pages += release_span(ph.lru.lru_next);
+    while (!tri_list_empty(&ph.lru))
+        pages += release_span(ph.lru.first);
     tri_lock_release(&ph.lock);
     return pages << TRI_PAGE_SHIFT;
 }
@@ -535,13 +492,13 @@ void tri_pageheap_set_policy(unsigned delay_ms, unsigned retain_percent)
     tri_lock_acquire(&ph.lock);
     ph.delay_ns = (uint64_t)delay_ms * 1000000u;
     ph.retain_percent = retain_percent;
-    scavenge(tri_os_now_ns());
+    scavenge(tri_prim_clock_coarse_ns());
     tri_lock_release(&ph.lock);
 }
 
 static unsigned env_unsigned(const char *name, unsigned dflt)
 {
-    const char *v = tri_os_getenv(name);
+    const char *v = tri_prim_getenv(name);
     if (!v || !*v)
         return dflt;
     char *end;
@@ -557,12 +514,11 @@ static unsigned env_unsigned(const char *name, unsigned dflt)
 
 void tri_pageheap_init(void)
 {
-    ph.lru.lru_next = ph.lru.lru_prev = &ph.lru;
     ph.spans.name = "span records";
     ph.spans.item_size = sizeof(tri_span);
     ph.delay_ns = (uint64_t)env_unsigned("TRI_RELEASE_DELAY_MS", 1000) * 1000000u;
     ph.retain_percent = env_unsigned("TRI_RETAIN_PERCENT", 25);
-    ph.window_start = tri_os_now_ns();
+    ph.window_start = tri_prim_clock_coarse_ns();
 }
 
 void tri_pageheap_count_large(int64_t objects, int64_t bytes)
@@ -602,7 +558,7 @@ bool tri_pageheap_free_span_at(uintptr_t addr, uintptr_t *npages, uintptr_t *rel
     if (s && s->state == TRI_SPAN_FREE && s->base == addr) {
         tri_arena *a = tri_arena_of(addr);
         *npages = s->npages;
-        *released_pages = bits_count(a->released, first_page(a, s), s->npages);
+        *released_pages = tri_bits_count(a->released, first_page(a, s), s->npages);
         found = true;
     }
     tri_lock_release(&ph.lock);
@@ -622,16 +578,9 @@ static void describe_span(const tri_span *s, tri_page_run *r)
         r->objects = s->nelems;
         r->allocated = TRI_PEEK(s->nalloc);
         break;
-    case TRI_SPAN_GC: {
-        const tri_gcspan *g = s->gc;
-        r->state = TRI_PAGES_GC;
-        r->sizeclass = g->large ? 0 : g->spc >> 1;
-        r->spanclass = g->large ? g->noscan : g->spc;
-        r->objects = g->nelems;
-        r->allocated = g->nalloc;
-        r->owner = g->heap;
+    case TRI_SPAN_GC:
+        tri_gc_describe_span(s->gc, r);
         break;
-    }
     default:
         r->state = TRI_PAGES_LARGE;
         r->objects = r->allocated = 1;
@@ -655,11 +604,11 @@ void tri_for_each_page_run(void (*fn)(const tri_page_run *, void *), void *arg)
             }
             /* a free span: runs of released and of backed pages */
             for (uintptr_t end = p + s->npages; p < end; p += r.npages) {
-                bool released = bit_at(a->released, p);
+                bool released = tri_bit(a->released, p);
                 r.base = a->base + (p << TRI_PAGE_SHIFT);
                 r.state = released ? TRI_PAGES_RELEASED : TRI_PAGES_FREE;
                 r.npages = 1;
-                while (p + r.npages < end && bit_at(a->released, p + r.npages) == released)
+                while (p + r.npages < end && tri_bit(a->released, p + r.npages) == released)
                     r.npages++;
                 fn(&r, arg);
             }

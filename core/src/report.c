@@ -1,23 +1,16 @@
 /*
- * Reports of misuse, written straight to file descriptor 2 because they may
- * come from inside malloc, where stdio could allocate. Every platform's.
+ * Reports of misuse and of broken invariants, written straight to standard
+ * error (tri_prim_write_stderr) because they may come from inside malloc,
+ * where stdio could allocate. Every platform's.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 
 void tri_write_stderr(const char *s)
 {
-    size_t n = strlen(s);
-    while (n > 0) {
-        ssize_t w = write(2, s, n);
-        if (w <= 0)
-            return;
-        s += w;
-        n -= (size_t)w;
-    }
+    tri_prim_write_stderr(s, strlen(s));
 }
 
 /* Appends at most max bytes of s. */
@@ -80,6 +73,29 @@ void tri_fatal_corrupt(const char *list, const char *of, const void *slot, uintp
     o = put(o, ": a link leads to ", 18);
     o = put_hex(o, next);
     o = put(o, ", which is not one of its records (memory written after it was freed?)\n", 80);
+    *o = 0;
+    tri_write_stderr(buf);
+    abort();
+}
+
+void tri_assert_fail(const char *cond, const char *file, int line, const char *func)
+{
+    char buf[320], num[16];
+    int n = 0;
+    do {
+        num[n++] = (char)('0' + line % 10);
+        line /= 10;
+    } while (line && n < 15);
+    char *o = put(buf, "tricolor: internal invariant broken at ", 40);
+    o = put(o, file, 80);
+    o = put(o, ":", 1);
+    while (n)
+        *o++ = num[--n];
+    o = put(o, " (", 2);
+    o = put(o, func, 40);
+    o = put(o, "): ", 3);
+    o = put(o, cond, 140);
+    o = put(o, "\n", 1);
     *o = 0;
     tri_write_stderr(buf);
     abort();

@@ -39,11 +39,11 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     if (npages == 0 || npages > (TRI_MAX_ALLOC >> TRI_PAGE_SHIFT))
         return NULL;
     size_t bytes = npages << TRI_PAGE_SHIFT;
-    char *base = tri_os_reserve(bytes, TRI_ARENA_SIZE);
+    char *base = tri_prim_reserve(bytes, TRI_ARENA_SIZE);
     if (!base)
         return NULL;
     if ((uint64_t)(uintptr_t)base + bytes - 1 >= ((uint64_t)1 << TRI_ADDR_BITS)) {
-        tri_os_release(base, bytes); /* beyond what the map covers */
+        tri_prim_release(base, bytes); /* beyond what the map covers */
         return NULL;
     }
 
@@ -52,9 +52,9 @@ tri_arena *tri_arena_create(uintptr_t min_pages)
     size_t info_bytes = capacity * sizeof(uint16_t);
     size_t bitmap_bytes = (capacity + 63) / 64 * sizeof(uint64_t);
     size_t meta_bytes = (sizeof(tri_arena) + spans_bytes + info_bytes + 2 * bitmap_bytes + 4095) & ~(size_t)4095;
-    char *meta = tri_os_alloc_zeroed(meta_bytes);
+    char *meta = tri_prim_alloc_zeroed(meta_bytes);
     if (!meta) {
-        tri_os_release(base, bytes);
+        tri_prim_release(base, bytes);
         return NULL;
     }
     atomic_fetch_add_explicit(&tri_metadata_bytes, meta_bytes, memory_order_relaxed);
@@ -79,7 +79,7 @@ bool tri_arena_extend(tri_arena *a, uintptr_t npages)
     if (npages > a->capacity - a->npages)
         return false;
     uintptr_t end = a->base + (a->npages << TRI_PAGE_SHIFT);
-    if (!tri_os_extend((void *)end, npages << TRI_PAGE_SHIFT))
+    if (!tri_prim_extend((void *)end, npages << TRI_PAGE_SHIFT))
         return false;
     a->npages += npages;
     map_slots(a, end, end + (npages << TRI_PAGE_SHIFT));

@@ -40,11 +40,7 @@ void tri_get_stats(tri_stats *out)
         cs->object_size = tri_class_size[c];
         cs->span_bytes = (uint32_t)(tri_class_npages[c] * TRI_PAGE_SIZE);
         cs->objects_per_span = tri_class_nelems(c);
-        uint64_t scan_spans, scan_held;
-        tri_central_get(tri_spanclass(c, true), &cs->spans, &held);
-        tri_central_get(tri_spanclass(c, false), &scan_spans, &scan_held);
-        cs->spans += scan_spans;
-        held += scan_held;
+        tri_central_get(c, &cs->spans, &held);
         /* Caches of other threads publish at their slow paths, so their
          * counts may briefly exceed what the central list has handed out. */
         cs->cached = cached[c];

@@ -1,6 +1,6 @@
 /*
  * Thread caches (TCMalloc's ThreadCache, Go's mcache): per thread and size
- * class, a stack of free objects of the class's noscan span class. malloc pops and free pushes with plain
+ * class, a stack of free objects. malloc pops and free pushes with plain
  * loads and stores (see tri_malloc and tri_free in malloc.c); only these slow
  * paths talk to the central lists:
  *
@@ -16,8 +16,8 @@
  *
  * Life cycle. A thread starts on `tcache_empty`, whose stacks are empty and
  * full at once, so its first malloc or free lands here and builds the
- * thread's cache. At thread exit a pthread key destructor flushes the cache
- * and recycles it; the thread then runs on `tcache_dead`, which sends every
+ * thread's cache. At thread exit the platform's thread-exit destructor
+ * (prim.h) flushes the cache and recycles it; the thread then runs on `tcache_dead`, which sends every
  * request straight to the central lists, so frees in later destructors are
  * still served and nothing leaks. The same state covers the re-entrant
  * mallocs the C library may make while a cache is being set up.
@@ -26,9 +26,6 @@
  * caches of threads that do not exist there are dropped.
  */
 #include <errno.h>
-#if !defined(__wasm__)
-#include <pthread.h>
-#endif
 
 #include "internal.h"
 
@@ -45,11 +42,8 @@ __thread tri_tcache *tri_tls_tcache __attribute__((tls_model("initial-exec"))) =
 
 static struct {
     tri_lock lock;        /* the list of caches, the pool, retired counts */
-    tri_tcache *live;
+    TRI_LIST(tri_tcache) live;
     tri_pool pool;
-#if !defined(__wasm__)
-    pthread_key_t key;
-#endif
     uint64_t nlive;
     uint64_t retired_hits;
     uint64_t retired_mallocs[TRI_NUM_CLASSES];
@@ -88,7 +82,7 @@ void tri_tcache_collect(uint64_t *hits, uint64_t cached[TRI_NUM_CLASSES], uint64
         cached[c] = 0;
         mallocs[c] = reg.retired_mallocs[c];
     }
-    for (tri_tcache *tc = reg.live; tc; tc = tc->next) {
+    tri_list_for_each(&reg.live, tc, link) {
         *hits += atomic_load_explicit(&tc->pub_hits, memory_order_relaxed);
         for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
             cached[c] += atomic_load_explicit(&tc->pub_cached[c], memory_order_relaxed);
@@ -107,11 +101,7 @@ static tri_tcache *tcache_create(void)
     tri_lock_acquire(&reg.lock);
     tri_tcache *tc = tri_pool_alloc(&reg.pool);
     if (tc) {
-        tc->next = reg.live;
-        tc->prev = NULL;
-        if (reg.live)
-            reg.live->prev = tc;
-        reg.live = tc;
+        tri_list_push_front(&reg.live, tc, link);
         reg.nlive++;
     }
     tri_lock_release(&reg.lock);
@@ -125,49 +115,40 @@ static tri_tcache *tcache_create(void)
         slot += class_capacity[c];
     }
     tc->bins[0] = tcache_empty.bins[0];
-#if !defined(__wasm__)
-    pthread_setspecific(reg.key, tc);
-#endif
+    tri_prim_thread_exit_set(tc);
     tri_tls_tcache = tc;
     return tc;
 }
 
-void tri_tcache_flush(tri_tcache *tc)
+static void tcache_flush(tri_tcache *tc)
 {
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
         tri_bin *b = &tc->bins[c];
         if (b->cur != b->lo)
-            tri_central_flush(tri_spanclass(c, true), b->lo, (unsigned)(b->cur - b->lo));
+            tri_central_flush(c, b->lo, (unsigned)(b->cur - b->lo));
         b->cur = b->lo;
         if (tc->owned[c]) {
-            tri_central_disown(tri_spanclass(c, true), tc->owned[c]);
+            tri_central_disown(c, tc->owned[c]);
             tc->owned[c] = NULL;
         }
         publish_bin(tc, c);
     }
 }
 
-#if !defined(__wasm__)
 static void tcache_destroy(void *arg)
 {
     tri_tcache *tc = arg;
     tri_tls_tcache = &tcache_dead;
-    tri_tcache_flush(tc);
+    tcache_flush(tc);
     tri_lock_acquire(&reg.lock);
     reg.retired_hits += atomic_load_explicit(&tc->pub_hits, memory_order_relaxed);
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++)
         reg.retired_mallocs[c] += tc->mallocs[c];
-    if (tc->prev)
-        tc->prev->next = tc->next;
-    else
-        reg.live = tc->next;
-    if (tc->next)
-        tc->next->prev = tc->prev;
+    tri_list_unlink(&reg.live, tc, link);
     reg.nlive--;
     tri_pool_free(&reg.pool, tc);
     tri_lock_release(&reg.lock);
 }
-#endif
 
 /* --- slow paths --------------------------------------------------------------- */
 
@@ -177,9 +158,9 @@ static void *malloc_direct(unsigned c)
     void *p;
     enum tri_level level;
     tri_span *none = NULL;
-    unsigned got = tri_central_refill(tri_spanclass(c, true), &p, 1, &none, &level);
+    unsigned got = tri_central_refill(c, &p, 1, &none, &level);
     if (none)
-        tri_central_disown(tri_spanclass(c, true), none);
+        tri_central_disown(c, none);
     if (!got) {
         errno = ENOMEM;
         return NULL;
@@ -197,7 +178,7 @@ void *tri_tcache_malloc_slow(unsigned c)
         return malloc_direct(c);
     tri_bin *b = &tc->bins[c];
     enum tri_level level;
-    unsigned n = tri_central_refill(tri_spanclass(c, true), b->lo, tri_class_batch[c], &tc->owned[c], &level);
+    unsigned n = tri_central_refill(c, b->lo, tri_class_batch[c], &tc->owned[c], &level);
     if (n == 0) {
         errno = ENOMEM;
         return NULL;
@@ -218,7 +199,7 @@ void tri_tcache_free_slow(void *p, unsigned c)
     if (tc == &tcache_empty)
         tc = tcache_create();
     if (!tc || tc == &tcache_dead) {
-        tri_central_flush(tri_spanclass(c, true), &p, 1);
+        tri_central_flush(c, &p, 1);
         return;
     }
     tri_bin *b = &tc->bins[c];
@@ -226,7 +207,7 @@ void tri_tcache_free_slow(void *p, unsigned c)
         tri_fatal_pointer("free", p, "double free: the object was just freed");
     if (b->cur == b->hi) {
         unsigned n = tri_class_batch[c]; /* the oldest batch: all of it at one-batch capacity */
-        tri_central_flush(tri_spanclass(c, true), b->lo, n);
+        tri_central_flush(c, b->lo, n);
         memmove(b->lo, b->lo + n, (size_t)(b->cur - b->lo - n) * sizeof(void *));
         b->cur -= n;
     }
@@ -238,12 +219,11 @@ void tri_thread_flush(void)
 {
     tri_tcache *tc = tri_tls_tcache;
     if (tc != &tcache_empty && tc != &tcache_dead)
-        tri_tcache_flush(tc);
+        tcache_flush(tc);
 }
 
 /* --- fork ------------------------------------------------------------------- */
 
-#if !defined(__wasm__)
 
 static void before_fork(void)
 {
@@ -266,24 +246,19 @@ static void after_fork_child(void)
     tri_lock_reset(&reg.lock);
     /* Only the forking thread lives on. Other caches' objects are lost to
      * the child, as the threads that held them are. */
-    tri_tcache *self = tri_tls_tcache, *tc = reg.live;
-    while (tc) {
-        tri_tcache *next = tc->next;
+    tri_tcache *self = tri_tls_tcache;
+    while (!tri_list_empty(&reg.live)) {
+        tri_tcache *tc = reg.live.first;
+        tri_list_unlink(&reg.live, tc, link);
         if (tc != self) {
             reg.retired_hits += atomic_load_explicit(&tc->pub_hits, memory_order_relaxed);
             tri_pool_free(&reg.pool, tc);
             reg.nlive--;
         }
-        tc = next;
     }
-    reg.live = NULL;
-    if (self != &tcache_empty && self != &tcache_dead) {
-        self->next = self->prev = NULL;
-        reg.live = self;
-    }
+    if (self != &tcache_empty && self != &tcache_dead)
+        tri_list_push_front(&reg.live, self, link);
 }
-
-#endif
 
 void tri_tcache_init(void)
 {
@@ -294,15 +269,11 @@ void tri_tcache_init(void)
     }
     reg.pool.name = "thread caches";
     reg.pool.item_size = sizeof(tri_tcache) + slots * sizeof(void *);
-#if !defined(__wasm__) /* WebAssembly modules here have one thread and no fork */
-    if (pthread_key_create(&reg.key, tcache_destroy) != 0)
+    if (!tri_prim_thread_exit_init(tcache_destroy))
         tri_fatal("cannot create the thread-cache key");
-#endif
 }
 
 void tri_tcache_init_fork(void)
 {
-#if !defined(__wasm__)
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-#endif
+    tri_prim_atfork(before_fork, after_fork_parent, after_fork_child);
 }

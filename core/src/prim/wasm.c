@@ -1,5 +1,6 @@
 /*
- * The OS layer on WebAssembly: linear memory is the address space.
+ * The platform layer on WebAssembly (see prim.h): linear memory is the
+ * address space.
  *
  *   reserve    hand out the next aligned stretch of memory, growing the
  *              memory (memory.grow; emscripten_resize_heap under
@@ -19,15 +20,15 @@
  * under WASI, malloc.c's C-library names keep wasi-libc's malloc out of the
  * link): all memory above __heap_base, the end of static data and stack, is
  * its own. Should anything else grow the memory anyway, what it took is
- * skipped, never handed out twice. The module has one thread, so tri_lock
- * never waits.
+ * skipped, never handed out twice. The module has one thread and no fork,
+ * so tri_lock never waits, no thread exits, and there are no fork handlers.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "../internal.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/heap.h>
@@ -35,7 +36,7 @@
 
 extern unsigned char __heap_base;
 
-const bool tri_os_decommit_zeroes = false;
+const bool tri_prim_decommit_zeroes = false;
 
 #define WASM_PAGE ((uintptr_t)65536)
 #define MEMORY_END() ((uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE)
@@ -95,33 +96,33 @@ uintptr_t tri_os_heap_end(void)
     return next_free ? next_free : (uintptr_t)&__heap_base;
 }
 
-void *tri_os_reserve(size_t size, size_t align)
+void *tri_prim_reserve(size_t size, size_t align)
 {
     return take(size, align);
 }
 
-bool tri_os_extend(void *end, size_t size)
+bool tri_prim_extend(void *end, size_t size)
 {
     return (uintptr_t)end == next_free && take(size, 1) == end;
 }
 
-bool tri_os_commit(void *p, size_t size)
+bool tri_prim_commit(void *p, size_t size)
 {
     (void)p, (void)size;
     return true;
 }
 
-void tri_os_decommit(void *p, size_t size)
+void tri_prim_decommit(void *p, size_t size)
 {
     (void)p, (void)size;
 }
 
-void tri_os_release(void *p, size_t size)
+void tri_prim_release(void *p, size_t size)
 {
     (void)p, (void)size;
 }
 
-void *tri_os_alloc_zeroed(size_t size)
+void *tri_prim_alloc_zeroed(size_t size)
 {
     /* never handed out before, so still zero */
     uintptr_t start = (gap_start + 15) & ~(uintptr_t)15;
@@ -132,11 +133,16 @@ void *tri_os_alloc_zeroed(size_t size)
     return take(size, 16);
 }
 
-uint64_t tri_os_now_ns(void)
+uint64_t tri_prim_clock_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t tri_prim_clock_coarse_ns(void)
+{
+    return tri_prim_clock_ns();
 }
 
 #if defined(__wasi__)
@@ -145,7 +151,7 @@ uint64_t tri_os_now_ns(void)
 /* wasi-libc's getenv builds the environment with malloc on first use, and
  * tricolor reads its settings while it starts, inside the first malloc: so
  * it reads the environment from WASI itself, into memory of its own. */
-const char *tri_os_getenv(const char *name)
+const char *tri_prim_getenv(const char *name)
 {
     static char **env;
     static size_t count;
@@ -153,7 +159,7 @@ const char *tri_os_getenv(const char *name)
         size_t n, bytes;
         if (__wasi_environ_sizes_get(&n, &bytes) != 0)
             return NULL;
-        char **v = tri_os_alloc_zeroed((n + 1) * sizeof(char *) + bytes);
+        char **v = tri_prim_alloc_zeroed((n + 1) * sizeof(char *) + bytes);
         if (!v || __wasi_environ_get((uint8_t **)v, (uint8_t *)(v + n + 1)) != 0)
             return NULL;
         env = v, count = n;
@@ -165,19 +171,19 @@ const char *tri_os_getenv(const char *name)
     return NULL;
 }
 #else
-const char *tri_os_getenv(const char *name)
+const char *tri_prim_getenv(const char *name)
 {
     return getenv(name);
 }
 #endif
 
 #if defined(__wasi__)
-bool tri_os_random(void *buf, size_t n)
+bool tri_prim_random(void *buf, size_t n)
 {
     return __wasi_random_get((uint8_t *)buf, n) == 0;
 }
 #else
-bool tri_os_random(void *buf, size_t n)
+bool tri_prim_random(void *buf, size_t n)
 {
     /* Emscripten: crypto.getRandomValues, 256 bytes at a time */
     for (size_t i = 0; i < n; i += 256)
@@ -198,4 +204,44 @@ void tri_lock_wait(tri_lock *l)
 void tri_lock_wake(tri_lock *l)
 {
     (void)l;
+}
+
+void tri_prim_write_stderr(const char *s, size_t n)
+{
+    while (n > 0) {
+#if defined(__wasi__)
+        __wasi_ciovec_t iov = {(const uint8_t *)s, n};
+        size_t w = 0;
+        if (__wasi_fd_write(2, &iov, 1, &w) != 0 || w == 0)
+            return;
+#else
+        ssize_t w = write(2, s, n); /* Emscripten's file layer, without malloc */
+        if (w <= 0)
+            return;
+#endif
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+bool tri_prim_thread_stack(uintptr_t *lo, uintptr_t *hi)
+{
+    (void)lo, (void)hi;
+    return false; /* a wasm function's values live in the engine's locals, out of any scan's reach */
+}
+
+bool tri_prim_thread_exit_init(void (*destructor)(void *))
+{
+    (void)destructor;
+    return true;
+}
+
+void tri_prim_thread_exit_set(void *value)
+{
+    (void)value;
+}
+
+void tri_prim_atfork(void (*before)(void), void (*parent)(void), void (*child)(void))
+{
+    (void)before, (void)parent, (void)child;
 }

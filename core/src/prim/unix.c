@@ -1,33 +1,36 @@
 /*
- * The OS layer: the only file that talks to the kernel. Everything above it
- * sees four operations on address space:
+ * The platform layer on Linux (see prim.h): the only file that talks to the
+ * kernel or the thread library.
  *
- *   reserve    take address space, inaccessible (mmap PROT_NONE)
- *   commit     make part of it readable and writable (mprotect)
- *   decommit   hand the physical pages back; the range stays accessible and
- *              reads as zeros (madvise MADV_DONTNEED)
- *   release    give the address space back (munmap)
+ *   reserve    mmap PROT_NONE, over-reserved and trimmed to the alignment
+ *   commit     mprotect read/write; commit only ever extends an arena's
+ *              accessible prefix, so an arena is at most two mappings
+ *   decommit   madvise MADV_DONTNEED: the pages leave the resident set at
+ *              once and read back as zeros
+ *   release    munmap
  *
- * Commit only ever extends an arena's accessible prefix, so an arena is at
- * most two mappings however much it is used. Also here: the clock and the
- * futex behind tri_lock. (os_wasm.c is this file for WebAssembly.)
+ * Also the clocks, the environment, getrandom, standard error, the futex
+ * behind tri_lock, and the pthread calls: stack bounds, the thread-exit key
+ * and fork handlers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "../internal.h"
 
-const bool tri_os_decommit_zeroes = true;
+const bool tri_prim_decommit_zeroes = true;
 
-void *tri_os_reserve(size_t size, size_t align)
+/* --- address space ---------------------------------------------------------- */
+
+void *tri_prim_reserve(size_t size, size_t align)
 {
     /* Over-reserve and trim to get alignment without MAP_FIXED guesses. */
     size_t span = size + align;
@@ -46,18 +49,18 @@ void *tri_os_reserve(size_t size, size_t align)
     return (void *)start;
 }
 
-bool tri_os_extend(void *end, size_t size)
+bool tri_prim_extend(void *end, size_t size)
 {
     (void)end, (void)size;
     return false; /* arenas are reserved whole natively: 64 MiB of address space is cheap */
 }
 
-bool tri_os_commit(void *p, size_t size)
+bool tri_prim_commit(void *p, size_t size)
 {
     return mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
 }
 
-void tri_os_decommit(void *p, size_t size)
+void tri_prim_decommit(void *p, size_t size)
 {
     /* MADV_DONTNEED, not MADV_FREE: the pages leave the resident set at
      * once (visible in /proc/self/statm) and read back as zeros, which lets
@@ -67,30 +70,35 @@ void tri_os_decommit(void *p, size_t size)
     errno = saved;
 }
 
-void tri_os_release(void *p, size_t size)
+void tri_prim_release(void *p, size_t size)
 {
     munmap(p, size);
 }
 
-void *tri_os_alloc_zeroed(size_t size)
+void *tri_prim_alloc_zeroed(size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
-uint64_t tri_os_now_ns(void)
+/* --- time, environment, randomness, output ------------------------------------ */
+
+static uint64_t clock_read(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-const char *tri_os_getenv(const char *name)
+uint64_t tri_prim_clock_ns(void) { return clock_read(CLOCK_MONOTONIC); }
+uint64_t tri_prim_clock_coarse_ns(void) { return clock_read(CLOCK_MONOTONIC_COARSE); }
+
+const char *tri_prim_getenv(const char *name)
 {
     return getenv(name);
 }
 
-bool tri_os_random(void *buf, size_t n)
+bool tri_prim_random(void *buf, size_t n)
 {
     /* getrandom(2) without blocking: early in boot there may be no entropy
      * yet, and malloc must not wait for it. */
@@ -109,7 +117,18 @@ bool tri_os_random(void *buf, size_t n)
     return true;
 }
 
-/* --- tri_lock slow path ---------------------------------------------------- */
+void tri_prim_write_stderr(const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(2, s, n);
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* --- the lock's slow path ----------------------------------------------------- */
 
 static inline void cpu_relax(void)
 {
@@ -143,4 +162,40 @@ void tri_lock_wait(tri_lock *l)
 void tri_lock_wake(tri_lock *l)
 {
     futex(&l->state, FUTEX_WAKE, 1);
+}
+
+/* --- threads ---------------------------------------------------------------- */
+
+bool tri_prim_thread_stack(uintptr_t *lo, uintptr_t *hi)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    bool ok = false;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            *lo = (uintptr_t)addr;
+            *hi = (uintptr_t)addr + size;
+            ok = true;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    return ok;
+}
+
+static pthread_key_t exit_key;
+
+bool tri_prim_thread_exit_init(void (*destructor)(void *))
+{
+    return pthread_key_create(&exit_key, destructor) == 0;
+}
+
+void tri_prim_thread_exit_set(void *value)
+{
+    pthread_setspecific(exit_key, value);
+}
+
+void tri_prim_atfork(void (*before)(void), void (*parent)(void), void (*child)(void))
+{
+    pthread_atfork(before, parent, child);
 }

@@ -1,0 +1,92 @@
+/*
+ * Bitmaps of 64-bit words, bit i of a bitmap in word i / 64 at position
+ * i % 64: the one set of helpers for every bitmap tricolor keeps (a span's
+ * allocation, mark, grey and pointer bits; an arena's released and zero
+ * pages; the page heap's non-empty lists).
+ */
+#ifndef TRI_BITMAP_H
+#define TRI_BITMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The low n bits set (n <= 64). */
+static inline uint64_t tri_bits_low(unsigned n)
+{
+    return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
+
+/* Bits [from, to) of one word (from <= to <= 64). */
+static inline uint64_t tri_bits_range(unsigned from, unsigned to)
+{
+    return tri_bits_low(to) & ~tri_bits_low(from);
+}
+
+static inline uint64_t tri_bit_mask(uintptr_t i) { return (uint64_t)1 << (i % 64); }
+
+static inline bool tri_bit(const uint64_t *bits, uintptr_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+static inline void tri_bit_set(uint64_t *bits, uintptr_t i) { bits[i / 64] |= tri_bit_mask(i); }
+static inline void tri_bit_clear(uint64_t *bits, uintptr_t i) { bits[i / 64] &= ~tri_bit_mask(i); }
+
+/* The index of the lowest set bit of *word, which it clears: the step of a
+ * loop over a word's set bits, `while (w) use(tri_bits_pop(&w))`. */
+static inline unsigned tri_bits_pop(uint64_t *word)
+{
+    unsigned i = (unsigned)__builtin_ctzll(*word);
+    *word &= *word - 1;
+    return i;
+}
+
+/* Bits [from, from + n) as the low n bits of a word (n <= 64; the run may
+ * straddle two words). */
+static inline uint64_t tri_bits_get(const uint64_t *bits, uintptr_t from, unsigned n)
+{
+    unsigned lo = (unsigned)(from % 64);
+    const uint64_t *b = &bits[from / 64];
+    uint64_t v = b[0] >> lo;
+    if (lo + n > 64)
+        v |= b[1] << (64 - lo);
+    return v & tri_bits_low(n);
+}
+
+/* Sets bits [from, from + n) to the low n bits of v (n <= 64). */
+static inline void tri_bits_put(uint64_t *bits, uintptr_t from, unsigned n, uint64_t v)
+{
+    uint64_t mask = tri_bits_low(n);
+    unsigned lo = (unsigned)(from % 64);
+    uint64_t *b = &bits[from / 64];
+    b[0] = (b[0] & ~(mask << lo)) | ((v & mask) << lo);
+    if (lo + n > 64) {
+        unsigned spill = 64 - lo;
+        b[1] = (b[1] & ~(mask >> spill)) | ((v & mask) >> spill);
+    }
+}
+
+/* Sets or clears bits [from, from + n), any n. */
+static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
+{
+    for (uintptr_t end = from + n; from < end;) {
+        uintptr_t w = from / 64, hi = end - w * 64 < 64 ? end - w * 64 : 64;
+        uint64_t m = tri_bits_range((unsigned)(from % 64), (unsigned)hi);
+        bits[w] = value ? bits[w] | m : bits[w] & ~m;
+        from = w * 64 + hi;
+    }
+}
+
+/* The set bits among [from, from + n), any n. */
+static inline uintptr_t tri_bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
+{
+    uintptr_t count = 0;
+    for (uintptr_t end = from + n; from < end;) {
+        uintptr_t w = from / 64, hi = end - w * 64 < 64 ? end - w * 64 : 64;
+        count += (uintptr_t)__builtin_popcountll(bits[w] & tri_bits_range((unsigned)(from % 64), (unsigned)hi));
+        from = w * 64 + hi;
+    }
+    return count;
+}
+
+#endif

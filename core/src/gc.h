@@ -1,0 +1,456 @@
+/*
+ * The collector's internals: its records, the heap's state grouped by the
+ * file that owns each part, the colour operations, and the functions the
+ * collector's files offer one another. The public API is in tricolor.h; the
+ * allocator underneath in internal.h.
+ *
+ *   gc.c         the cycle: phases, mark setup and termination, the API
+ *                that drives a cycle, settings, a heap's creation and end
+ *   gcmark.c     marking: roots, shading, scanning, assists
+ *   gcwork.c     the grey list: work buffers
+ *   gcbarrier.c  the write barrier
+ *   gcpacer.c    the pacer: goal, trigger, assist ratio, when allocation
+ *                must call into the collector
+ *   gcsweep.c    the heap's spans and their sweeping
+ *   gcalloc.c    allocation: span caches, tiny, small and large objects
+ *   gcfinal.c    finalizers and weak references
+ *   gcverify.c   the verifier
+ *   gcevent.c    events, pause histograms, the trace line, names
+ *   gcinfo.c     introspection and statistics
+ *
+ * Threads. A heap is driven by one mutator thread at a time, and today
+ * every field below is written by that thread: in the API call named at
+ * each field, or "at stops" (mark setup and mark termination, which run
+ * with the mutator inside the collector). The only cross-thread readers are
+ * the page heap's tools, which read a span's record (tri_gcspan's first
+ * fields) under the page heap's lock while the span is the heap's.
+ */
+#ifndef TRI_GC_H
+#define TRI_GC_H
+
+#include "internal.h"
+
+/* The collector's word: a pointer (8 bytes natively, 4 on wasm32). Types
+ * describe objects in words and spans' pointer bitmaps have a bit per word. */
+#define TRI_WORD sizeof(uintptr_t)
+
+#define TRI_OBLET ((uintptr_t)128 << 10) /* large objects are scanned in chunks of this */
+
+/* --- a span of the collected heap (gcsweep.c) ------------------------------------------ */
+
+/* The collector's record of one of its spans. Two bitmaps of one bit per
+ * object swap roles at sweep, as Go's allocBits and gcmarkBits do: bits[sel]
+ * says which objects are allocated, bits[sel ^ 1] which are marked. grey
+ * marks the objects on the grey list (marked, not yet scanned). A small span
+ * of a scan class also has ptrbits: one bit per word of the span, set for
+ * the words that hold pointers, written at allocation from the type. A large
+ * span keeps its type and element count instead.
+ *
+ * Written by the mutator: at allocation (alloc bits, nalloc, ptrbits), when
+ * marking (mark and grey bits, oblets_left), at sweep (everything else). */
+typedef struct tri_gcspan {
+    uintptr_t base;         /* span->base, without the extra load */
+    tri_span *span;
+    struct tri_gc_heap *heap;
+    TRI_LINK(struct tri_gcspan) link; /* on one of the heap's span lists */
+    uint32_t sweepgen;      /* == heap's: swept this cycle; heap's - 2: not yet */
+    uint32_t words;         /* words per object bitmap */
+    uint32_t nelems, nalloc;
+    uint32_t elemsize;      /* bytes per object (a large object's span bytes) */
+    uint16_t spc;           /* span class; 0 for a large object */
+    uint8_t sel, noscan, large, needzero, list;
+    uint8_t set;            /* which of the heap's two span sets holds it */
+    uint32_t divmul;        /* floor division by elemsize (0 for a large object: index 0) */
+    uint64_t *alloc, *mark; /* bits[sel] and bits[sel ^ 1], kept in step with sel */
+    int32_t oblets_left;    /* large object being scanned: chunks still to scan */
+    const tri_type *type;   /* large object: its element type and count */
+    size_t count;
+    uint64_t *grey, *ptrbits;
+    uint64_t bits[];        /* 2 * words (alloc, mark), words (grey), then ptrbits */
+} tri_gcspan;
+
+/* Which list of the heap a span is on (tri_gcspan.list). */
+enum { TRI_GC_LIST_NONE, TRI_GC_LIST_PARTIAL, TRI_GC_LIST_FULL, TRI_GC_LIST_LARGE, TRI_GC_LIST_CACHED };
+
+typedef TRI_LIST(tri_gcspan) tri_gcspan_list;
+
+/* The index of the object of g holding p (0 for a large object). */
+static inline uint32_t tri_gc_index_in(const tri_gcspan *g, uintptr_t p)
+{
+    return (uint32_t)(((uint64_t)(p - g->base) * g->divmul) >> 32);
+}
+
+static inline uintptr_t tri_gc_object_at(const tri_gcspan *g, uint32_t idx)
+{
+    return g->base + (uintptr_t)idx * g->elemsize;
+}
+
+/* A large object's own bytes (its span may be longer). */
+static inline uintptr_t tri_gc_large_bytes(const tri_gcspan *g)
+{
+    return g->type ? g->type->size * g->count : g->elemsize;
+}
+
+/* --- colours ------------------------------------------------------------------------------ */
+
+/* An allocated object's colour is in its span's bitmaps:
+ *
+ *   white  mark bit clear            not (yet) known to be reachable
+ *   grey   mark bit and grey bit     reachable; its pointers not yet scanned
+ *   black  mark bit, no grey bit     reachable and scanned (or noscan)
+ *
+ * and marking moves objects one way only: white -> grey -> black, or white
+ * -> black for objects without pointers and those allocated while marking.
+ * Sweeping makes every survivor white again by swapping the bitmaps. */
+static inline bool tri_gc_is_allocated(const tri_gcspan *g, uint32_t i) { return tri_bit(g->alloc, i); }
+static inline bool tri_gc_is_white(const tri_gcspan *g, uint32_t i) { return !tri_bit(g->mark, i); }
+static inline bool tri_gc_is_grey(const tri_gcspan *g, uint32_t i) { return tri_bit(g->grey, i); }
+static inline bool tri_gc_is_black(const tri_gcspan *g, uint32_t i)
+{
+    return tri_bit(g->mark, i) && !tri_bit(g->grey, i);
+}
+static inline void tri_gc_white2grey(tri_gcspan *g, uint32_t i)
+{
+    tri_bit_set(g->mark, i);
+    tri_bit_set(g->grey, i);
+}
+static inline void tri_gc_white2black(tri_gcspan *g, uint32_t i) { tri_bit_set(g->mark, i); }
+static inline void tri_gc_grey2black(tri_gcspan *g, uint32_t i) { tri_bit_clear(g->grey, i); }
+
+/* --- the grey list's work buffers (gcwork.c) --------------------------------------------- */
+
+/* A chunk of the grey list. Marking pops from and pushes to the heap's
+ * current chunk; full chunks wait on a list. (Several markers would each
+ * own a chunk and share the list, as Go's gcWork does.) */
+#define TRI_WORKBUF_OBJECTS 510
+typedef struct tri_gc_workbuf {
+    uintptr_t next;  /* link to the next buffer of its list, encoded (harden.h) */
+    size_t n;
+    uintptr_t obj[TRI_WORKBUF_OBJECTS];
+} tri_gc_workbuf;
+
+/* --- the heap's other records -------------------------------------------------------------- */
+
+typedef struct tri_gc_cache {
+    tri_gcspan *g;
+    uint32_t word;   /* bitmap word the free mask came from */
+    uint64_t free;   /* free objects of that word not yet handed out */
+} tri_gc_cache;
+
+typedef struct tri_gc_root_range {
+    void **slots;
+    size_t count;
+} tri_gc_root_range;
+
+typedef struct tri_gc_final {
+    uintptr_t object;
+    tri_gc_finalizer fn;
+    void *arg;
+} tri_gc_final;
+
+struct tri_gc_weak {
+    uintptr_t target;
+    size_t index; /* in the heap's weak table */
+};
+
+/* A log-linear histogram of durations: 32 buckets per power of two. */
+#define TRI_HIST_BUCKETS (64 * 32)
+typedef struct tri_gc_hist {
+    uint64_t count, total, max;
+    uint32_t buckets[TRI_HIST_BUCKETS];
+} tri_gc_hist;
+
+#define TRI_GC_SPAN_CACHE 256
+
+/* --- the heap ---------------------------------------------------------------------------- */
+
+struct tri_gc_heap {
+    /* First: read by the inline barrier and frame functions of tricolor.h.
+     * barrier_on: set at mark setup, cleared at mark termination (gc.c).
+     * frames: pushed and popped by the mutator. */
+    struct tri_gc_heap_head head;
+
+    /* Settings (gc.c): tri_gc_create, then the setters, between calls. */
+    struct {
+        enum tri_gc_barrier barrier; /* tri_gc_set_barrier; never changes while marking */
+        int gogc;                    /* < 0: off */
+        uint64_t memory_limit;       /* soft: paces cycles (0: none) */
+        uint64_t max_heap;           /* hard limit on the spans' bytes (0: none) */
+        uint64_t min_heap;           /* the goal's floor at GOGC=100 */
+        size_t step_bytes;           /* scan work of one step */
+        int stress, verify, stop_the_world, conservative_stack;
+        int trace;                   /* TRI_GCTRACE: a line per cycle on stderr */
+    } config;
+
+    /* The cycle (gc.c): written at phase changes. */
+    struct {
+        enum tri_gc_phase phase;
+        uint64_t count;              /* cycles begun */
+        int in_collector;            /* > 0 inside the collector: no cycle may start, allocation does not pace */
+        int quiet_pauses;            /* inside a stop-the-world cycle: one pause record for all of it */
+    } cycle;
+
+    /* Allocation (gcalloc.c): every allocation. */
+    struct {
+        tri_gc_cache cache[TRI_NUM_SPAN_CLASSES]; /* the span each span class allocates from (Go's mcache) */
+        uintptr_t tiny;              /* the current 16-byte block of tiny objects; cleared at termination */
+        size_t tiny_off;
+        int black;                   /* new objects get their mark bit: set at mark setup, cleared at termination */
+    } alloc;
+
+    /* The heap's spans (gcsweep.c). Two sets of span lists, as Go's
+     * mcentral: set (sweepgen / 2) % 2 holds the spans swept this cycle,
+     * the other those not yet swept. Advancing sweepgen at mark termination
+     * turns every swept span into an unswept one without touching a list.
+     * Allocation takes spans off these lists and files them back. */
+    struct {
+        uint32_t sweepgen;           /* += 2 at mark termination */
+        tri_gcspan_list partial[2][TRI_NUM_SPAN_CLASSES], full[2][TRI_NUM_SPAN_CLASSES];
+        tri_gcspan_list large[2];
+        unsigned sweep_next;         /* span class the next sweep step starts at */
+        uint64_t count, unswept;     /* spans, and those not yet swept this cycle */
+        uint64_t bytes;              /* bytes of all the heap's spans */
+    } spans;
+
+    /* Marking (gcmark.c; the work buffers gcwork.c): mark steps, assists,
+     * the barrier and the stops. */
+    struct {
+        int roots_scanned;           /* roots greyed in this cycle */
+        tri_gc_workbuf *work;        /* the current buffer of the grey list */
+        tri_gc_workbuf *full, *spare;/* lists of full and of empty buffers */
+        tri_gc_workbuf reserve;      /* the current buffer when no other can be had */
+        int overflow;                /* a push failed: grey objects wait in grey bits */
+        struct { uintptr_t page; tri_gcspan *g; } span_cache[TRI_GC_SPAN_CACHE]; /* page -> span */
+        uint64_t marked;             /* bytes marked this cycle */
+        uint64_t scan_done;          /* scan work this cycle, for the assist ratio */
+    } mark;
+
+    /* Roots (gcmark.c): tri_gc_add_roots, tri_gc_remove_roots, tri_gc_attach_thread. */
+    struct {
+        tri_gc_root_range *ranges;
+        size_t count, cap;
+        uintptr_t stack_lo, stack_hi; /* the mutator's stack, for the conservative scan */
+    } roots;
+
+    /* The pacer (gcpacer.c). live grows with every allocation; the rest is
+     * set when a cycle is planned (mark termination, settings) and while
+     * assists pay for allocation. */
+    struct {
+        uint64_t live;               /* bytes marked by the last mark, plus allocated since (Go's heapLive) */
+        uint64_t limit;              /* allocation calls tri_gc_pace when live would pass this */
+        uint64_t goal, trigger;
+        uint64_t marked_last;        /* bytes marked by the last completed mark */
+        uint64_t scan_expected;      /* scan work the cycle is expected to need */
+        double assist_ratio;         /* scan work owed per byte allocated */
+        int64_t assist_debt;         /* bytes allocated not yet paid for */
+        uint64_t assist_mark;        /* live when the last assist was paid for */
+    } pacer;
+
+    /* Finalizers and weak references (gcfinal.c). */
+    struct {
+        tri_gc_final *table, *queue; /* registered; found unreachable, waiting to run */
+        size_t count, cap, queued, queue_cap;
+        tri_gc_weak **weaks;
+        size_t nweaks, weaks_cap;
+    } final;
+
+    tri_gc_verify_report last_verify; /* gcverify.c: the latest report */
+
+    /* Events (gcevent.c): written wherever something happens. */
+    struct {
+        tri_gc_event *ring;          /* NULL: events off */
+        size_t cap;
+        uint64_t written;            /* stored with release: tools read the ring while it fills */
+        void (*sink)(const tri_gc_event *, size_t, void *);
+        void *sink_arg;
+        uint64_t sink_read;          /* events the sink has been given */
+        uint64_t t0;                 /* the heap's creation */
+    } events;
+
+    /* Statistics: each counter written by the file that does the work. */
+    struct {
+        uint64_t gc_ns;              /* time inside the collector */
+        uint64_t allocated_total, freed_total, allocs; /* gcalloc.c, gcsweep.c */
+        uint64_t scan_total, assist_total;             /* gcmark.c */
+        uint64_t served[TRI_NUM_LEVELS];               /* gcsweep.c: spans taken, by level */
+        uint64_t barrier_hits[TRI_NUM_BARRIERS];       /* gcbarrier.c */
+        uint64_t finalizers_run, weak_cleared;         /* gcfinal.c */
+        tri_gc_hist stops, steps;                      /* gc.c */
+        /* this cycle, for the trace line (gc.c) */
+        uint64_t cycle_start_ns, cycle_live_start, cycle_setup_ns, cycle_step_ns, cycle_steps;
+    } stats;
+};
+
+/* --- gc.c: the cycle ---------------------------------------------------------------------- */
+
+static inline bool tri_gc_marking(const tri_gc_heap *h)
+{
+    enum tri_gc_phase p = h->cycle.phase;
+    return p == TRI_GC_MARK_SETUP || p == TRI_GC_MARK || p == TRI_GC_MARK_TERMINATION;
+}
+TRI_INTERNAL void tri_gc_set_phase(tri_gc_heap *h, enum tri_gc_phase phase);
+/* A whole cycle as one stop (config stop_the_world). */
+TRI_INTERNAL void tri_gc_run_whole_cycle(tri_gc_heap *h);
+/* Ends marking if it is done: no grey object left and the roots scanned. */
+TRI_INTERNAL void tri_gc_end_mark_if_done(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_record_step(tri_gc_heap *h, bool assist, uint64_t ns, uint64_t work);
+
+/* --- gcverify.c: the verifier ------------------------------------------------------------------ */
+
+/* The verifier's count of violations, leaving the last report alone (for
+ * the assertions of a DEBUG build); 0 when it could not finish. */
+TRI_INTERNAL size_t tri_gc_check_heap(tri_gc_heap *h);
+
+/* --- gcevent.c: events, histograms, the trace line ------------------------------------------------ */
+
+TRI_INTERNAL void tri_gc_emit_slow(tri_gc_heap *h, unsigned kind, unsigned arg, uint64_t a, uint64_t b,
+                                   uint64_t c, uint64_t d);
+static inline void tri_gc_emit(tri_gc_heap *h, unsigned kind, unsigned arg, uint64_t a, uint64_t b, uint64_t c,
+                               uint64_t d)
+{
+    if (unlikely(h->events.ring != NULL))
+        tri_gc_emit_slow(h, kind, arg, a, b, c, d);
+}
+static inline uint64_t tri_gc_now(void) { return tri_prim_clock_ns(); }
+TRI_INTERNAL void tri_gc_hist_add(tri_gc_hist *hist, uint64_t ns);
+TRI_INTERNAL void tri_gc_hist_summary(const tri_gc_hist *hist, tri_gc_pause_stats *out);
+TRI_INTERNAL void tri_gc_trace_cycle(tri_gc_heap *h, uint64_t term_ns);
+
+/* --- gcwork.c: the grey list ----------------------------------------------------------------- */
+
+TRI_INTERNAL void tri_gc_grey_push_slow(tri_gc_heap *h, uintptr_t obj);
+static inline void tri_gc_grey_push(tri_gc_heap *h, uintptr_t obj)
+{
+    tri_gc_workbuf *b = h->mark.work;
+    if (likely(b != NULL && b->n < TRI_WORKBUF_OBJECTS))
+        b->obj[b->n++] = obj;
+    else
+        tri_gc_grey_push_slow(h, obj);
+}
+/* The next grey object, or 0 when the list is empty. */
+TRI_INTERNAL uintptr_t tri_gc_grey_pop(tri_gc_heap *h);
+TRI_INTERNAL bool tri_gc_grey_empty(const tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_work_free_all(tri_gc_heap *h);
+
+/* --- gcmark.c: marking -------------------------------------------------------------------- */
+
+/* The heap's span holding p, or NULL, through a small direct-mapped cache
+ * by page: pointers marking follows often land on pages it saw lately. */
+TRI_INTERNAL tri_gcspan *tri_gc_span_for_slow(tri_gc_heap *h, uintptr_t p);
+static inline tri_gcspan *tri_gc_span_for(tri_gc_heap *h, uintptr_t p)
+{
+    uintptr_t page = p >> TRI_PAGE_SHIFT;
+    if (likely(h->mark.span_cache[page % TRI_GC_SPAN_CACHE].page == page))
+        return h->mark.span_cache[page % TRI_GC_SPAN_CACHE].g;
+    return tri_gc_span_for_slow(h, p);
+}
+/* Locates the allocated object holding p: its span and index, or false. */
+static inline bool tri_gc_locate(tri_gc_heap *h, uintptr_t p, tri_gcspan **span, uint32_t *index)
+{
+    tri_gcspan *g = tri_gc_span_for(h, p);
+    if (!g)
+        return false;
+    uint32_t idx = tri_gc_index_in(g, p);
+    if (idx >= g->nelems || !tri_gc_is_allocated(g, idx))
+        return false; /* not an allocated object: a stale or foreign value */
+    *span = g;
+    *index = idx;
+    return true;
+}
+static inline bool tri_gc_is_marked_object(tri_gc_heap *h, uintptr_t p)
+{
+    tri_gcspan *g;
+    uint32_t idx;
+    return tri_gc_locate(h, p, &g, &idx) && !tri_gc_is_white(g, idx);
+}
+static inline int32_t tri_gc_oblets_of(const tri_gcspan *g)
+{
+    return (int32_t)((tri_gc_large_bytes(g) + TRI_OBLET - 1) / TRI_OBLET);
+}
+/* Shades the object holding p; returns whether it was white. */
+static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
+{
+    tri_gcspan *g = tri_gc_span_for(h, p);
+    if (!g)
+        return false;
+    uint32_t idx = tri_gc_index_in(g, p);
+    if (idx >= g->nelems || !tri_gc_is_allocated(g, idx) || !tri_gc_is_white(g, idx))
+        return false; /* not an allocated object, or already shaded */
+    h->mark.marked += g->elemsize;
+    uintptr_t obj = tri_gc_object_at(g, idx);
+    if (g->noscan) {
+        tri_gc_white2black(g, idx);
+        tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
+        return true;
+    }
+    tri_gc_white2grey(g, idx);
+    if (g->large)
+        g->oblets_left = tri_gc_oblets_of(g);
+    tri_gc_grey_push(h, obj);
+    tri_gc_emit(h, TRI_EV_GREY, 0, obj, 0, 0, 0);
+    return true;
+}
+TRI_INTERNAL void tri_gc_scan_roots(tri_gc_heap *h);
+/* Scans grey objects until `budget` bytes are done or none is left. */
+TRI_INTERNAL size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget);
+/* Marking work paid for by allocation (see the pacer). */
+TRI_INTERNAL void tri_gc_assist(tri_gc_heap *h);
+/* Calls fn on every pointer slot of the object (or, first_oblet_only, the
+ * oblet) at e, for scanning, the verifier and tools; returns the bytes covered. */
+typedef void tri_gc_slot_fn(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg);
+TRI_INTERNAL uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool first_oblet_only,
+                                            tri_gc_slot_fn *fn, void *arg);
+/* Forgets g in the span cache (its span goes back to the page heap). */
+TRI_INTERNAL void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g);
+
+/* --- gcpacer.c: the pacer -------------------------------------------------------------------- */
+
+/* Plans the next cycle from the last mark: goal, trigger, expected work. */
+TRI_INTERNAL void tri_gc_pacer_plan(tri_gc_heap *h);
+/* Scan work per byte allocated, so that marking ends by the goal. */
+TRI_INTERNAL void tri_gc_pacer_assist_ratio(tri_gc_heap *h);
+/* Sets pacer.limit: when allocation must next call tri_gc_pace. */
+TRI_INTERNAL void tri_gc_repace(tri_gc_heap *h);
+/* Allocation of `bytes` would take live past pacer.limit: start a cycle,
+ * assist, or sweep, as due. */
+TRI_INTERNAL void tri_gc_pace(tri_gc_heap *h, size_t bytes);
+
+/* --- gcsweep.c: the heap's spans and sweeping -------------------------------------------------- */
+
+/* The heap's span holding p, or NULL (through the span map). */
+TRI_INTERNAL tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p);
+/* A new span of npages for nelems objects of elemsize bytes of span class
+ * spc (a large object: large, spc its noscan bit); NULL past max_heap or
+ * out of memory. */
+TRI_INTERNAL tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size_t nelems,
+                                         size_t elemsize, bool large);
+/* A span of class spc with a free object, off every list: swept partial
+ * spans first, then unswept ones, swept now (lazy sweeping), then a new one. */
+TRI_INTERNAL tri_gcspan *tri_gc_span_for_alloc(tri_gc_heap *h, unsigned spc);
+/* Files a span swept this cycle on its list `which` (TRI_GC_LIST_...): a
+ * span allocation let go of, or a large object's new span. */
+TRI_INTERNAL void tri_gc_span_file(tri_gc_heap *h, tri_gcspan *g, int which);
+TRI_INTERNAL int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes);
+TRI_INTERNAL void tri_gc_sweep_all(tri_gc_heap *h);
+/* Mark termination: every span becomes unswept. */
+TRI_INTERNAL void tri_gc_begin_sweep(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_release_all(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan *, void *), void *arg);
+
+/* --- gcalloc.c: allocation -------------------------------------------------------------------- */
+
+/* Mark termination: the span caches let go of their spans. */
+TRI_INTERNAL void tri_gc_alloc_flush_caches(tri_gc_heap *h);
+
+/* --- gcfinal.c: finalizers and weak references ------------------------------------------------- */
+
+/* Mark termination: finalizers of unreachable objects queued, their objects
+ * shaded; weak references to unreachable objects cleared. */
+TRI_INTERNAL void tri_gc_queue_finalizers(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_clear_weak(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_run_finalizers(tri_gc_heap *h);
+/* Marking: the objects waiting for their finalizer are roots. */
+TRI_INTERNAL void tri_gc_shade_final_queue(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_final_free_all(tri_gc_heap *h);
+
+#endif

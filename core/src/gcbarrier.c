@@ -1,0 +1,53 @@
+/*
+ * The write barrier (Go's mbarrier.go): the slow path of tri_gc_write,
+ * taken only while a cycle marks (head.barrier_on; tricolor.h's inline
+ * fast path is one predictable branch and a store).
+ *
+ * Owns: stats.barrier_hits.
+ *
+ * What each mode shades, and the invariant it keeps (gc.c has the cycle):
+ *
+ *   Dijkstra  the new value. No black object ever points to a white one:
+ *             the strong tri-color invariant. Roots have no barrier, so a
+ *             white object held only by a root is found by rescanning the
+ *             roots at mark termination.
+ *   Yuasa     the old value. Every object reachable at the snapshot (mark
+ *             setup, when the roots are scanned) stays reachable from a
+ *             grey object or is shaded before its last path is cut: the
+ *             weak tri-color invariant. No rescan.
+ *   hybrid    the old value, and the new value until the roots are scanned
+ *             (Go 1.8's, for a heap whose roots are scanned in the first
+ *             mark step rather than in the setup stop): before the roots
+ *             are scanned no heap object is black but new ones, and every
+ *             pointer stored into the heap is shaded, so none hides from
+ *             the root scan; after, Yuasa's reasoning holds.
+ *   none      nothing: the bad case of the seeds, a white object stored
+ *             into a black one and deleted from a grey one, is freed while
+ *             reachable. For showing why barriers exist; the verifier
+ *             reports it.
+ */
+#include "gc.h"
+
+void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
+{
+    void *old = *slot;
+    unsigned shaded = 0;
+    switch (h->config.barrier) {
+    case TRI_BARRIER_DIJKSTRA:
+        shaded = tri_gc_shade(h, (uintptr_t)value) ? 2 : 0;
+        break;
+    case TRI_BARRIER_YUASA:
+        shaded = tri_gc_shade(h, (uintptr_t)old) ? 1 : 0;
+        break;
+    case TRI_BARRIER_HYBRID:
+        shaded = tri_gc_shade(h, (uintptr_t)old) ? 1 : 0;
+        if (!h->mark.roots_scanned)
+            shaded |= tri_gc_shade(h, (uintptr_t)value) ? 2 : 0;
+        break;
+    default:
+        break;
+    }
+    *slot = value;
+    h->stats.barrier_hits[h->config.barrier]++;
+    tri_gc_emit(h, TRI_EV_BARRIER, h->config.barrier, (uintptr_t)slot, (uintptr_t)old, (uintptr_t)value, shaded);
+}

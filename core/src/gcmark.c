@@ -1,0 +1,319 @@
+/*
+ * Marking: the roots, shading, scanning, and the work that drains the grey
+ * list (Go's mgcmark.go).
+ *
+ * Owns: the heap's roots (global ranges, the mutator's stack bounds; the
+ * shadow-stack frames are the mutator's, in the heap's head), marking's
+ * span cache, and the mark counters (mark.marked, mark.scan_done,
+ * stats.scan_total, stats.assist_total).
+ *
+ * Shading sets an object's mark bit. An object with pointers also gets its
+ * grey bit and goes on the grey list (gcwork.c); scanning it shades what
+ * its pointer words hold and clears the grey bit: it is black. A large
+ * object is scanned in oblets of TRI_OBLET bytes, each a grey-list entry of
+ * its own, so that one step's work stays bounded; it is black once every
+ * oblet is scanned.
+ *
+ * Invariants kept:
+ *   - A grey bit is set only with the mark bit (tri_gc_white2grey), and every
+ *     object with its grey bit set is on the grey list or, after a push
+ *     failed for want of memory (mark.overflow), found again by a scan of
+ *     the grey bits.
+ *   - Marking never allocates but work buffers, and goes on without them:
+ *     a reserve buffer, then grey objects scanned where they lie.
+ *   - A step does at most its budget of work, plus one object (or oblet).
+ */
+#include <errno.h>
+#if !defined(__wasm__)
+#include <setjmp.h>
+#endif
+
+#include "gc.h"
+
+/* --- finding objects ----------------------------------------------------------------------- */
+
+tri_gcspan *tri_gc_span_for_slow(tri_gc_heap *h, uintptr_t p)
+{
+    tri_gcspan *g = tri_gc_span_of(h, p);
+    if (g) {
+        uintptr_t page = p >> TRI_PAGE_SHIFT;
+        h->mark.span_cache[page % TRI_GC_SPAN_CACHE].page = page;
+        h->mark.span_cache[page % TRI_GC_SPAN_CACHE].g = g;
+    }
+    return g;
+}
+
+void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g)
+{
+    for (unsigned i = 0; i < TRI_GC_SPAN_CACHE; i++)
+        if (h->mark.span_cache[i].g == g)
+            h->mark.span_cache[i].page = 0, h->mark.span_cache[i].g = NULL;
+}
+
+/* --- shading and scanning ------------------------------------------------------------------- */
+
+uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool first_oblet_only,
+                               tri_gc_slot_fn *fn, void *arg)
+{
+    uintptr_t base = g->base;
+    if (!g->large) {
+        uintptr_t w0 = (e - base) / TRI_WORD, nw = g->elemsize / TRI_WORD;
+        for (uintptr_t w = w0; w < w0 + nw;) {
+            unsigned n = (unsigned)(64 - w % 64 < w0 + nw - w ? 64 - w % 64 : w0 + nw - w);
+            for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;)
+                fn(h, e, (uintptr_t *)(e + (w - w0 + tri_bits_pop(&bits)) * TRI_WORD), arg);
+            w += n;
+        }
+        return g->elemsize;
+    }
+    const tri_type *t = g->type;
+    uintptr_t size = tri_gc_large_bytes(g);
+    uintptr_t end = first_oblet_only ? (e + TRI_OBLET < base + size ? e + TRI_OBLET : base + size) : base + size;
+    if (!t || !t->ptr_words)
+        return end - e;
+    uintptr_t ew = t->size / TRI_WORD;
+    for (uintptr_t a = e; a < end; a += TRI_WORD) {
+        uintptr_t k = ((a - base) / TRI_WORD) % ew;
+        if (k < t->ptr_words && (!t->ptrmap || tri_bit(t->ptrmap, k)))
+            fn(h, base, (uintptr_t *)a, arg);
+    }
+    return end - e;
+}
+
+static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg)
+{
+    (void)obj, (void)arg;
+    tri_gc_shade(h, *slot);
+}
+
+/* Scans the grey object (or oblet of a large object) at e: blackens it. */
+static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
+{
+    tri_gcspan *g = tri_gc_span_for(h, e);
+    uintptr_t base = g->base, bytes;
+    if (likely(!g->large)) {
+        /* the object's pointer words, from the span's pointer bitmap: one
+         * bitmap word unless the object straddles two */
+        uint32_t size = g->elemsize, idx = tri_gc_index_in(g, e);
+        tri_assert(!tri_gc_is_white(g, idx)); /* nothing white is ever on the grey list */
+        uintptr_t w0 = (e - base) / TRI_WORD, nw = size / TRI_WORD;
+        const uintptr_t *slots = (const uintptr_t *)e;
+        if (w0 % 64 + nw <= 64) {
+            for (uint64_t bits = tri_bits_get(g->ptrbits, w0, (unsigned)nw); bits;) {
+                uintptr_t v = slots[tri_bits_pop(&bits)];
+                if (v)
+                    tri_gc_shade(h, v);
+            }
+        } else {
+            for (uintptr_t w = w0; w < w0 + nw;) {
+                unsigned n = (unsigned)(64 - w % 64 < w0 + nw - w ? 64 - w % 64 : w0 + nw - w);
+                for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;) {
+                    uintptr_t v = slots[w - w0 + tri_bits_pop(&bits)];
+                    if (v)
+                        tri_gc_shade(h, v);
+                }
+                w += n;
+            }
+        }
+        tri_gc_grey2black(g, idx);
+        tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
+        return size;
+    }
+    if (e == base) /* queue the other chunks of a large object */
+        for (uintptr_t o = base + TRI_OBLET; o < base + tri_gc_large_bytes(g); o += TRI_OBLET)
+            tri_gc_grey_push(h, o);
+    bytes = tri_gc_for_each_slot(h, g, e, true, shade_slot, NULL);
+    if (--g->oblets_left > 0)
+        return bytes;
+    tri_gc_grey2black(g, 0);
+    tri_gc_emit(h, TRI_EV_BLACK, 0, base, 0, 0, 0);
+    return bytes;
+}
+
+/* --- marking with no memory ---------------------------------------------------------------------- */
+
+/* Scans the grey objects of g where they lie, for when not even one work
+ * buffer can be had: slower than the list, but it needs no memory. */
+static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
+{
+    size_t done = 0;
+    if (g->large) {
+        if (tri_gc_is_grey(g, 0)) {
+            done += tri_gc_for_each_slot(h, g, g->base, false, shade_slot, NULL);
+            g->oblets_left = 0;
+            tri_gc_grey2black(g, 0);
+            tri_gc_emit(h, TRI_EV_BLACK, 0, g->base, 0, 0, 0);
+        }
+        return done;
+    }
+    for (bool again = true; again;) { /* until none is left: children shaded here may be grey here */
+        again = false;
+        for (uint32_t w = 0; w < g->words; w++)
+            while (g->grey[w]) { /* scan() clears the object's bit */
+                done += scan(h, tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w])));
+                again = true;
+            }
+    }
+    return done;
+}
+
+/* Puts objects left grey by a failed push back on the list (a large one
+ * from its start: rescanning a chunk twice is harmless). If a push fails
+ * again, out of memory, the rest of the span is scanned in place: marking
+ * makes progress with no memory at all. */
+static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
+{
+    size_t *done = arg;
+    if (g->noscan)
+        return;
+    if (g->large && tri_gc_is_grey(g, 0))
+        g->oblets_left = tri_gc_oblets_of(g);
+    for (uint32_t w = 0; w < g->words; w++)
+        for (uint64_t bits = g->grey[w]; bits;) {
+            uint32_t idx = w * 64 + tri_bits_pop(&bits);
+            int overflowed = h->mark.overflow;
+            h->mark.overflow = 0;
+            tri_gc_grey_push(h, tri_gc_object_at(g, idx));
+            if (h->mark.overflow) {
+                *done += scan_grey_in_place(h, g);
+                return; /* overflow stays set: another pass looks again */
+            }
+            h->mark.overflow = overflowed;
+        }
+}
+
+/* --- the mark loop ------------------------------------------------------------------------------ */
+
+/* Objects pass through a small FIFO on their way from the grey list to the
+ * scanner, and are prefetched as they enter it: by the time one is scanned
+ * its memory has had several scans' time to arrive. */
+#define PREFETCH_DEPTH 8
+size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
+{
+    uintptr_t fifo[PREFETCH_DEPTH];
+    unsigned head = 0, n = 0;
+    size_t done = 0;
+    for (;;) {
+        while (n < PREFETCH_DEPTH) {
+            uintptr_t e = tri_gc_grey_pop(h);
+            if (!e)
+                break;
+            __builtin_prefetch((const void *)e);
+            fifo[(head + n++) % PREFETCH_DEPTH] = e;
+        }
+        if (n == 0) {
+            if (!h->mark.overflow)
+                break;
+            h->mark.overflow = 0;
+            tri_gc_for_each_gcspan(h, recover_span, &done);
+            continue;
+        }
+        uintptr_t e = fifo[head];
+        head = (head + 1) % PREFETCH_DEPTH;
+        n--;
+        done += scan(h, e);
+        if (done >= budget)
+            break;
+    }
+    while (n > 0) /* over budget: what is prefetched goes back to the list */
+        tri_gc_grey_push(h, fifo[(head + --n) % PREFETCH_DEPTH]);
+    h->mark.scan_done += done;
+    h->stats.scan_total += done;
+    return done;
+}
+
+void tri_gc_assist(tri_gc_heap *h)
+{
+    uint64_t t = tri_gc_now();
+    h->pacer.assist_debt += (int64_t)(h->pacer.live - h->pacer.assist_mark); /* allocated since the last assist */
+    h->pacer.assist_mark = h->pacer.live;
+    if (!h->mark.roots_scanned)
+        tri_gc_scan_roots(h);
+    tri_gc_pacer_assist_ratio(h);
+    double ratio = h->pacer.assist_ratio, want = (double)h->pacer.assist_debt * ratio;
+    size_t budget = want > (double)h->config.step_bytes ? h->config.step_bytes : want < 1 ? 1 : (size_t)want;
+    size_t done = tri_gc_mark_work(h, budget);
+    h->stats.assist_total += done;
+    double paid = ratio > 0 ? (double)done / ratio : (double)h->pacer.assist_debt;
+    h->pacer.assist_debt = paid >= (double)h->pacer.assist_debt ? 0 : h->pacer.assist_debt - (int64_t)paid;
+    tri_gc_record_step(h, true, tri_gc_now() - t, done);
+    tri_gc_end_mark_if_done(h);
+    tri_gc_repace(h);
+}
+
+/* --- roots -------------------------------------------------------------------------------------- */
+
+#if !defined(__wasm__)
+/* Conservative scan of the mutator's stack: every aligned word between
+ * here and the top of the stack, registers included (setjmp spills the
+ * callee-saved ones into this frame), is taken for a pointer if it points
+ * into an allocated object of this heap. */
+__attribute__((noinline, no_sanitize("address"))) static void scan_stack(tri_gc_heap *h)
+{
+    jmp_buf regs;
+    setjmp(regs);
+    uintptr_t lo = (uintptr_t)&regs & ~(uintptr_t)(TRI_WORD - 1), hi = h->roots.stack_hi;
+    if (!hi || lo < h->roots.stack_lo || lo >= hi)
+        return; /* not on the mutator's stack */
+    for (uintptr_t a = lo; a + TRI_WORD <= hi; a += TRI_WORD)
+        tri_gc_shade(h, *(volatile uintptr_t *)a);
+}
+#endif
+
+void tri_gc_scan_roots(tri_gc_heap *h)
+{
+    for (size_t r = 0; r < h->roots.count; r++)
+        for (size_t i = 0; i < h->roots.ranges[r].count; i++)
+            tri_gc_shade(h, (uintptr_t)h->roots.ranges[r].slots[i]);
+    for (tri_gc_frame *f = h->head.frames; f; f = f->prev)
+        for (size_t i = 0; i < f->count; i++)
+            tri_gc_shade(h, (uintptr_t)f->slots[i]);
+    tri_gc_shade_final_queue(h);
+    if (h->alloc.tiny)
+        tri_gc_shade(h, h->alloc.tiny);
+#if !defined(__wasm__)
+    if (h->config.conservative_stack)
+        scan_stack(h);
+#endif
+    h->mark.roots_scanned = 1;
+}
+
+int tri_gc_add_roots(tri_gc_heap *h, void **slots, size_t count)
+{
+    if (!tri_array_reserve(h->roots.ranges, h->roots.cap, h->roots.count))
+        return -1;
+    h->roots.ranges[h->roots.count++] = (tri_gc_root_range){slots, count};
+    /* A root added while marking may hold a white object: Dijkstra and
+     * none rescan roots at termination, Yuasa's snapshot does not. */
+    if (tri_gc_marking(h) && h->mark.roots_scanned)
+        for (size_t i = 0; i < count; i++)
+            tri_gc_shade(h, (uintptr_t)slots[i]);
+    return 0;
+}
+
+int tri_gc_remove_roots(tri_gc_heap *h, void **slots)
+{
+    for (size_t r = 0; r < h->roots.count; r++)
+        if (h->roots.ranges[r].slots == slots) {
+            h->roots.ranges[r] = h->roots.ranges[--h->roots.count];
+            return 0;
+        }
+    errno = EINVAL;
+    return -1;
+}
+
+void tri_gc_frame_error(tri_gc_heap *h, tri_gc_frame *f)
+{
+    (void)h;
+    tri_fatal_pointer("tri_gc_pop_frame", f, "frames must be popped in the order they were pushed");
+}
+
+void tri_gc_for_each_root(tri_gc_heap *h, void (*fn)(void **, void *, void *), void *arg)
+{
+    for (size_t r = 0; r < h->roots.count; r++)
+        for (size_t i = 0; i < h->roots.ranges[r].count; i++)
+            fn(&h->roots.ranges[r].slots[i], h->roots.ranges[r].slots[i], arg);
+    for (tri_gc_frame *f = h->head.frames; f; f = f->prev)
+        for (size_t i = 0; i < f->count; i++)
+            fn(&f->slots[i], f->slots[i], arg);
+}

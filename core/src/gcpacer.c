@@ -1,0 +1,119 @@
+/*
+ * The pacer (Go's mgcpacer.go): when a cycle starts, how much marking each
+ * byte of allocation pays for, and how fast sweeping must go.
+ *
+ * Owns: the pacer fields of the heap. pacer.live grows with every
+ * allocation (gcalloc.c adds) and restarts from the bytes marked at mark
+ * termination (gc.c); everything else here is written by this file.
+ *
+ * The plan, made at every mark termination and when a setting changes:
+ *
+ *   goal     = marked × (1 + GOGC/100), at least min_heap × GOGC/100, at
+ *              most the memory limit (but above marked, so a cycle can end)
+ *   trigger  = marked + 70% of the way to the goal: the cycle starts early
+ *              enough for assists to finish marking by the goal
+ *
+ * While marking, every ASSIST_QUANTUM bytes allocated run an assist: scan
+ * work of (bytes allocated since the last) × assist_ratio, where
+ * assist_ratio = scan work left / bytes left before the goal. While
+ * sweeping, one span is swept per sweep_quantum bytes allocated, so that
+ * sweeping ends before the next trigger.
+ *
+ * Allocation checks one number, pacer.limit: the fast path calls
+ * tri_gc_pace only when live would pass it. tri_gc_repace sets it to the
+ * nearest of the trigger, the memory limit, the next assist and the next
+ * span to sweep.
+ */
+#include "gc.h"
+
+#define ASSIST_QUANTUM 16384 /* allocate this much between assists */
+
+void tri_gc_pacer_plan(tri_gc_heap *h)
+{
+    uint64_t marked = h->pacer.marked_last, limit = h->config.memory_limit;
+    int gogc = h->config.gogc;
+    uint64_t goal = gogc < 0 ? UINT64_MAX : marked + marked / 100 * (uint64_t)gogc;
+    uint64_t floor = gogc < 0 ? UINT64_MAX : h->config.min_heap * (uint64_t)(gogc > 0 ? gogc : 1) / 100;
+    if (goal < floor)
+        goal = floor;
+    if (limit && goal > limit)
+        goal = limit > marked + marked / 16 ? limit : marked + marked / 16;
+    h->pacer.goal = goal;
+    h->pacer.trigger = goal == UINT64_MAX ? UINT64_MAX : marked + (goal - marked) / 10 * 7;
+    h->pacer.scan_expected = marked ? marked : h->pacer.live;
+    tri_gc_repace(h);
+    tri_gc_emit(h, TRI_EV_PACER, 0, h->pacer.goal, h->pacer.trigger, marked,
+                (uint64_t)(h->pacer.assist_ratio * 1000));
+}
+
+void tri_gc_pacer_assist_ratio(tri_gc_heap *h)
+{
+    uint64_t expected = h->pacer.scan_expected, done = h->mark.scan_done, live = h->pacer.live;
+    uint64_t remaining = expected > done ? expected - done : h->config.step_bytes;
+    uint64_t runway = h->pacer.goal > live + 65536 ? h->pacer.goal - live : 65536;
+    h->pacer.assist_ratio = (double)remaining / (double)runway;
+}
+
+/* Sweeping keeps pace with allocation so that it is over before the next
+ * trigger: one span for every so many bytes allocated. */
+static uint64_t sweep_quantum(const tri_gc_heap *h)
+{
+    uint64_t runway = h->pacer.trigger > h->pacer.live ? h->pacer.trigger - h->pacer.live : 0;
+    uint64_t per_span = h->spans.unswept ? runway / (h->spans.unswept + 1) : UINT64_MAX;
+    return per_span > 64 * 1024 ? 64 * 1024 : per_span;
+}
+
+void tri_gc_repace(tri_gc_heap *h)
+{
+    uint64_t limit = h->pacer.trigger, live = h->pacer.live;
+    if (h->config.memory_limit && h->config.memory_limit < limit)
+        limit = h->config.memory_limit;
+    if (h->cycle.phase == TRI_GC_MARK)
+        limit = live + ASSIST_QUANTUM;
+    else if (h->cycle.phase == TRI_GC_SWEEP && live + sweep_quantum(h) < limit)
+        limit = live + sweep_quantum(h);
+    if (h->config.stress || h->cycle.in_collector)
+        limit = 0;
+    h->pacer.limit = limit;
+}
+
+static void sweep_for_allocation(tri_gc_heap *h)
+{
+    uint64_t t = tri_gc_now();
+    size_t swept = 0;
+    if (!tri_gc_sweep_one(h, &swept) || h->spans.unswept == 0)
+        tri_gc_set_phase(h, TRI_GC_OFF);
+    h->stats.gc_ns += tri_gc_now() - t;
+}
+
+void tri_gc_pace(tri_gc_heap *h, size_t bytes)
+{
+    if (h->cycle.in_collector)
+        return;
+    if (unlikely(h->config.stress)) {
+        if (h->config.stress == 2) {
+            tri_gc_collect(h);
+        } else {
+            if (!tri_gc_marking(h))
+                tri_gc_start_cycle(h);
+            tri_gc_step(h, 1);
+        }
+        tri_gc_repace(h);
+        return;
+    }
+    if (h->cycle.phase == TRI_GC_MARK) {
+        tri_gc_assist(h);
+    } else {
+        if (h->cycle.phase == TRI_GC_SWEEP)
+            sweep_for_allocation(h);
+        /* a sweep that falls behind the trigger is finished by mark setup */
+        uint64_t after = h->pacer.live + bytes, limit = h->config.memory_limit;
+        if (after >= h->pacer.trigger || (limit && after >= limit)) {
+            if (h->config.stop_the_world)
+                tri_gc_run_whole_cycle(h);
+            else
+                tri_gc_start_cycle(h);
+        }
+    }
+    tri_gc_repace(h);
+}

@@ -1,0 +1,308 @@
+/*
+ * The collected heap's spans and their sweeping (Go's mgcsweep.go, and the
+ * part of mcentral.go that files spans).
+ *
+ * Owns: the heap's span lists and counts (h->spans), each span's record
+ * (tri_gcspan) from creation to release, and stats.freed_total and
+ * stats.served.
+ *
+ * A heap takes spans from the shared page heap and keeps them in its own
+ * lists, per span class:
+ *
+ *   partial   with free objects
+ *   full      without
+ *   large     the large objects, each a span of its own
+ *
+ * and the span each class allocates from now, which is on no list (its
+ * cache, gcalloc.c). There are two sets of these lists: the spans swept in
+ * this cycle, and those not yet swept since the last mark. Mark termination
+ * swaps the sets' roles by advancing sweepgen, in O(1) however big the
+ * heap. Only the heap's mutator thread touches any of this, so none of it
+ * is locked; the page heap is.
+ *
+ * Sweeping a span frees every object allocated but not marked: the mark
+ * bitmap becomes the allocation bitmap (Go's swap of gcmarkBits into
+ * allocBits) and a cleared bitmap becomes the next mark bitmap. An empty
+ * span goes back to the page heap. Spans are swept lazily, when allocation
+ * needs a span of their class (tri_gc_span_for_alloc), in steps paced by
+ * allocation (gcpacer.c), and all at once at the next mark setup.
+ *
+ * Invariants kept:
+ *   - sweepgen: a span's sweepgen equals the heap's once it is swept in
+ *     this cycle and is the heap's - 2 before; it is never allocated from
+ *     unswept, and is swept exactly once per cycle.
+ *   - A span on a list of set s has g->set == s and g->list naming the
+ *     list; a cached span has list TRI_GC_LIST_CACHED; spans.count counts
+ *     them all and spans.unswept those of the unswept set.
+ *   - nalloc equals the population of the allocation bitmap.
+ */
+#include "gc.h"
+
+/* --- span lists ----------------------------------------------------------------- */
+
+/* The set holding spans swept this cycle, and the one of unswept spans. */
+static inline unsigned swept_set(const tri_gc_heap *h) { return (h->spans.sweepgen / 2) % 2; }
+static inline unsigned unswept_set(const tri_gc_heap *h) { return swept_set(h) ^ 1; }
+
+static tri_gcspan_list *list_of(tri_gc_heap *h, unsigned set, int which, unsigned spc)
+{
+    switch (which) {
+    case TRI_GC_LIST_PARTIAL: return &h->spans.partial[set][spc];
+    case TRI_GC_LIST_FULL: return &h->spans.full[set][spc];
+    case TRI_GC_LIST_LARGE: return &h->spans.large[set];
+    default: return NULL;
+    }
+}
+
+static void file_in(tri_gc_heap *h, tri_gcspan *g, unsigned set, int which)
+{
+    g->set = (uint8_t)set;
+    g->list = (uint8_t)which;
+    tri_list_push_front(list_of(h, set, which, g->spc), g, link);
+}
+
+static void unfile(tri_gc_heap *h, tri_gcspan *g)
+{
+    tri_gcspan_list *list = list_of(h, g->set, g->list, g->spc);
+    if (list)
+        tri_list_unlink(list, g, link);
+    g->list = TRI_GC_LIST_NONE;
+}
+
+void tri_gc_span_file(tri_gc_heap *h, tri_gcspan *g, int which)
+{
+    tri_assert(g->sweepgen == h->spans.sweepgen);
+    file_in(h, g, swept_set(h), which);
+}
+
+tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p)
+{
+    tri_span *s = tri_span_of(p);
+    if (!s || TRI_PEEK(s->state) != TRI_SPAN_GC)
+        return NULL;
+    tri_gcspan *g = s->gc;
+    return g && g->heap == h ? g : NULL;
+}
+
+void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan *, void *), void *arg)
+{
+    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        if (h->alloc.cache[spc].g)
+            fn(h, h->alloc.cache[spc].g, arg);
+        tri_gcspan_list *lists[4] = {&h->spans.partial[0][spc], &h->spans.full[0][spc],
+                                     &h->spans.partial[1][spc], &h->spans.full[1][spc]};
+        for (int l = 0; l < 4; l++)
+            tri_list_for_each(lists[l], g, link)
+                fn(h, g, arg);
+    }
+    for (unsigned set = 0; set < 2; set++)
+        tri_list_for_each(&h->spans.large[set], g, link)
+            fn(h, g, arg);
+}
+
+/* --- spans in and out ------------------------------------------------------------- */
+
+tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size_t nelems, size_t elemsize,
+                            bool large)
+{
+    uint64_t max = h->config.max_heap;
+    if (max && (npages > max >> TRI_PAGE_SHIFT || h->spans.bytes + (npages << TRI_PAGE_SHIFT) > max))
+        return NULL; /* allocation collects and tries again, then fails */
+    enum tri_level level;
+    tri_span *s = tri_pageheap_alloc(npages, 1, &level);
+    if (!s)
+        return NULL;
+    bool noscan = large ? false : (spc & 1);
+    size_t words = (nelems + 63) / 64;
+    size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / TRI_WORD + 63) / 64;
+    tri_gcspan *g = tri_calloc(1, sizeof(tri_gcspan) + (3 * words + ptrwords) * sizeof(uint64_t));
+    if (!g) {
+        tri_pageheap_free(s);
+        return NULL;
+    }
+    tri_count_level(level, 0);
+    h->stats.served[level]++;
+    g->span = s;
+    g->base = s->base;
+    g->heap = h;
+    g->words = (uint32_t)words;
+    g->nelems = (uint32_t)nelems;
+    g->elemsize = (uint32_t)(elemsize < UINT32_MAX ? elemsize : UINT32_MAX);
+    g->spc = (uint16_t)spc;
+    g->noscan = noscan;
+    g->large = large;
+    g->needzero = !s->zeroed;
+    g->sweepgen = h->spans.sweepgen;
+    g->grey = g->bits + 2 * words;
+    g->ptrbits = g->grey + words;
+    g->alloc = g->bits;
+    g->mark = g->bits + words;
+    g->divmul = large ? 0 : tri_class_divs[spc >> 1].mul;
+    s->gc = g;
+    s->sizeclass = (uint8_t)(spc >> 1);
+    s->spanclass = (uint8_t)spc;
+    s->elemsize = g->elemsize;
+    TRI_POKE(s->state, TRI_SPAN_GC);
+    h->spans.bytes += npages << TRI_PAGE_SHIFT;
+    h->spans.count++;
+    tri_gc_emit(h, TRI_EV_SPAN_TAKE, spc, s->base, npages, 0, 0);
+    return g;
+}
+
+static void span_release(tri_gc_heap *h, tri_gcspan *g)
+{
+    tri_span *s = g->span;
+    tri_gc_emit(h, TRI_EV_SPAN_RETURN, g->spc, s->base, s->npages, 0, 0);
+    tri_gc_span_cache_forget(h, g);
+    h->spans.bytes -= s->npages << TRI_PAGE_SHIFT;
+    h->spans.count--;
+    s->gc = NULL;
+    TRI_POKE(s->state, TRI_SPAN_LARGE); /* as the page heap hands spans out */
+    tri_pageheap_free(s);
+    tri_free(g);
+}
+
+/* --- sweeping ----------------------------------------------------------------------- */
+
+/* Sweeps g (on no list); returns false if it was empty and went back to
+ * the page heap, else files it as partial, full or large. */
+static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
+{
+    tri_assert(g->sweepgen + 2 == h->spans.sweepgen);
+    uint64_t *alloc = g->alloc, *mark = g->mark;
+    size_t freed = 0;
+    for (uint32_t w = 0; w < g->words; w++) {
+        uint64_t dead = alloc[w] & ~mark[w];
+        if (!dead)
+            continue;
+        freed += (size_t)__builtin_popcountll(dead);
+#ifdef TRI_ASAN
+        if (!g->large) /* a large object's pages are poisoned when they go back */
+            for (uint64_t d = dead; d;)
+                tri_asan_poison(tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize);
+#endif
+        if (unlikely(h->events.ring != NULL))
+            for (uint64_t d = dead; d;)
+                tri_gc_emit_slow(h, TRI_EV_FREE, 0, tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize, 0, 0);
+    }
+    g->sel ^= 1; /* the marks become the allocation bits */
+    g->alloc = g->bits + (size_t)g->sel * g->words;
+    g->mark = g->bits + (size_t)(g->sel ^ 1) * g->words;
+    memset(g->mark, 0, g->words * sizeof(uint64_t));
+    g->nalloc -= (uint32_t)freed;
+    tri_assert(g->nalloc == tri_bits_count(g->alloc, 0, g->nelems));
+    g->sweepgen = h->spans.sweepgen;
+    h->spans.unswept--;
+    if (freed) {
+        /* live already left these out: it restarted from the marked bytes */
+        h->stats.freed_total += (uint64_t)freed * g->elemsize;
+        g->needzero = 1;
+    }
+    if (g->nalloc == 0) {
+        span_release(h, g);
+        return false;
+    }
+    file_in(h, g, swept_set(h), g->large ? TRI_GC_LIST_LARGE
+                                : g->nalloc < g->nelems ? TRI_GC_LIST_PARTIAL : TRI_GC_LIST_FULL);
+    return true;
+}
+
+/* The next unswept span, taken off its list; NULL when all are swept. */
+static tri_gcspan *next_unswept(tri_gc_heap *h)
+{
+    unsigned u = unswept_set(h);
+    tri_gcspan *g = h->spans.large[u].first;
+    for (unsigned k = 0; k < TRI_NUM_SPAN_CLASSES && !g; k++) {
+        unsigned spc = (h->spans.sweep_next + k) % TRI_NUM_SPAN_CLASSES;
+        g = h->spans.partial[u][spc].first ? h->spans.partial[u][spc].first : h->spans.full[u][spc].first;
+        if (g)
+            h->spans.sweep_next = spc;
+    }
+    if (g)
+        unfile(h, g);
+    return g;
+}
+
+int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes)
+{
+    tri_gcspan *g = next_unswept(h);
+    if (!g)
+        return 0;
+    *bytes += g->span->npages << TRI_PAGE_SHIFT;
+    sweep_span(h, g);
+    return 1;
+}
+
+void tri_gc_sweep_all(tri_gc_heap *h)
+{
+    size_t bytes = 0;
+    uint64_t t = tri_gc_now();
+    while (tri_gc_sweep_one(h, &bytes))
+        ;
+    tri_assert(h->spans.unswept == 0);
+    h->stats.gc_ns += tri_gc_now() - t;
+}
+
+/* Mark termination: every span becomes unswept. The caches let go of their
+ * spans so that allocation sweeps a span before reusing it; the rest is
+ * advancing sweepgen. */
+void tri_gc_begin_sweep(tri_gc_heap *h)
+{
+    tri_gc_alloc_flush_caches(h); /* into the set that is about to become the unswept one */
+    h->spans.sweepgen += 2;
+    h->spans.unswept = h->spans.count;
+    h->spans.sweep_next = 0;
+}
+
+void tri_gc_release_all(tri_gc_heap *h)
+{
+    tri_gc_alloc_flush_caches(h);
+    for (unsigned set = 0; set < 2; set++) {
+        for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+            tri_gcspan_list *lists[2] = {&h->spans.partial[set][spc], &h->spans.full[set][spc]};
+            for (int l = 0; l < 2; l++)
+                while (!tri_list_empty(lists[l])) {
+                    tri_gcspan *g = lists[l]->first;
+                    tri_list_unlink(lists[l], g, link);
+                    span_release(h, g);
+                }
+        }
+        while (!tri_list_empty(&h->spans.large[set])) {
+            tri_gcspan *g = h->spans.large[set].first;
+            tri_list_unlink(&h->spans.large[set], g, link);
+            span_release(h, g);
+        }
+    }
+}
+
+/* --- spans for allocation ---------------------------------------------------------- */
+
+tri_gcspan *tri_gc_span_for_alloc(tri_gc_heap *h, unsigned spc)
+{
+    unsigned sw = swept_set(h), u = sw ^ 1;
+    tri_gcspan *g = h->spans.partial[sw][spc].first;
+    if (g) {
+        unfile(h, g);
+        h->stats.served[TRI_LEVEL_CENTRAL]++;
+        return g;
+    }
+    uint64_t t = 0;
+    for (;;) {
+        g = h->spans.partial[u][spc].first ? h->spans.partial[u][spc].first : h->spans.full[u][spc].first;
+        if (!g)
+            break;
+        if (!t)
+            t = tri_gc_now();
+        unfile(h, g);
+        if (sweep_span(h, g) && g->list == TRI_GC_LIST_PARTIAL) {
+            unfile(h, g);
+            h->stats.served[TRI_LEVEL_CENTRAL]++;
+            h->stats.gc_ns += tri_gc_now() - t;
+            return g;
+        }
+    }
+    if (t)
+        h->stats.gc_ns += tri_gc_now() - t;
+    unsigned c = spc >> 1;
+    return tri_gc_span_new(h, spc, tri_class_npages[c], tri_class_nelems(c), tri_class_size[c], false);
+}

@@ -1,0 +1,104 @@
+/* The span map and the page map: every address to its span, and free()'s
+ * two-byte-per-page map of size classes (spanmap.c, internal.h). */
+#include <string.h>
+
+#include "harness.h"
+#include "gc.h"
+
+TEST(spanmap_resolves_interior_pointers)
+{
+    /* class 34: 1408-byte objects in 2-page spans, so objects straddle pages */
+    char *p[12];
+    for (int i = 0; i < 12; i++)
+        p[i] = tri_malloc(1400);
+    for (int i = 0; i < 12; i++) {
+        tri_span *s = tri_span_of((uintptr_t)p[i]);
+        CHECK(s && s->state == TRI_SPAN_SMALL && s->elemsize == 1408 && s->npages == 2);
+        for (int k = 0; k < 1408; k++)
+            CHECKF(tri_span_of((uintptr_t)p[i] + (uintptr_t)k) == s, "object %d byte %d", i, k);
+    }
+    for (int i = 0; i < 12; i++)
+        tri_free(p[i]);
+
+    char *big = tri_malloc(300000);
+    tri_span *s = tri_span_of((uintptr_t)big);
+    CHECK(s && s->state == TRI_SPAN_LARGE && s->base == (uintptr_t)big);
+    for (size_t k = 0; k < 300000; k += 511)
+        CHECKF(tri_span_of((uintptr_t)big + k) == s, "byte %zu of a large object", k);
+    tri_free(big);
+
+    int local;
+    CHECK(tri_span_of((uintptr_t)&local) == NULL);
+    CHECK(tri_span_of(0) == NULL);
+    CHECK(tri_span_of(UINTPTR_MAX) == NULL);
+    CHECK(tri_span_of(UINTPTR_MAX / 16 * 15) == NULL);
+}
+
+TEST(pagemap_names_class_and_page_of_malloc_spans)
+{
+    /* class 34: 1408-byte objects in 2-page spans */
+    unsigned c = tri_size_class(1400);
+    char *p = tri_malloc(1400);
+    CHECK(p != NULL);
+    tri_span *s = tri_span_of((uintptr_t)p);
+    CHECK(s && s->sizeclass == c && s->npages == 2);
+    for (uintptr_t k = 0; k < s->npages; k++) {
+        uint16_t info = tri_page_info(s->base + k * TRI_PAGE_SIZE + 100);
+        CHECKF(info == TRI_PAGEINFO(c, k), "page %lu: info %#x", (unsigned long)k, info);
+    }
+    /* every object start of the span has the class; no other byte has */
+    for (uintptr_t a = s->base; a < s->base + s->npages * TRI_PAGE_SIZE; a += 8) {
+        bool start = (a - s->base) % 1408 == 0 && (a - s->base) / 1408 < s->nelems;
+        CHECKF(tri_small_class_of(a) == (start ? c : 0), "offset %lu", (unsigned long)(a - s->base));
+    }
+    tri_free(p);
+}
+
+TEST(pagemap_is_empty_for_large_gc_and_foreign_memory)
+{
+    char *big = tri_malloc(100000);
+    CHECK(big != NULL);
+    CHECK(tri_page_info((uintptr_t)big) == 0 && tri_small_class_of((uintptr_t)big) == 0);
+    tri_free(big);
+
+    /* a collected heap's objects are not malloc's: free() must not take them */
+    static const tri_type t = {"pair", 2 * sizeof(void *), 2, NULL};
+    tri_gc_heap *h = tri_gc_create(NULL);
+    CHECK(h != NULL);
+    void *o = tri_gc_alloc(h, &t);
+    CHECK(o != NULL && tri_span_of((uintptr_t)o) && tri_span_of((uintptr_t)o)->state == TRI_SPAN_GC);
+    CHECK(tri_page_info((uintptr_t)o) == 0 && tri_small_class_of((uintptr_t)o) == 0);
+    tri_gc_destroy(h);
+
+    int local;
+    CHECK(tri_page_info((uintptr_t)&local) == 0);
+    CHECK(tri_page_info(0) == 0 && tri_page_info(UINTPTR_MAX) == 0);
+}
+
+TEST(spanmap_forgets_freed_spans)
+{
+    /* A large object's pages, once free, map to no span but at the free
+     * span's ends: a stale interior pointer resolves to nothing. */
+    char *big = tri_malloc(20 * TRI_PAGE_SIZE);
+    CHECK(big != NULL);
+    tri_span *s = tri_span_of((uintptr_t)big);
+    CHECK(s && s->npages == 20);
+    uintptr_t mid = (uintptr_t)big + 10 * TRI_PAGE_SIZE;
+    CHECK(tri_span_of(mid) == s);
+    tri_free(big);
+    tri_span *f = tri_span_of(mid);
+    CHECK(f == NULL || (f->state == TRI_SPAN_FREE && f->base != mid - 10 * TRI_PAGE_SIZE));
+}
+
+TEST(spanmap_arena_covers_its_pages)
+{
+    char *p = tri_malloc(64);
+    CHECK(p != NULL);
+    tri_arena *a = tri_arena_of((uintptr_t)p);
+    CHECK(a != NULL);
+    CHECK((uintptr_t)p >= a->base && (uintptr_t)p < a->base + (a->npages << TRI_PAGE_SHIFT));
+    CHECK(a->base % TRI_ARENA_SIZE == 0);
+    CHECK(tri_arena_of(a->base) == a && tri_arena_of(a->base + (a->npages << TRI_PAGE_SHIFT) - 1) == a);
+    CHECK(a->spans[((uintptr_t)p - a->base) >> TRI_PAGE_SHIFT] == tri_span_of((uintptr_t)p));
+    tri_free(p);
+}
