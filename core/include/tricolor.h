@@ -262,24 +262,40 @@ static inline void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f)
     head->frames = f->prev;
 }
 
-/* The write barrier: *slot = value, for every pointer store into a heap
- * object. While no marking runs it costs one predictable branch. */
+/* The write barrier: *slot = value, for every store of a pointer into a
+ * heap object. While no marking runs it costs one predictable branch.
+ *
+ * tri_gc_write takes the address of the field being written, typed:
+ *     tri_gc_write(h, &parent->left, child);
+ * Passing the object instead of the slot (tri_gc_write(h, parent->left,
+ * child)), or the address of anything but a pointer, is a compile-time
+ * error, not a corrupted heap; a value the field cannot hold gets the
+ * diagnostic the plain assignment would. No argument is evaluated twice. tri_gc_write_slot is the same for callers
+ * that have only a void ** (generated code, bindings). */
 TRI_API void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value);
-static inline void tri_gc_write(tri_gc_heap *h, void *slot, void *value)
+static inline void tri_gc_write_slot(tri_gc_heap *h, void **slot, void *value)
 {
     if (__builtin_expect(((struct tri_gc_heap_head *)h)->barrier_on, 0))
-        tri_gc_write_slow(h, (void **)slot, value);
+        tri_gc_write_slow(h, slot, value);
     else
-        *(void **)slot = value;
+        *slot = value;
 }
+/* The unevaluated sizeofs are the type checks: **(slot) needs a pointer to
+ * a pointer, and the assignment a field that can hold the value. */
+#define tri_gc_write(h, slot, value)                                                                     \
+    tri_gc_write_slot((h), (void **)(slot) + 0 * sizeof(&**(slot)) + 0 * sizeof(*(slot) = (value)), (value))
 
 /* Collection. */
-TRI_API void tri_gc_collect(tri_gc_heap *h);               /* a full stop-the-world cycle */
+TRI_API void tri_gc_collect(tri_gc_heap *h);               /* a full stop-the-world cycle, then finalizers */
 TRI_API int tri_gc_start_cycle(tri_gc_heap *h);            /* mark setup now; 0 if a cycle runs already */
-/* Up to `budget` bytes of marking or sweeping work (at least one object or
- * span), moving to the next phase when one is done. Returns the work done. */
+/* About `budget` bytes of marking or sweeping work, moving to the next
+ * phase when one is done; returns the work done (at least 1 while a cycle
+ * runs). Marking scans objects a piece at a time, so a step's marking is
+ * at most max(budget, 256) bytes of scanning plus the pointer words of one
+ * piece; sweeping takes whole spans (at least one). Finalizers the step's
+ * cycle queued run before it returns (see below). */
 TRI_API size_t tri_gc_step(tri_gc_heap *h, size_t budget);
-TRI_API void tri_gc_finish_cycle(tri_gc_heap *h);          /* run the current cycle to its end */
+TRI_API void tri_gc_finish_cycle(tri_gc_heap *h);          /* run the current cycle to its end, then finalizers */
 TRI_API enum tri_gc_phase tri_gc_phase(const tri_gc_heap *h);
 
 /* Settings. */
@@ -288,28 +304,81 @@ TRI_API void tri_gc_set_memory_limit(tri_gc_heap *h, uint64_t bytes); /* 0: none
 /* A hard limit on the bytes of the heap's spans (0: none). An allocation
  * that would pass it runs a full collection first, and returns NULL with
  * errno ENOMEM if there is still no room; the heap stays usable. (The
- * memory limit above is soft: it paces cycles, never fails allocation.) */
+ * memory limit above is soft: it paces cycles, never fails allocation, and
+ * gives way to the CPU limiter when the live heap is above it; see
+ * tri_gc_stats.) */
 TRI_API void tri_gc_set_max_heap(tri_gc_heap *h, uint64_t bytes);
 TRI_API int tri_gc_set_barrier(tri_gc_heap *h, enum tri_gc_barrier mode); /* -1 while marking */
 TRI_API const char *tri_gc_barrier_name(enum tri_gc_barrier mode);
 TRI_API const char *tri_gc_phase_name(enum tri_gc_phase phase);
 
-/* Finalizers and weak references. A finalizer runs once, on the mutator
- * thread, after its object is found unreachable; the object (and what it
- * reaches) survives that cycle and is freed by a later one if it is still
- * unreachable. A weak reference reads NULL once its target is collected. */
+/* Finalizers. A finalizer runs once, with its object's address, after a
+ * cycle finds the object unreachable. The object, and everything it
+ * reaches, stays allocated until the finalizer has returned, however many
+ * cycles run meanwhile (one the finalizer starts itself included), and
+ * after that while anything the finalizer stored it into keeps it
+ * reachable; a later cycle that finds it unreachable frees it, without
+ * running the finalizer again. Passing fn NULL removes an object's
+ * finalizer.
+ *
+ * When they run. A cycle queues the finalizers of the objects it found
+ * unreachable; they run, on the calling thread, only in
+ *   - tri_gc_run_finalizers, and
+ *   - tri_gc_collect, tri_gc_finish_cycle and tri_gc_step, the calls with
+ *     which the program drives a cycle itself, as they return;
+ * never inside allocation (a cycle the pacer runs there only queues them),
+ * the write barrier or any other call, so a program holding a lock or a
+ * half-built object when it allocates is never re-entered. A program that
+ * leaves every cycle to the pacer calls tri_gc_run_finalizers where it
+ * suits it (Go and Java run them on a thread of their own);
+ * tri_gc_stats.finalizers_queued says how many wait, and their objects stay
+ * allocated until then. A finalizer may allocate, collect and set
+ * finalizers; finalizers queued meanwhile run in the same call.
+ *
+ * Weak references. tri_gc_weak_get returns the target, or NULL once a
+ * cycle found it unreachable (before its finalizer, if any, runs: a
+ * weak reference never brings back an object kept only for its
+ * finalizer). While a cycle marks, tri_gc_weak_get shades the target, so
+ * the pointer it returns may be stored anywhere; tri_gc_weak_peek returns
+ * the same without shading, for tools that only look (inspectors,
+ * debuggers, tests): it keeps nothing alive, and its result must not be
+ * stored into the heap or a root.
+ *
+ * Tiny objects. Objects under 16 bytes without pointers (tri_gc_alloc_noscan,
+ * or a type under 16 bytes with no pointer words) are packed into shared
+ * 16-byte blocks, and the collector knows the block, not the object. A
+ * finalizer or weak reference on such an object takes any address inside
+ * it, and applies to its block: the finalizer runs, and the weak reference
+ * reads NULL, once no object of the block is reachable, which may be later
+ * than for the object alone, or never while a block-mate stays reachable
+ * (as in Go). A weak reference never returns freed or reused memory: the
+ * block is freed only after every weak reference into it reads NULL.
+ *
+ * Errors: EINVAL for an address that is not an object of the heap (not its
+ * start, but in a tiny block), ENOMEM. */
 typedef void (*tri_gc_finalizer)(void *object, void *arg);
 TRI_API int tri_gc_set_finalizer(tri_gc_heap *h, void *object, tri_gc_finalizer fn, void *arg);
+/* Runs the queued finalizers; returns how many ran. */
+TRI_API size_t tri_gc_run_finalizers(tri_gc_heap *h);
 typedef struct tri_gc_weak tri_gc_weak;
 TRI_API tri_gc_weak *tri_gc_weak_new(tri_gc_heap *h, void *object);
 TRI_API void *tri_gc_weak_get(tri_gc_heap *h, tri_gc_weak *w);
+TRI_API void *tri_gc_weak_peek(tri_gc_heap *h, const tri_gc_weak *w);
 TRI_API void tri_gc_weak_free(tri_gc_heap *h, tri_gc_weak *w);
 
 /* The verifier. Run at mark termination (config.verify) it checks that no
- * black object points to a white one and that every object reachable from
- * the roots is marked; at other times, that every object reachable from the
- * roots is allocated. Returns the number of violations and keeps the first
- * few; tri_gc_last_verify returns those of the latest run. */
+ * black object points to a white one, that nothing is left grey, and that
+ * every object reachable from the roots is marked; at other times, that
+ * every object reachable from the roots is allocated. Returns the number of
+ * violations and keeps the first few.
+ *
+ * Reports of runs at mark termination are kept apart from those of
+ * tri_gc_verify calls: tri_gc_last_verify returns the latest run at mark
+ * termination (a zeroed report before the first), which no tri_gc_verify
+ * call overwrites; and each such report that found violations is also kept
+ * until tri_gc_take_verify_report takes it, oldest first (returns 1, or 0
+ * when none is left). Eight wait at most: past that the oldest is dropped
+ * and counted in tri_gc_stats.verify_reports_dropped. */
 typedef struct tri_gc_violation {
     uintptr_t object, slot, target;
     const char *what;
@@ -322,6 +391,7 @@ typedef struct tri_gc_verify_report {
 } tri_gc_verify_report;
 TRI_API size_t tri_gc_verify(tri_gc_heap *h, tri_gc_verify_report *out);
 TRI_API const tri_gc_verify_report *tri_gc_last_verify(const tri_gc_heap *h);
+TRI_API int tri_gc_take_verify_report(tri_gc_heap *h, tri_gc_verify_report *out);
 
 /* --- introspection ------------------------------------------------------- */
 
@@ -393,7 +463,7 @@ typedef struct tri_gc_stats {
     uint64_t heap_marked;      /* bytes marked by the last completed mark */
     uint64_t heap_goal, trigger;
     uint64_t heap_spans;       /* bytes in the heap's spans */
-    uint64_t objects;          /* allocated objects */
+    uint64_t objects;          /* allocated objects (each tiny object counts; kept as the heap changes) */
     uint64_t allocated_total, freed_total; /* bytes over the heap's life */
     uint64_t allocations;      /* objects over the heap's life */
     /* How allocations were served, as tri_stats.hits: from the span the
@@ -406,6 +476,14 @@ typedef struct tri_gc_stats {
     uint64_t gc_ns, wall_ns;   /* time in the collector, and since creation */
     tri_gc_pause_stats stops, steps;
     uint64_t finalizers_run, weak_cleared;
+    uint64_t finalizers_queued;  /* found unreachable, waiting for tri_gc_run_finalizers or a collection */
+    uint64_t verify_reports_dropped;
+    /* The CPU limiter: while the collector has taken more than about half
+     * the time (a soft memory limit below the live heap, say), no cycle
+     * starts and allocation pays no assists, so the program keeps running
+     * and the heap grows past the limit instead (Go's GC CPU limiter). */
+    int cpu_limited;             /* on now */
+    uint64_t cpu_limited_ns, cpu_limited_count; /* time it was on, and how often it came on */
     int gogc;
     uint64_t memory_limit;
     uint64_t max_heap;         /* tri_gc_set_max_heap; 0: none */

@@ -131,7 +131,7 @@ static void mark_termination(tri_gc_heap *h)
     tri_gc_clear_weak(h);
     tri_gc_queue_finalizers(h);
     if (h->config.verify)
-        tri_gc_verify(h, NULL);
+        tri_gc_verify_at_termination(h);
     /* Marking is complete: under a correct barrier no black object points
      * to a white one and everything reachable is marked. */
     tri_assert(b == TRI_BARRIER_NONE || tri_gc_check_heap(h) == 0);
@@ -148,7 +148,8 @@ static void mark_termination(tri_gc_heap *h)
     record_stop(h, TRI_GC_MARK_TERMINATION, ns);
     if (h->config.trace)
         tri_gc_trace_cycle(h, ns);
-    tri_gc_run_finalizers(h);
+    /* Finalizers queued here run at the next well-defined point (gcfinal.c),
+     * never here: this may be inside an allocation. */
 }
 
 void tri_gc_end_mark_if_done(tri_gc_heap *h)
@@ -167,12 +168,31 @@ int tri_gc_start_cycle(tri_gc_heap *h)
     return 1;
 }
 
+/* Runs the current cycle to its end; finalizers stay queued. */
+static void finish_cycle(tri_gc_heap *h)
+{
+    if (h->cycle.in_collector)
+        return;
+    if (h->cycle.phase == TRI_GC_MARK) {
+        uint64_t t = tri_gc_now();
+        if (!h->mark.roots_scanned)
+            tri_gc_scan_roots(h);
+        size_t done = tri_gc_mark_work(h, SIZE_MAX);
+        tri_gc_record_step(h, false, tri_gc_now() - t, done);
+        mark_termination(h);
+    }
+    if (h->cycle.phase == TRI_GC_SWEEP) {
+        tri_gc_sweep_all(h);
+        tri_gc_set_phase(h, TRI_GC_OFF);
+    }
+}
+
 void tri_gc_run_whole_cycle(tri_gc_heap *h)
 {
     uint64_t t = tri_gc_now(), gc_before = h->stats.gc_ns;
     h->cycle.quiet_pauses = 1;
     tri_gc_start_cycle(h);
-    tri_gc_finish_cycle(h);
+    finish_cycle(h);
     h->cycle.quiet_pauses = 0;
     uint64_t ns = tri_gc_now() - t;
     h->stats.gc_ns = gc_before + ns;
@@ -180,7 +200,7 @@ void tri_gc_run_whole_cycle(tri_gc_heap *h)
     tri_gc_emit(h, TRI_EV_STOP, TRI_GC_MARK, ns, 0, 0, 0);
 }
 
-size_t tri_gc_step(tri_gc_heap *h, size_t budget)
+size_t tri_gc_step_now(tri_gc_heap *h, size_t budget)
 {
     if (h->cycle.in_collector)
         return 0;
@@ -208,32 +228,38 @@ size_t tri_gc_step(tri_gc_heap *h, size_t budget)
     return 0;
 }
 
-void tri_gc_finish_cycle(tri_gc_heap *h)
-{
-    if (h->cycle.in_collector)
-        return;
-    if (h->cycle.phase == TRI_GC_MARK) {
-        uint64_t t = tri_gc_now();
-        if (!h->mark.roots_scanned)
-            tri_gc_scan_roots(h);
-        size_t done = tri_gc_mark_work(h, SIZE_MAX);
-        tri_gc_record_step(h, false, tri_gc_now() - t, done);
-        mark_termination(h);
-    }
-    if (h->cycle.phase == TRI_GC_SWEEP) {
-        tri_gc_sweep_all(h);
-        tri_gc_set_phase(h, TRI_GC_OFF);
-    }
-}
-
-void tri_gc_collect(tri_gc_heap *h)
+void tri_gc_collect_now(tri_gc_heap *h)
 {
     if (h->cycle.in_collector)
         return;
     if (tri_gc_marking(h))
-        tri_gc_finish_cycle(h);
+        finish_cycle(h);
     tri_gc_start_cycle(h);
-    tri_gc_finish_cycle(h);
+    finish_cycle(h);
+}
+
+/* The calls with which the program drives a cycle end by running the
+ * finalizers that wait (gcfinal.c says why only these). */
+size_t tri_gc_step(tri_gc_heap *h, size_t budget)
+{
+    size_t done = tri_gc_step_now(h, budget);
+    if (h->final.queued && !h->cycle.in_collector)
+        tri_gc_run_finalizers(h);
+    return done;
+}
+
+void tri_gc_finish_cycle(tri_gc_heap *h)
+{
+    finish_cycle(h);
+    if (!h->cycle.in_collector)
+        tri_gc_run_finalizers(h);
+}
+
+void tri_gc_collect(tri_gc_heap *h)
+{
+    tri_gc_collect_now(h);
+    if (!h->cycle.in_collector)
+        tri_gc_run_finalizers(h);
 }
 
 /* --- settings --------------------------------------------------------------------------------------- */
@@ -336,6 +362,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
         return NULL;
     }
     tri_ensure_init();
+    tri_assert(tri_spanclass(tri_size_class(16), true) == TRI_GC_TINY_SPC);
     tri_gc_heap *h = tri_calloc(1, sizeof *h);
     if (!h)
         return NULL;

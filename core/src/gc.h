@@ -66,7 +66,10 @@ typedef struct tri_gcspan {
     const tri_type *type;   /* large object: its element type and count */
     size_t count;
     uint64_t *grey, *ptrbits;
-    uint64_t bits[];        /* 2 * words (alloc, mark), words (grey), then ptrbits */
+    /* A span of 16-byte noscan blocks: per block, how many tiny objects it
+     * holds (0: not a tiny block). NULL for every other span class. */
+    uint8_t *tiny;
+    uint64_t bits[];        /* 2 * words (alloc, mark), words (grey), then ptrbits or tiny counts */
 } tri_gcspan;
 
 /* Which list of the heap a span is on (tri_gcspan.list). */
@@ -83,6 +86,17 @@ static inline uint32_t tri_gc_index_in(const tri_gcspan *g, uintptr_t p)
 static inline uintptr_t tri_gc_object_at(const tri_gcspan *g, uint32_t idx)
 {
     return g->base + (uintptr_t)idx * g->elemsize;
+}
+
+/* The span class of tiny blocks: 16-byte objects without pointers. Its
+ * spans keep a count of tiny objects per block. */
+#define TRI_GC_TINY_SPC 5 /* tri_spanclass(size class 2, 16 bytes, noscan) */
+
+/* Whether slot idx of g is a tiny block: a 16-byte block of objects under
+ * 16 bytes without pointers (gcalloc.c). */
+static inline bool tri_gc_in_tiny_block(const tri_gcspan *g, uint32_t idx)
+{
+    return g->tiny && g->tiny[idx] != 0;
 }
 
 /* A large object's own bytes (its span may be longer). */
@@ -148,6 +162,17 @@ typedef struct tri_gc_final {
     void *arg;
 } tri_gc_final;
 
+/* An object whose finalizer is running: a root until it returns. Lives in
+ * the frame of the call that runs it (gcfinal.c). */
+typedef struct tri_gc_finalizing {
+    uintptr_t object;
+    struct tri_gc_finalizing *prev;
+} tri_gc_finalizing;
+
+/* Reports of runs of the verifier at mark termination that found
+ * violations, kept until the program takes them (gcverify.c). */
+#define TRI_GC_REPORTS 8
+
 struct tri_gc_weak {
     uintptr_t target;
     size_t index; /* in the heap's weak table */
@@ -194,7 +219,8 @@ struct tri_gc_heap {
     struct {
         tri_gc_cache cache[TRI_NUM_SPAN_CLASSES]; /* the span each span class allocates from (Go's mcache) */
         uintptr_t tiny;              /* the current 16-byte block of tiny objects; cleared at termination */
-        size_t tiny_off;
+        size_t tiny_off;             /* its first free byte */
+        uint8_t *tiny_count;         /* its count of objects, in its span */
         int black;                   /* new objects get their mark bit: set at mark setup, cleared at termination */
     } alloc;
 
@@ -244,17 +270,33 @@ struct tri_gc_heap {
         double assist_ratio;         /* scan work owed per byte allocated */
         int64_t assist_debt;         /* bytes allocated not yet paid for */
         uint64_t assist_mark;        /* live when the last assist was paid for */
+        /* The collector's CPU limiter (Go's gcCPULimiter): a bucket that
+         * fills with collector time and drains with mutator time; while it
+         * is full, no cycle starts and allocation pays no assist, so the
+         * collector takes at most about half the time. Updated at every
+         * tri_gc_pace. */
+        int64_t limiter_fill;        /* ns in the bucket, 0..config.limiter_ns */
+        uint64_t limiter_wall, limiter_gc; /* the clock and stats.gc_ns at the last update */
+        int limited;                 /* the bucket is full */
+        int limit_bound;             /* the memory limit, not GOGC, set the goal */
     } pacer;
 
     /* Finalizers and weak references (gcfinal.c). */
     struct {
         tri_gc_final *table, *queue; /* registered; found unreachable, waiting to run */
         size_t count, cap, queued, queue_cap;
+        tri_gc_finalizing *running;  /* finalizers running now, innermost first */
         tri_gc_weak **weaks;
         size_t nweaks, weaks_cap;
     } final;
 
-    tri_gc_verify_report last_verify; /* gcverify.c: the latest report */
+    /* The verifier (gcverify.c): written at mark termination (config.verify). */
+    struct {
+        tri_gc_verify_report last;   /* the latest run at mark termination */
+        tri_gc_verify_report kept[TRI_GC_REPORTS]; /* runs that found violations, until taken */
+        size_t first, count;         /* kept[first], ... oldest first */
+        uint64_t dropped;            /* reports dropped: more came than were taken */
+    } verify;
 
     /* Events (gcevent.c): written wherever something happens. */
     struct {
@@ -271,6 +313,8 @@ struct tri_gc_heap {
     struct {
         uint64_t gc_ns;              /* time inside the collector */
         uint64_t allocated_total, freed_total, allocs; /* gcalloc.c, gcsweep.c */
+        uint64_t objects;            /* allocated now, tiny ones each: gcalloc.c adds, gcsweep.c takes */
+        uint64_t limited_ns, limited_count;            /* gcpacer.c: time the CPU limiter was on, and times */
         uint64_t scan_total, assist_total;             /* gcmark.c */
         uint64_t served[TRI_NUM_LEVELS];               /* gcsweep.c: spans taken, by level */
         uint64_t barrier_hits[TRI_NUM_BARRIERS];       /* gcbarrier.c */
@@ -278,6 +322,7 @@ struct tri_gc_heap {
         tri_gc_hist stops, steps;                      /* gc.c */
         /* this cycle, for the trace line (gc.c) */
         uint64_t cycle_start_ns, cycle_live_start, cycle_setup_ns, cycle_step_ns, cycle_steps;
+        uint64_t cycle_limited_start; /* limited_ns at the last trace line */
     } stats;
 };
 
@@ -291,15 +336,21 @@ static inline bool tri_gc_marking(const tri_gc_heap *h)
 TRI_INTERNAL void tri_gc_set_phase(tri_gc_heap *h, enum tri_gc_phase phase);
 /* A whole cycle as one stop (config stop_the_world). */
 TRI_INTERNAL void tri_gc_run_whole_cycle(tri_gc_heap *h);
+/* tri_gc_collect and tri_gc_step without running finalizers: for
+ * allocation, which never runs them. */
+TRI_INTERNAL void tri_gc_collect_now(tri_gc_heap *h);
+TRI_INTERNAL size_t tri_gc_step_now(tri_gc_heap *h, size_t budget);
 /* Ends marking if it is done: no grey object left and the roots scanned. */
 TRI_INTERNAL void tri_gc_end_mark_if_done(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_record_step(tri_gc_heap *h, bool assist, uint64_t ns, uint64_t work);
 
 /* --- gcverify.c: the verifier ------------------------------------------------------------------ */
 
-/* The verifier's count of violations, leaving the last report alone (for
- * the assertions of a DEBUG build); 0 when it could not finish. */
+/* The verifier's count of violations, leaving the reports alone (for the
+ * assertions of a DEBUG build); 0 when it could not finish. */
 TRI_INTERNAL size_t tri_gc_check_heap(tri_gc_heap *h);
+/* The run at mark termination (config.verify): its report is kept. */
+TRI_INTERNAL void tri_gc_verify_at_termination(tri_gc_heap *h);
 
 /* --- gcevent.c: events, histograms, the trace line ------------------------------------------------ */
 
@@ -391,15 +442,24 @@ static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
     return true;
 }
 TRI_INTERNAL void tri_gc_scan_roots(tri_gc_heap *h);
-/* Scans grey objects until `budget` bytes are done or none is left. */
 TRI_INTERNAL size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget);
 /* Marking work paid for by allocation (see the pacer). */
 TRI_INTERNAL void tri_gc_assist(tri_gc_heap *h);
-/* Calls fn on every pointer slot of the object (or, first_oblet_only, the
- * oblet) at e, for scanning, the verifier and tools; returns the bytes covered. */
+/* Scans grey objects until `budget` bytes are done or none is left; a
+ * large or big object is scanned in pieces, so a step stays within
+ * max(budget, TRI_GC_MIN_SCAN) bytes but for one object's tail of pointer
+ * words no longer than that. */
+#define TRI_GC_MIN_SCAN 256
+/* Calls fn on every pointer slot in [from, to) of the object of g at obj,
+ * for scanning, the verifier and tools; returns the bytes covered. */
 typedef void tri_gc_slot_fn(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg);
-TRI_INTERNAL uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool first_oblet_only,
-                                            tri_gc_slot_fn *fn, void *arg);
+TRI_INTERNAL uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t obj, uintptr_t from,
+                                            uintptr_t to, tri_gc_slot_fn *fn, void *arg);
+static inline uintptr_t tri_gc_for_each_slot_of(tri_gc_heap *h, tri_gcspan *g, uintptr_t obj, tri_gc_slot_fn *fn,
+                                                void *arg)
+{
+    return tri_gc_for_each_slot(h, g, obj, obj, obj + (g->large ? tri_gc_large_bytes(g) : g->elemsize), fn, arg);
+}
 /* Forgets g in the span cache (its span goes back to the page heap). */
 TRI_INTERNAL void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g);
 
@@ -448,8 +508,8 @@ TRI_INTERNAL void tri_gc_alloc_flush_caches(tri_gc_heap *h);
  * shaded; weak references to unreachable objects cleared. */
 TRI_INTERNAL void tri_gc_queue_finalizers(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_clear_weak(tri_gc_heap *h);
-TRI_INTERNAL void tri_gc_run_finalizers(tri_gc_heap *h);
-/* Marking: the objects waiting for their finalizer are roots. */
+/* Marking: the objects waiting for their finalizer, and those whose
+ * finalizer runs now, are roots. */
 TRI_INTERNAL void tri_gc_shade_final_queue(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_final_free_all(tri_gc_heap *h);
 

@@ -160,6 +160,7 @@ static inline void note_object(tri_gc_heap *h, uintptr_t p, size_t bytes)
     h->pacer.live += bytes;
     h->stats.allocated_total += bytes;
     h->stats.allocs++;
+    h->stats.objects++;
     tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, p, bytes, 0, 0);
 }
 
@@ -219,7 +220,9 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
 }
 
 /* Objects of noscan type under 16 bytes share 16-byte blocks, as in Go: the
- * block lives while any of its objects does. */
+ * block lives while any of its objects does. The block's span counts its
+ * objects, so that statistics count objects, not blocks, and finalizers and
+ * weak references know a tiny object when they see one. */
 static void *alloc_tiny(tri_gc_heap *h, size_t size)
 {
     size_t off = h->alloc.tiny_off;
@@ -231,15 +234,24 @@ static void *alloc_tiny(tri_gc_heap *h, size_t size)
         off = (off + 1) & ~(size_t)1;
     if (h->alloc.tiny && off + size <= 16) {
         h->alloc.tiny_off = off + size;
+        (*h->alloc.tiny_count)++;
         h->stats.allocs++;
+        h->stats.objects++;
         return (void *)(h->alloc.tiny + off);
     }
-    void *block = alloc_small(h, 16, true, NULL, 0);
+    tri_gcspan *g;
+    uint32_t idx;
+    uintptr_t block = cache_next(&h->alloc.cache[TRI_GC_TINY_SPC], &g, &idx);
+    if (!block)
+        block = cache_refill(h, TRI_GC_TINY_SPC, &g, &idx);
     if (!block)
         return NULL;
-    h->alloc.tiny = (uintptr_t)block;
+    init_small(h, g, idx, block, 16, true, NULL, 0); /* the whole block is the program's */
+    g->tiny[idx] = 1;
+    h->alloc.tiny = block;
+    h->alloc.tiny_count = &g->tiny[idx];
     h->alloc.tiny_off = size;
-    return block;
+    return (void *)block;
 }
 
 static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t count)
@@ -258,7 +270,7 @@ static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t cou
         if (p)
             return p;
         if (attempt == 0 && !h->cycle.in_collector)
-            tri_gc_collect(h); /* out of memory: collect everything, then try once more */
+            tri_gc_collect_now(h); /* out of memory: collect everything, then try once more */
     }
     errno = ENOMEM;
     return NULL;

@@ -113,11 +113,16 @@ void tri_gc_trace_cycle(tri_gc_heap *h, uint64_t term_ns)
     double share = now > h->events.t0 ? 100.0 * (double)h->stats.gc_ns / (double)(now - h->events.t0) : 0;
     fprintf(stderr,
             "gc %llu @%.3fs %.0f%%: %.3f+%.3f+%.3f ms clock (setup+%llu steps+termination), "
-            "%.2f->%.2f->%.2f MB, %.2f MB goal, %s\n",
+            "%.2f->%.2f->%.2f MB, %.2f MB goal, %s",
             (unsigned long long)h->cycle.count, wall, share, (double)h->stats.cycle_setup_ns / 1e6,
             (double)h->stats.cycle_step_ns / 1e6, (double)term_ns / 1e6, (unsigned long long)h->stats.cycle_steps,
             (double)h->stats.cycle_live_start / mb, (double)h->pacer.live / mb, (double)h->pacer.marked_last / mb,
             (double)h->pacer.goal / mb, tri_gc_barrier_name(h->config.barrier));
+    uint64_t limited = h->stats.limited_ns - h->stats.cycle_limited_start;
+    if (limited) /* the CPU limiter held the collector back during this cycle */
+        fprintf(stderr, ", cpu limited %.3f ms", (double)limited / 1e6);
+    fputc('\n', stderr);
+    h->stats.cycle_limited_start = h->stats.limited_ns;
 }
 
 /* --- names ---------------------------------------------------------------------------- */

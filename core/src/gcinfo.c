@@ -137,21 +137,15 @@ void tri_gc_for_each_pointer(tri_gc_heap *h, const void *p, void (*fn)(void **, 
     if (!tri_gc_locate(h, (uintptr_t)p, &g, &idx) || g->noscan)
         return;
     pointer_visit v = {fn, arg};
-    tri_gc_for_each_slot(h, g, tri_gc_object_at(g, idx), false, visit_pointer, &v);
+    tri_gc_for_each_slot_of(h, g, tri_gc_object_at(g, idx), visit_pointer, &v);
 }
 
 /* --- statistics ------------------------------------------------------------------------------ */
 
-static void count_objects(tri_gc_heap *h, tri_gcspan *g, void *arg)
-{
-    (void)h;
-    *(uint64_t *)arg += g->nalloc;
-}
-
 void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
 {
-    memset(out, 0, sizeof *out);
-    tri_gc_for_each_gcspan(h, count_objects, &out->objects);
+    memset(out, 0, sizeof *out); /* O(1): every figure is kept current as the heap changes */
+    out->objects = h->stats.objects;
     out->cycles = h->cycle.count;
     out->phase = h->cycle.phase;
     out->barrier = h->config.barrier;
@@ -175,6 +169,11 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     tri_gc_hist_summary(&h->stats.steps, &out->steps);
     out->finalizers_run = h->stats.finalizers_run;
     out->weak_cleared = h->stats.weak_cleared;
+    out->finalizers_queued = h->final.queued;
+    out->verify_reports_dropped = h->verify.dropped;
+    out->cpu_limited = h->pacer.limited;
+    out->cpu_limited_ns = h->stats.limited_ns;
+    out->cpu_limited_count = h->stats.limited_count;
     out->gogc = h->config.gogc;
     out->memory_limit = h->config.memory_limit;
     out->max_heap = h->config.max_heap;

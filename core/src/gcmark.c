@@ -11,8 +11,9 @@
  * grey bit and goes on the grey list (gcwork.c); scanning it shades what
  * its pointer words hold and clears the grey bit: it is black. A large
  * object is scanned in oblets of TRI_OBLET bytes, each a grey-list entry of
- * its own, so that one step's work stays bounded; it is black once every
- * oblet is scanned.
+ * its own, so that markers can share it; it is black once every oblet is
+ * scanned. Any object is scanned in pieces where a step's budget ends
+ * inside it, the rest pushed back as a piece of its own.
  *
  * Invariants kept:
  *   - A grey bit is set only with the mark bit (tri_gc_white2grey), and every
@@ -21,7 +22,9 @@
  *     the grey bits.
  *   - Marking never allocates but work buffers, and goes on without them:
  *     a reserve buffer, then grey objects scanned where they lie.
- *   - A step does at most its budget of work, plus one object (or oblet).
+ *   - A step scans at most max(budget, TRI_GC_MIN_SCAN) bytes, plus the
+ *     pointer words of the piece that crosses the budget: objects are cut
+ *     into pieces at the budget, and the rest goes back on the grey list.
  */
 #include <errno.h>
 #if !defined(__wasm__)
@@ -52,32 +55,29 @@ void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g)
 
 /* --- shading and scanning ------------------------------------------------------------------- */
 
-uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, bool first_oblet_only,
+uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t obj, uintptr_t from, uintptr_t to,
                                tri_gc_slot_fn *fn, void *arg)
 {
     uintptr_t base = g->base;
     if (!g->large) {
-        uintptr_t w0 = (e - base) / TRI_WORD, nw = g->elemsize / TRI_WORD;
-        for (uintptr_t w = w0; w < w0 + nw;) {
-            unsigned n = (unsigned)(64 - w % 64 < w0 + nw - w ? 64 - w % 64 : w0 + nw - w);
+        for (uintptr_t w = (from - base) / TRI_WORD, end = (to - base) / TRI_WORD; w < end;) {
+            unsigned n = (unsigned)(64 - w % 64 < end - w ? 64 - w % 64 : end - w);
             for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;)
-                fn(h, e, (uintptr_t *)(e + (w - w0 + tri_bits_pop(&bits)) * TRI_WORD), arg);
+                fn(h, obj, (uintptr_t *)(base + (w + tri_bits_pop(&bits)) * TRI_WORD), arg);
             w += n;
         }
-        return g->elemsize;
+        return to - from;
     }
     const tri_type *t = g->type;
-    uintptr_t size = tri_gc_large_bytes(g);
-    uintptr_t end = first_oblet_only ? (e + TRI_OBLET < base + size ? e + TRI_OBLET : base + size) : base + size;
     if (!t || !t->ptr_words)
-        return end - e;
+        return to - from;
     uintptr_t ew = t->size / TRI_WORD;
-    for (uintptr_t a = e; a < end; a += TRI_WORD) {
+    for (uintptr_t a = from; a < to; a += TRI_WORD) {
         uintptr_t k = ((a - base) / TRI_WORD) % ew;
         if (k < t->ptr_words && (!t->ptrmap || tri_bit(t->ptrmap, k)))
-            fn(h, base, (uintptr_t *)a, arg);
+            fn(h, obj, (uintptr_t *)a, arg);
     }
-    return end - e;
+    return to - from;
 }
 
 static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg)
@@ -86,43 +86,65 @@ static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg
     tri_gc_shade(h, *slot);
 }
 
-/* Scans the grey object (or oblet of a large object) at e: blackens it. */
-static uintptr_t scan(tri_gc_heap *h, uintptr_t e)
+/* Shades what the pointer words of small span g in [from, to) hold, from
+ * the span's pointer bitmap: one bitmap word at a time, one for most
+ * objects. */
+static inline void scan_words(tri_gc_heap *h, const tri_gcspan *g, uintptr_t from, uintptr_t to)
+{
+    const uintptr_t *slots = (const uintptr_t *)from;
+    uintptr_t w0 = (from - g->base) / TRI_WORD, end = (to - g->base) / TRI_WORD;
+    for (uintptr_t w = w0; w < end;) {
+        unsigned n = (unsigned)(64 - w % 64 < end - w ? 64 - w % 64 : end - w);
+        for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;) {
+            uintptr_t v = slots[w - w0 + tri_bits_pop(&bits)];
+            if (v)
+                tri_gc_shade(h, v);
+        }
+        w += n;
+    }
+}
+
+/* Where a piece of scanning that starts at e may end, within `end`: at most
+ * `limit` bytes (whole words) on. */
+static inline uintptr_t piece_end(uintptr_t e, uintptr_t end, uintptr_t limit)
+{
+    return end - e > limit ? e + (limit & ~(uintptr_t)(TRI_WORD - 1)) : end;
+}
+
+/* Scans the grey object at e, or the piece of one that starts there: at
+ * most `limit` bytes (at least TRI_GC_MIN_SCAN), the rest going back on
+ * the grey list as a piece of its own. An object is black once its last
+ * piece is scanned; a large object is first cut into oblets, shared out as
+ * pieces. Returns the bytes scanned. */
+static uintptr_t scan(tri_gc_heap *h, uintptr_t e, uintptr_t limit)
 {
     tri_gcspan *g = tri_gc_span_for(h, e);
-    uintptr_t base = g->base, bytes;
+    uintptr_t base = g->base;
     if (likely(!g->large)) {
-        /* the object's pointer words, from the span's pointer bitmap: one
-         * bitmap word unless the object straddles two */
         uint32_t size = g->elemsize, idx = tri_gc_index_in(g, e);
+        uintptr_t obj = tri_gc_object_at(g, idx);
         tri_assert(!tri_gc_is_white(g, idx)); /* nothing white is ever on the grey list */
-        uintptr_t w0 = (e - base) / TRI_WORD, nw = size / TRI_WORD;
-        const uintptr_t *slots = (const uintptr_t *)e;
-        if (w0 % 64 + nw <= 64) {
-            for (uint64_t bits = tri_bits_get(g->ptrbits, w0, (unsigned)nw); bits;) {
-                uintptr_t v = slots[tri_bits_pop(&bits)];
-                if (v)
-                    tri_gc_shade(h, v);
-            }
-        } else {
-            for (uintptr_t w = w0; w < w0 + nw;) {
-                unsigned n = (unsigned)(64 - w % 64 < w0 + nw - w ? 64 - w % 64 : w0 + nw - w);
-                for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;) {
-                    uintptr_t v = slots[w - w0 + tri_bits_pop(&bits)];
-                    if (v)
-                        tri_gc_shade(h, v);
-                }
-                w += n;
-            }
+        uintptr_t to = likely(e == obj && size <= limit) ? obj + size : piece_end(e, obj + size, limit);
+        scan_words(h, g, e, to);
+        if (unlikely(to < obj + size)) {
+            tri_gc_grey_push(h, to); /* the rest of the object, later */
+            return to - e;
         }
         tri_gc_grey2black(g, idx);
-        tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
-        return size;
+        tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
+        return to - e;
     }
-    if (e == base) /* queue the other chunks of a large object */
-        for (uintptr_t o = base + TRI_OBLET; o < base + tri_gc_large_bytes(g); o += TRI_OBLET)
+    uintptr_t end = base + tri_gc_large_bytes(g);
+    if (e == base) /* queue the other oblets of a large object */
+        for (uintptr_t o = base + TRI_OBLET; o < end; o += TRI_OBLET)
             tri_gc_grey_push(h, o);
-    bytes = tri_gc_for_each_slot(h, g, e, true, shade_slot, NULL);
+    uintptr_t oblet_end = base + ((e - base) / TRI_OBLET + 1) * TRI_OBLET;
+    uintptr_t to = piece_end(e, oblet_end < end ? oblet_end : end, limit);
+    uintptr_t bytes = tri_gc_for_each_slot(h, g, base, e, to, shade_slot, NULL);
+    if (to < oblet_end && to < end) { /* the rest of the oblet is a piece of its own */
+        g->oblets_left++;
+        tri_gc_grey_push(h, to);
+    }
     if (--g->oblets_left > 0)
         return bytes;
     tri_gc_grey2black(g, 0);
@@ -139,7 +161,7 @@ static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
     size_t done = 0;
     if (g->large) {
         if (tri_gc_is_grey(g, 0)) {
-            done += tri_gc_for_each_slot(h, g, g->base, false, shade_slot, NULL);
+            done += tri_gc_for_each_slot_of(h, g, g->base, shade_slot, NULL);
             g->oblets_left = 0;
             tri_gc_grey2black(g, 0);
             tri_gc_emit(h, TRI_EV_BLACK, 0, g->base, 0, 0, 0);
@@ -150,7 +172,7 @@ static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
         again = false;
         for (uint32_t w = 0; w < g->words; w++)
             while (g->grey[w]) { /* scan() clears the object's bit */
-                done += scan(h, tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w])));
+                done += scan(h, tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w])), UINTPTR_MAX);
                 again = true;
             }
     }
@@ -211,7 +233,7 @@ size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
         uintptr_t e = fifo[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
-        done += scan(h, e);
+        done += scan(h, e, budget - done > TRI_GC_MIN_SCAN ? budget - done : TRI_GC_MIN_SCAN);
         if (done >= budget)
             break;
     }

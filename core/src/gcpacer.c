@@ -23,10 +23,21 @@
  * tri_gc_pace only when live would pass it. tri_gc_repace sets it to the
  * nearest of the trigger, the memory limit, the next assist and the next
  * span to sweep.
+ *
+ * The CPU limiter (Go's gcCPULimiter). A soft memory limit below the live
+ * heap would run cycles back to back and starve the program. So while the
+ * memory limit sets the goal, a bucket
+ * of LIMITER_NS fills with the collector's time and drains with the
+ * program's; while it is full the limiter is on: no cycle starts and
+ * allocation pays no assist, the collector's share of the time falls back
+ * towards half, and the heap grows past the memory limit instead. Marking
+ * resumes as the bucket drains. The limiter counts every nanosecond in
+ * stats.gc_ns: stops, steps, assists and sweeping alike.
  */
 #include "gc.h"
 
-#define ASSIST_QUANTUM 16384 /* allocate this much between assists */
+#define ASSIST_QUANTUM 16384                 /* allocate this much between assists */
+#define LIMITER_NS ((int64_t)100 * 1000000)  /* the bucket: 100 ms of collector time over half */
 
 void tri_gc_pacer_plan(tri_gc_heap *h)
 {
@@ -36,7 +47,8 @@ void tri_gc_pacer_plan(tri_gc_heap *h)
     uint64_t floor = gogc < 0 ? UINT64_MAX : h->config.min_heap * (uint64_t)(gogc > 0 ? gogc : 1) / 100;
     if (goal < floor)
         goal = floor;
-    if (limit && goal > limit)
+    h->pacer.limit_bound = limit && goal > limit;
+    if (h->pacer.limit_bound)
         goal = limit > marked + marked / 16 ? limit : marked + marked / 16;
     h->pacer.goal = goal;
     h->pacer.trigger = goal == UINT64_MAX ? UINT64_MAX : marked + (goal - marked) / 10 * 7;
@@ -86,17 +98,46 @@ static void sweep_for_allocation(tri_gc_heap *h)
     h->stats.gc_ns += tri_gc_now() - t;
 }
 
+/* Moves the bucket by the time since the last update; returns whether the
+ * limiter is on. It watches only while the memory limit sets the goal: at
+ * the goal GOGC sets, the collector's share is GOGC's to decide. */
+static bool limiter_update(tri_gc_heap *h)
+{
+    uint64_t now = tri_gc_now(), gc = h->stats.gc_ns;
+    if (h->pacer.limiter_wall == 0 || (!h->pacer.limit_bound && !h->pacer.limited)) {
+        h->pacer.limiter_wall = now, h->pacer.limiter_gc = gc, h->pacer.limiter_fill = 0;
+        return false;
+    }
+    int64_t gc_ns = (int64_t)(gc - h->pacer.limiter_gc), wall = (int64_t)(now - h->pacer.limiter_wall);
+    int64_t fill = h->pacer.limiter_fill + gc_ns - (wall > gc_ns ? wall - gc_ns : 0);
+    fill = fill < 0 ? 0 : fill > LIMITER_NS ? LIMITER_NS : fill;
+    if (h->pacer.limited)
+        h->stats.limited_ns += (uint64_t)wall;
+    bool on = fill >= LIMITER_NS || (h->pacer.limited && fill > LIMITER_NS / 2);
+    if (on && !h->pacer.limited)
+        h->stats.limited_count++;
+    h->pacer.limited = on;
+    h->pacer.limiter_fill = fill;
+    h->pacer.limiter_wall = now;
+    h->pacer.limiter_gc = gc;
+    return on;
+}
+
 void tri_gc_pace(tri_gc_heap *h, size_t bytes)
 {
     if (h->cycle.in_collector)
         return;
+    if (!h->config.stress && limiter_update(h)) {
+        h->pacer.limit = h->pacer.live + ASSIST_QUANTUM; /* look again soon */
+        return;
+    }
     if (unlikely(h->config.stress)) {
         if (h->config.stress == 2) {
-            tri_gc_collect(h);
+            tri_gc_collect_now(h);
         } else {
             if (!tri_gc_marking(h))
                 tri_gc_start_cycle(h);
-            tri_gc_step(h, 1);
+            tri_gc_step_now(h, 1);
         }
         tri_gc_repace(h);
         return;

@@ -115,7 +115,9 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     bool noscan = large ? false : (spc & 1);
     size_t words = (nelems + 63) / 64;
     size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / TRI_WORD + 63) / 64;
-    tri_gcspan *g = tri_calloc(1, sizeof(tri_gcspan) + (3 * words + ptrwords) * sizeof(uint64_t));
+    bool tiny = !large && spc == TRI_GC_TINY_SPC; /* may hold tiny blocks: a count per block */
+    size_t tinywords = tiny ? (nelems + 7) / 8 : 0;
+    tri_gcspan *g = tri_calloc(1, sizeof(tri_gcspan) + (3 * words + ptrwords + tinywords) * sizeof(uint64_t));
     if (!g) {
         tri_pageheap_free(s);
         return NULL;
@@ -135,6 +137,7 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     g->sweepgen = h->spans.sweepgen;
     g->grey = g->bits + 2 * words;
     g->ptrbits = g->grey + words;
+    g->tiny = tiny ? (uint8_t *)g->ptrbits : NULL;
     g->alloc = g->bits;
     g->mark = g->bits + words;
     g->divmul = large ? 0 : tri_class_divs[spc >> 1].mul;
@@ -170,12 +173,18 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
 {
     tri_assert(g->sweepgen + 2 == h->spans.sweepgen);
     uint64_t *alloc = g->alloc, *mark = g->mark;
-    size_t freed = 0;
+    size_t freed = 0, objects = 0;
     for (uint32_t w = 0; w < g->words; w++) {
         uint64_t dead = alloc[w] & ~mark[w];
         if (!dead)
             continue;
         freed += (size_t)__builtin_popcountll(dead);
+        if (g->tiny) /* a tiny block frees all its objects */
+            for (uint64_t d = dead; d;) {
+                uint32_t idx = w * 64 + tri_bits_pop(&d);
+                objects += g->tiny[idx] ? g->tiny[idx] - 1u : 0;
+                g->tiny[idx] = 0;
+            }
 #ifdef TRI_ASAN
         if (!g->large) /* a large object's pages are poisoned when they go back */
             for (uint64_t d = dead; d;)
@@ -196,6 +205,7 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
     if (freed) {
         /* live already left these out: it restarted from the marked bytes */
         h->stats.freed_total += (uint64_t)freed * g->elemsize;
+        h->stats.objects -= freed + objects;
         g->needzero = 1;
     }
     if (g->nalloc == 0) {

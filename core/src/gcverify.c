@@ -3,7 +3,10 @@
  * the object graph from the roots that shares nothing with marking but the
  * span records (no grey list, no span cache, no mark counters).
  *
- * Owns: h->last_verify.
+ * Owns: h->verify: the report of the latest run at mark termination, and
+ * the reports of such runs that found violations, kept until the program
+ * takes them (a run of tri_gc_verify touches neither: its report is the
+ * caller's).
  *
  * Run at mark termination (config.verify), before weak references are
  * cleared and anything is freed, it checks the two facts a correct cycle
@@ -141,7 +144,7 @@ static void check_black_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
         for (uint64_t b = g->mark[w] & g->alloc[w] & ~g->grey[w]; b;) {
             uint32_t idx = w * 64 + tri_bits_pop(&b);
             v->report->objects_checked++;
-            tri_gc_for_each_slot(h, g, tri_gc_object_at(g, idx), false, check_black_slot, v);
+            tri_gc_for_each_slot_of(h, g, tri_gc_object_at(g, idx), check_black_slot, v);
         }
     }
 }
@@ -165,7 +168,7 @@ static bool verify(tri_gc_heap *h, tri_gc_verify_report *out)
         uintptr_t obj = v.stack[--v.stack_n];
         tri_gcspan *g = tri_gc_span_of(h, obj);
         report.objects_checked++;
-        tri_gc_for_each_slot(h, g, obj, false, verify_slot, &v);
+        tri_gc_for_each_slot_of(h, g, obj, verify_slot, &v);
     }
     if (v.failed)
         violation(h, &v, 0, 0, 0, "verifier ran out of memory: the check is incomplete");
@@ -177,10 +180,34 @@ static bool verify(tri_gc_heap *h, tri_gc_verify_report *out)
 
 size_t tri_gc_verify(tri_gc_heap *h, tri_gc_verify_report *out)
 {
-    verify(h, &h->last_verify);
+    tri_gc_verify_report report;
+    verify(h, &report);
     if (out)
-        *out = h->last_verify;
-    return h->last_verify.violations;
+        *out = report;
+    return report.violations;
+}
+
+void tri_gc_verify_at_termination(tri_gc_heap *h)
+{
+    verify(h, &h->verify.last);
+    if (h->verify.last.violations == 0)
+        return;
+    if (h->verify.count == TRI_GC_REPORTS) { /* full: the oldest goes */
+        h->verify.first = (h->verify.first + 1) % TRI_GC_REPORTS;
+        h->verify.count--;
+        h->verify.dropped++;
+    }
+    h->verify.kept[(h->verify.first + h->verify.count++) % TRI_GC_REPORTS] = h->verify.last;
+}
+
+int tri_gc_take_verify_report(tri_gc_heap *h, tri_gc_verify_report *out)
+{
+    if (h->verify.count == 0)
+        return 0;
+    *out = h->verify.kept[h->verify.first];
+    h->verify.first = (h->verify.first + 1) % TRI_GC_REPORTS;
+    h->verify.count--;
+    return 1;
 }
 
 size_t tri_gc_check_heap(tri_gc_heap *h)
@@ -191,5 +218,5 @@ size_t tri_gc_check_heap(tri_gc_heap *h)
 
 const tri_gc_verify_report *tri_gc_last_verify(const tri_gc_heap *h)
 {
-    return &h->last_verify;
+    return &h->verify.last;
 }
