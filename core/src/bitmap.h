@@ -24,9 +24,11 @@ static inline uint64_t tri_bits_range(unsigned from, unsigned to)
 
 static inline uint64_t tri_bit_mask(uintptr_t i) { return (uint64_t)1 << (i % 64); }
 
+/* Tests and sets go through the mask, so that a run of them on one index
+ * computes the word and the mask once. */
 static inline bool tri_bit(const uint64_t *bits, uintptr_t i)
 {
-    return (bits[i / 64] >> (i % 64)) & 1;
+    return (bits[i / 64] & tri_bit_mask(i)) != 0;
 }
 
 static inline void tri_bit_set(uint64_t *bits, uintptr_t i) { bits[i / 64] |= tri_bit_mask(i); }

@@ -121,7 +121,7 @@ static inline bool tri_gc_is_white(const tri_gcspan *g, uint32_t i) { return !tr
 static inline bool tri_gc_is_grey(const tri_gcspan *g, uint32_t i) { return tri_bit(g->grey, i); }
 static inline bool tri_gc_is_black(const tri_gcspan *g, uint32_t i)
 {
-    return tri_bit(g->mark, i) && !tri_bit(g->grey, i);
+    return !tri_gc_is_white(g, i) && !tri_gc_is_grey(g, i);
 }
 static inline void tri_gc_white2grey(tri_gcspan *g, uint32_t i)
 {
@@ -379,7 +379,14 @@ static inline void tri_gc_grey_push(tri_gc_heap *h, uintptr_t obj)
         tri_gc_grey_push_slow(h, obj);
 }
 /* The next grey object, or 0 when the list is empty. */
-TRI_INTERNAL uintptr_t tri_gc_grey_pop(tri_gc_heap *h);
+TRI_INTERNAL uintptr_t tri_gc_grey_pop_slow(tri_gc_heap *h);
+static inline uintptr_t tri_gc_grey_pop(tri_gc_heap *h)
+{
+    tri_gc_workbuf *b = h->mark.work;
+    if (likely(b && b->n))
+        return b->obj[--b->n];
+    return tri_gc_grey_pop_slow(h);
+}
 TRI_INTERNAL bool tri_gc_grey_empty(const tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_work_free_all(tri_gc_heap *h);
 

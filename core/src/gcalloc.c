@@ -114,13 +114,9 @@ static inline uint64_t type_mask(const tri_type *t, size_t from)
 
 /* Records which words of the new object at p (count elements of type t)
  * hold pointers, overwriting what a freed object left: 64 words at a time. */
-static inline void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
+static TRI_NOINLINE void write_ptrbits_slow(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
 {
     uintptr_t w0 = (p - g->base) / TRI_WORD, words = g->elemsize / TRI_WORD, tw = t->size / TRI_WORD;
-    if (likely(count == 1 && words <= 64)) { /* the common case: one word of bitmap */
-        tri_bits_put(g->ptrbits, w0, (unsigned)words, type_mask(t, 0));
-        return;
-    }
     for (uintptr_t k = 0; k < words; k += 64) {
         unsigned n = words - k < 64 ? (unsigned)(words - k) : 64;
         uint64_t v = 0;
@@ -133,6 +129,16 @@ static inline void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, 
         }
         tri_bits_put(g->ptrbits, w0 + k, n, v);
     }
+}
+
+/* The common case inline: one object whose bits fit a word of the bitmap. */
+static inline void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
+{
+    uintptr_t words = g->elemsize / TRI_WORD;
+    if (likely(count == 1 && words <= 64))
+        tri_bits_put(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)words, type_mask(t, 0));
+    else
+        write_ptrbits_slow(g, p, t, count);
 }
 
 /* --- objects ----------------------------------------------------------------------------- */
@@ -164,22 +170,30 @@ static inline void note_object(tri_gc_heap *h, uintptr_t p, size_t bytes)
     tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, p, bytes, 0, 0);
 }
 
-/* Makes the slot idx of g, at p, a new object of `size` bytes. */
-static inline void *init_small(tri_gc_heap *h, tri_gcspan *g, uint32_t idx, uintptr_t p, size_t size,
-                               bool noscan, const tri_type *t, size_t count)
+/* Makes the slot idx of g, at p, a new object of `size` bytes, whose
+ * pointer bits are written: inline in every caller, the fast path of
+ * tri_gc_alloc among them. */
+static inline __attribute__((always_inline)) void *new_object(tri_gc_heap *h, tri_gcspan *g, uint32_t idx,
+                                                               uintptr_t p, size_t size)
 {
     tri_asan_unpoison(p, g->elemsize);
     if (g->needzero)
         zero_object((void *)p, g->elemsize);
     tri_asan_alloc((void *)p, size, g->elemsize);
-    if (!noscan)
-        write_ptrbits(g, p, t, count);
     if (unlikely(h->alloc.black)) {
         tri_gc_white2black(g, idx);
         h->mark.marked += g->elemsize;
     }
     note_object(h, p, g->elemsize);
     return (void *)p;
+}
+
+static inline void *init_small(tri_gc_heap *h, tri_gcspan *g, uint32_t idx, uintptr_t p, size_t size,
+                               bool noscan, const tri_type *t, size_t count)
+{
+    if (!noscan)
+        write_ptrbits(g, p, t, count);
+    return new_object(h, g, idx, p, size);
 }
 
 static void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
@@ -304,8 +318,15 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
         tri_gcspan *g;
         uint32_t idx;
         uintptr_t p = cache_next(&h->alloc.cache[spc], &g, &idx);
-        if (likely(p != 0))
-            return init_small(h, g, idx, p, size, pw == 0, type, 1);
+        if (likely(p != 0)) {
+            if (pw) { /* the type's pointer words, into one word of the span's bitmap */
+                uint64_t mask = pw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << pw) - 1;
+                if (type->ptrmap)
+                    mask &= type->ptrmap[0];
+                tri_bits_put(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)(g->elemsize / TRI_WORD), mask);
+            }
+            return new_object(h, g, idx, p, size);
+        }
     }
     return tri_gc_alloc_array(h, type, 1);
 }

@@ -105,11 +105,19 @@ static inline void scan_words(tri_gc_heap *h, const tri_gcspan *g, uintptr_t fro
 }
 
 /* Where a piece of scanning that starts at e may end, within `end`: at most
- * `limit` bytes (whole words) on. */
+ * `limit` bytes (whole words, and at least TRI_GC_MIN_SCAN) on. */
 static inline uintptr_t piece_end(uintptr_t e, uintptr_t end, uintptr_t limit)
 {
+    if (limit < TRI_GC_MIN_SCAN)
+        limit = TRI_GC_MIN_SCAN;
     return end - e > limit ? e + (limit & ~(uintptr_t)(TRI_WORD - 1)) : end;
 }
+
+/* A grey-list entry is an object's address, or, with its low bit set, the
+ * address inside a small object where the scan of a piece of it resumes
+ * (objects are word-aligned, so the bit is free). A large object's oblets
+ * are plain addresses inside it: its span says it is large. */
+#define PIECE ((uintptr_t)1)
 
 /* Scans the grey object at e, or the piece of one that starts there: at
  * most `limit` bytes (at least TRI_GC_MIN_SCAN), the rest going back on
@@ -122,12 +130,29 @@ static uintptr_t scan(tri_gc_heap *h, uintptr_t e, uintptr_t limit)
     uintptr_t base = g->base;
     if (likely(!g->large)) {
         uint32_t size = g->elemsize, idx = tri_gc_index_in(g, e);
-        uintptr_t obj = tri_gc_object_at(g, idx);
+        uintptr_t w0 = (e - base) / TRI_WORD, nw = size / TRI_WORD;
         tri_assert(!tri_gc_is_white(g, idx)); /* nothing white is ever on the grey list */
-        uintptr_t to = likely(e == obj && size <= limit) ? obj + size : piece_end(e, obj + size, limit);
+        if (likely(!(e & PIECE) && size <= limit && w0 % 64 + nw <= 64)) {
+            /* the common case: a whole object whose pointer bits are in one
+             * word of the bitmap */
+            const uintptr_t *slots = (const uintptr_t *)e;
+            uint64_t bits = g->ptrbits[w0 / 64] >> (w0 % 64);
+            if (nw < 64)
+                bits &= ((uint64_t)1 << nw) - 1;
+            while (bits) {
+                uintptr_t v = slots[tri_bits_pop(&bits)];
+                if (v)
+                    tri_gc_shade(h, v);
+            }
+            tri_gc_grey2black(g, idx);
+            tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
+            return size;
+        }
+        e &= ~PIECE;
+        uintptr_t obj = tri_gc_object_at(g, idx), to = piece_end(e, obj + size, limit);
         scan_words(h, g, e, to);
-        if (unlikely(to < obj + size)) {
-            tri_gc_grey_push(h, to); /* the rest of the object, later */
+        if (to < obj + size) {
+            tri_gc_grey_push(h, to | PIECE); /* the rest of the object, later */
             return to - e;
         }
         tri_gc_grey2black(g, idx);
@@ -233,7 +258,7 @@ size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
         uintptr_t e = fifo[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
-        done += scan(h, e, budget - done > TRI_GC_MIN_SCAN ? budget - done : TRI_GC_MIN_SCAN);
+        done += scan(h, e, budget - done);
         if (done >= budget)
             break;
     }

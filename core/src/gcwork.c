@@ -72,11 +72,10 @@ void tri_gc_grey_push_slow(tri_gc_heap *h, uintptr_t obj)
     b->obj[b->n++] = obj;
 }
 
-uintptr_t tri_gc_grey_pop(tri_gc_heap *h)
+/* The current buffer is empty: a full one takes its place. */
+uintptr_t tri_gc_grey_pop_slow(tri_gc_heap *h)
 {
     tri_gc_workbuf *b = h->mark.work;
-    if (likely(b && b->n))
-        return b->obj[--b->n];
     tri_gc_workbuf *full = h->mark.full;
     if (!full)
         return 0;
