@@ -31,13 +31,11 @@ HEADERS := core/include/tricolor.h $(INTERNAL_H) $(BUILD)/gen/sizeclasses.inc
 LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so $(BUILD)/libtricolor-preload.so
 CLI := $(BUILD)/tricolor
 
-.PHONY: all test bench bench-deps demo clean
+.PHONY: all test bench bench-deps bench-programs demo clean
 
-# The peers `make bench` measures against, from Debian.
-bench-deps:
-	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev \
-		sqlite3 git gcc redis-server redis-tools chromium
-all: $(LIBS) $(CLI) $(BUILD)/bench-workloads
+# The default goal: the libraries, the command line and the benchmark
+# programs that need nothing but a C compiler. Installs nothing.
+all: $(LIBS) $(CLI) $(BUILD)/bench-workloads $(BUILD)/bench-gc-tricolor $(BUILD)/bench-gc-malloc
 
 $(BUILD)/gen/sizeclasses.inc: core/gen/mksizeclasses.c
 	@mkdir -p $(BUILD)/gen
@@ -64,21 +62,46 @@ $(BUILD)/libtricolor-preload.so: $(PRELOAD_OBJ)
 clean:
 	rm -rf build
 
-# --- command line and benchmark programs ---------------------------------------
+# --- the workloads, the trace format and the command line ----------------------
+# workloads/ (the allocation workloads, GCBench and binary-trees) is built
+# once per memory manager its programs run on (workloads/manager.h): on
+# tricolor for the command line and bench-gc-tricolor; on the C library's
+# malloc, chosen by LD_PRELOAD, for bench-workloads and bench-gc-malloc; on
+# Boehm GC for bench-gc-boehm. A peer's build has nothing of tricolor in it.
 
-$(BUILD)/obj/workloads-tri.o: bench/workloads.c bench/workloads.h core/include/tricolor.h
-	@mkdir -p $(BUILD)/obj
-	$(CC) $(CFLAGS_APP) -DWL_TRICOLOR -c $< -o $@
+WORKLOADS_SRC := $(wildcard workloads/*.c)
+WORKLOADS_H := $(wildcard workloads/*.h)
+WORKLOADS_ALLOC_SRC := workloads/alloc.c workloads/measure.c
+WORKLOADS_GC := measure manager gcprograms gcbench binarytrees
+CFLAGS_PEER := -std=gnu11 $(OPT) -g $(WARN) -pthread
 
-$(CLI): cli/tricolor.c cli/trace.c cli/trace.h $(BUILD)/obj/workloads-tri.o $(BUILD)/obj/gcbench-tri.o $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS_APP) cli/tricolor.c cli/trace.c $(BUILD)/obj/workloads-tri.o $(BUILD)/obj/gcbench-tri.o $(BUILD)/libtricolor.a -o $@
+$(BUILD)/obj/workloads-tricolor/%.o: workloads/%.c $(WORKLOADS_H) core/include/tricolor.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_APP) -DMANAGER_TRICOLOR -c $< -o $@
 
-$(BUILD)/bench-workloads: bench/bench.c bench/workloads.c bench/workloads.h
-	$(CC) $(CFLAGS_APP) bench/bench.c bench/workloads.c -o $@
+$(BUILD)/obj/workloads-malloc/%.o: workloads/%.c $(WORKLOADS_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_PEER) -DMANAGER_MALLOC -c $< -o $@
+
+$(BUILD)/obj/workloads-boehm/%.o: workloads/%.c $(WORKLOADS_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_PEER) -DMANAGER_BOEHM -c $< -o $@
+
+$(BUILD)/libworkloads-tricolor.a: $(WORKLOADS_SRC:workloads/%.c=$(BUILD)/obj/workloads-tricolor/%.o)
+$(BUILD)/libworkloads-malloc.a: $(WORKLOADS_SRC:workloads/%.c=$(BUILD)/obj/workloads-malloc/%.o)
+$(BUILD)/libworkloads-boehm.a: $(WORKLOADS_GC:%=$(BUILD)/obj/workloads-boehm/%.o)
+$(BUILD)/libworkloads-%.a:
+	rm -f $@ && ar rcs $@ $^
+
+$(CLI): cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_H) $(BUILD)/libworkloads-tricolor.a $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) cli/main.c trace/trace.c $(BUILD)/libworkloads-tricolor.a $(BUILD)/libtricolor.a -o $@
+
+$(BUILD)/bench-workloads: bench/bench.c $(WORKLOADS_H) $(BUILD)/libworkloads-malloc.a
+	$(CC) $(CFLAGS_PEER) bench/bench.c $(BUILD)/libworkloads-malloc.a -o $@
 
 # --- tests -----------------------------------------------------------------------
 
-TEST_SRC := tests/harness.c $(wildcard tests/test_*.c) cli/trace.c
+TEST_SRC := tests/harness.c $(wildcard tests/test_*.c) trace/trace.c
 $(BUILD)/tests: $(TEST_SRC) tests/harness.h $(HEADERS) $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) -Icore/src $(TEST_SRC) $(BUILD)/libtricolor.a -o $@
 
@@ -90,15 +113,28 @@ test:
 $(BUILD)/bench-fastpath: bench/fastpath.c
 	$(CC) -std=gnu11 -O2 -g $(WARN) $< -o $@
 
-bench: all $(BUILD)/bench-fastpath $(BUILD)/bench-gc $(BUILD)/bench-barrier $(WASM_BENCH) web
+# The peers `make bench` measures against, from Debian.
+bench-deps:
+	@tests/deps.sh python3 valgrind libjemalloc2 libgoogle-perftools4 libmimalloc2.0 libgc-dev \
+		sqlite3 git gcc redis-server redis-tools chromium
+
+# Installs what is missing, then builds (bench-programs, after the wasm ones).
+bench:
+	@$(MAKE) --no-print-directory bench-deps wasm-deps
+	@$(MAKE) --no-print-directory bench-programs web
 	python3 bench/run.py $(BENCH_ARGS)
 
-$(BUILD)/bench-gc: bench-deps bench/gcbench-main.c bench/gcbench.c bench/gcbench.h $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS_APP) -DGCB_BOEHM bench/gcbench-main.c bench/gcbench.c $(BUILD)/libtricolor.a -lgc -o $@
+# The GC benchmarks, one program per memory manager (bench/gcbench-main.c).
+BENCH_GC := $(BUILD)/bench-gc-tricolor $(BUILD)/bench-gc-boehm $(BUILD)/bench-gc-malloc
 
-$(BUILD)/obj/gcbench-tri.o: bench/gcbench.c bench/gcbench.h core/include/tricolor.h
-	@mkdir -p $(BUILD)/obj
-	$(CC) $(CFLAGS_APP) -c $< -o $@
+$(BUILD)/bench-gc-tricolor: bench/gcbench-main.c $(WORKLOADS_H) $(BUILD)/libworkloads-tricolor.a $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) -DMANAGER_TRICOLOR $< $(BUILD)/libworkloads-tricolor.a $(BUILD)/libtricolor.a -o $@
+
+$(BUILD)/bench-gc-boehm: bench/gcbench-main.c $(WORKLOADS_H) $(BUILD)/libworkloads-boehm.a
+	$(CC) $(CFLAGS_PEER) -DMANAGER_BOEHM $< $(BUILD)/libworkloads-boehm.a -lgc -o $@
+
+$(BUILD)/bench-gc-malloc: bench/gcbench-main.c $(WORKLOADS_H) $(BUILD)/libworkloads-malloc.a
+	$(CC) $(CFLAGS_PEER) -DMANAGER_MALLOC $< $(BUILD)/libworkloads-malloc.a -o $@
 
 $(BUILD)/bench-barrier: bench/barrier.c $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) $< $(BUILD)/libtricolor.a -o $@
@@ -131,8 +167,9 @@ $(WASI)/obj/%.o: core/src/%.c core/include/tricolor.h $(INTERNAL_H) $(GEN)
 $(WASI)/libtricolor.a: $(WASI_OBJ)
 	rm -f $@ && $(WASI_AR) rcs $@ $^
 
-$(WASI)/tricolor.wasm: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a
-	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR cli/tricolor.c cli/trace.c bench/workloads.c bench/gcbench.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
+$(WASI)/tricolor.wasm: cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_SRC) $(WORKLOADS_H) $(WASI)/libtricolor.a
+	$(WASI_CC) $(WASI_CFLAGS) -DMANAGER_TRICOLOR cli/main.c trace/trace.c $(WORKLOADS_SRC) $(WASI)/libtricolor.a \
+		$(WASI_LDFLAGS) -o $@
 
 $(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
 	$(WASI_CC) $(WASI_CFLAGS) -Icore/src $(TEST_SRC) $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
@@ -193,8 +230,8 @@ $(EM)/capped/tricolor.mjs: wasm/tricolor.mjs $(EM)/capped/tricolor-core.mjs
 $(EM)/tests.mjs: $(TEST_SRC) tests/harness.h $(EM)/libtricolor.a wasm/node-shim.js
 	$(EMCC) $(EM_CFLAGS) -Icore/src $(TEST_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_NODE) -o $@
 
-$(EM)/tricolor-cli.mjs: cli/tricolor.c cli/trace.c cli/trace.h bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a
-	$(EMCC) $(EM_CFLAGS) -DWL_TRICOLOR cli/tricolor.c cli/trace.c bench/workloads.c bench/gcbench.c $(EM)/libtricolor.a \
+$(EM)/tricolor-cli.mjs: cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_SRC) $(WORKLOADS_H) $(EM)/libtricolor.a
+	$(EMCC) $(EM_CFLAGS) -DMANAGER_TRICOLOR cli/main.c trace/trace.c $(WORKLOADS_SRC) $(EM)/libtricolor.a \
 		$(EM_LINK) $(EM_NODE) -o $@
 
 .PHONY: wasm
@@ -203,24 +240,30 @@ wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mj
 
 # Benchmark programs inside WebAssembly: tricolor, and the allocators the
 # platforms bring (wasi-libc's, Emscripten's dlmalloc and emmalloc).
-$(WASI)/bench-tricolor.wasm: bench/bench.c bench/workloads.c $(WASI)/libtricolor.a
-	$(WASI_CC) $(WASI_CFLAGS) -DWL_TRICOLOR bench/bench.c bench/workloads.c $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
+$(WASI)/bench-tricolor.wasm: bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WORKLOADS_H) $(WASI)/libtricolor.a
+	$(WASI_CC) $(WASI_CFLAGS) -DMANAGER_TRICOLOR bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WASI)/libtricolor.a \
+		$(WASI_LDFLAGS) -o $@
 
-$(WASI)/bench-libc.wasm: bench/bench.c bench/workloads.c
-	$(WASI_CC) $(WASI_CFLAGS) bench/bench.c bench/workloads.c $(WASI_LDFLAGS) -o $@
+$(WASI)/bench-libc.wasm: bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WORKLOADS_H)
+	$(WASI_CC) $(WASI_CFLAGS) -DMANAGER_MALLOC bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WASI_LDFLAGS) -o $@
 
 # The memory grows by exactly what each allocator asks for (no geometric
 # overgrowth), so its final size is the allocator's own peak.
 EM_BENCH := -sMEMORY_GROWTH_GEOMETRIC_STEP=0 -sINITIAL_MEMORY=2MB
-$(EM)/bench-tricolor.mjs: bench/bench.c bench/workloads.c $(EM)/libtricolor.a
-	$(EMCC) $(EM_CFLAGS) bench/bench.c bench/workloads.c $(EM)/libtricolor.a $(EM_LINK) $(EM_BENCH) $(EM_NODE) -o $@
+# The workloads call malloc, which is tricolor's in this module (-sMALLOC=none).
+$(EM)/bench-tricolor.mjs: bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WORKLOADS_H) $(EM)/libtricolor.a
+	$(EMCC) $(EM_CFLAGS) -DMANAGER_MALLOC bench/bench.c $(WORKLOADS_ALLOC_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_BENCH) \
+		$(EM_NODE) -o $@
 
-$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/bench.c bench/workloads.c
-	$(EMCC) $(EM_CFLAGS) bench/bench.c bench/workloads.c -sMALLOC=$* -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
-		-sTOTAL_STACK=1MB $(EM_BENCH) $(EM_NODE) -o $@
+$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WORKLOADS_H)
+	$(EMCC) $(EM_CFLAGS) -DMANAGER_MALLOC bench/bench.c $(WORKLOADS_ALLOC_SRC) -sMALLOC=$* -sALLOW_MEMORY_GROWTH=1 \
+		-sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB $(EM_BENCH) $(EM_NODE) -o $@
 
 WASM_BENCH := $(WASI)/bench-tricolor.wasm $(WASI)/bench-libc.wasm $(EM)/bench-tricolor.mjs \
 	$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs $(WASI)/tricolor.wasm $(EM)/tricolor-cli.mjs
+
+# Every program `make bench` runs (here, once WASM_BENCH is defined).
+bench-programs: all $(BUILD)/bench-fastpath $(BENCH_GC) $(BUILD)/bench-barrier $(WASM_BENCH)
 
 # --- fuzzing: libFuzzer harnesses in tests/fuzz (clang) -------------------------------
 # `make fuzz` runs each for FUZZ_SECONDS; tests/fuzz/run.sh summarizes.
@@ -230,8 +273,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_HARNESSES := malloc gc trace
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h cli/trace.c cli/trace.h $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS_APP) -fsanitize=fuzzer -Icore/src $< cli/trace.c $(BUILD)/libtricolor.a -o $@
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h trace/trace.c trace/trace.h $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS_APP) -fsanitize=fuzzer -Icore/src $< trace/trace.c $(BUILD)/libtricolor.a -o $@
 
 .PHONY: fuzz fuzz-build
 fuzz-build:

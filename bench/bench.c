@@ -1,42 +1,14 @@
 /*
- * bench-workloads: runs one workload against whatever malloc the process
- * has (the C library's, or another allocator's through LD_PRELOAD) and
- * prints one line:  name threads seconds peak_rss_kib ops checksum errors
+ * bench-workloads: runs one workload of workloads/alloc.c against whatever
+ * malloc the process has (the C library's, or another allocator's through
+ * LD_PRELOAD) and prints one line:
+ *   name threads seconds peak_rss_kib ops checksum errors
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "workloads.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* The peak resident set of this program, from /proc/self/status. Not
- * getrusage's ru_maxrss: that survives execve, so it would report the
- * parent's peak when that is higher. */
-static long peak_rss_kib(void)
-{
-#if defined(__wasm__)
-    /* linear memory never shrinks: its size is the peak */
-    return (long)(__builtin_wasm_memory_size(0) * 64);
-#else
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kib;
-#endif
-}
+#include "../workloads/alloc.h"
+#include "../workloads/measure.h"
 
 int main(int argc, char **argv)
 {
@@ -62,10 +34,10 @@ int main(int argc, char **argv)
         return 2;
     }
     wl_result r = {0, 0, 0};
-    double t0 = now();
+    double t0 = wl_now();
     w->run(&p, &r);
-    double t = now() - t0;
-    printf("%s %d %.4f %ld %llu %llu %d\n", w->name, p.threads, t, peak_rss_kib(),
+    double t = wl_now() - t0;
+    printf("%s %d %.4f %ld %llu %llu %d\n", w->name, p.threads, t, wl_peak_rss_kib(),
            (unsigned long long)r.ops, (unsigned long long)r.checksum, r.errors);
     return r.errors ? 1 : 0;
 }

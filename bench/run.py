@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make bench: tricolor against glibc, jemalloc, tcmalloc and mimalloc.
 
-Every workload of bench/workloads.c runs as the same binary under each
+Every workload of workloads/alloc.c runs as the same binary under each
 allocator (LD_PRELOAD; glibc with none), several times, interleaved so that
 the machine's drift hits all alike. Reported: the best wall time (on a
 shared machine the least disturbed run is the best estimate of the cost),
@@ -33,8 +33,10 @@ their peak RSS. Results go to bench/results/realprogs.md and realprogs.csv.
 The garbage-collector benchmarks (GCBench, binary-trees of depth 21) run on
 tricolor's collector (incremental, and stop-the-world for comparison),
 Boehm GC (default and incremental) and explicit malloc/free under mimalloc,
-with each collector's pauses; and the write barrier's cost per mode. Those
-results go to bench/results/gc.md and gc.csv.
+with each collector's pauses; and the write barrier's cost per mode. Each
+memory manager has a program of its own, built from the same source as its
+users would build it: bench-gc-boehm links only Boehm GC, bench-gc-malloc
+only the C library. Those results go to bench/results/gc.md and gc.csv.
 """
 import argparse
 import json
@@ -377,6 +379,7 @@ def realprogs_bench(reps):
             [f"{prog},{n},{secs:.4f},{kib}" for (prog, n), (secs, kib) in results.items()])
 
 
+# (label, manager, environment)
 GC_MANAGERS = [
     ("tricolor", "tricolor", {}),
     ("tricolor (stop the world)", "tricolor-stw", {}),
@@ -384,17 +387,21 @@ GC_MANAGERS = [
     ("Boehm GC incremental", "boehm-inc", {}),
     ("malloc/free (mimalloc)", "malloc", {"LD_PRELOAD": os.path.join(LIBDIR, "libmimalloc.so.2")}),
 ]
+# The program each manager runs in, build/native/bench-gc-NAME: one per memory manager.
+GC_PROGRAMS = {"tricolor": "tricolor", "tricolor-stw": "tricolor", "boehm": "boehm", "boehm-inc": "boehm",
+               "malloc": "malloc"}
 PAUSE_P99_GOAL_US = 200
 PAUSE_MAX_GOAL_US = 1000
 STW_TIME_GOAL = 1.25
 
 
 def gc_run(bench, manager, depth, env_extra):
+    program = f"bench-gc-{GC_PROGRAMS[manager]}"
     env = bench_env(extra=env_extra)
-    out = subprocess.run([os.path.join(BUILD, "bench-gc"), bench, manager, str(depth)],
+    out = subprocess.run([os.path.join(BUILD, program), bench, manager, str(depth)],
                          env=env, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
-        raise RuntimeError(f"bench-gc {bench} {manager} failed: {out.stderr.strip()}")
+        raise RuntimeError(f"{program} {bench} {manager} failed: {out.stderr.strip()}")
     f = out.stdout.split()
     return {"seconds": float(f[2]), "rss": int(f[3]), "cycles": int(f[4]),
             "stops": (int(f[5]), float(f[6]), float(f[7]), float(f[8])),

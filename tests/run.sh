@@ -10,7 +10,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 tests/deps.sh gcc clang libclang-rt-14-dev make python3 sqlite3 git redis-server redis-tools nodejs emscripten \
-    wasi-libc libclang-rt-14-dev-wasm32 lld chromium ||
+    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev ||
     { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
@@ -46,8 +46,9 @@ suite() {
 }
 
 echo "== builds"
-step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests
-step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests
+step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests build/native/bench-gc-boehm
+step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests \
+    build/native-clang/bench-gc-boehm
 
 step build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests
 step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
@@ -68,6 +69,7 @@ step build_fuzz_harnesses make -j"$jobs" fuzz-build
 [ -f build/emscripten/tricolor.mjs ] && suite "the Emscripten module's JavaScript API" node tests/wasm-module.mjs
 suite "what must and must not compile against the header" tests/compile.sh
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
+[ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
 [ -x build/fuzz/fuzz_malloc ] && suite "fuzzing, ${FUZZ_TEST_SECONDS:-10} s a harness (libFuzzer, ASan, UBSan)" \

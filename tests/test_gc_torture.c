@@ -3,7 +3,9 @@
  * drop roots, steps and cycles at random points, barrier switches) under
  * each correct barrier mode, with the verifier run at every mark
  * termination. Every object the model can reach must keep its contents
- * and its pointers; when all roots are dropped, two cycles return the heap
+ * (a pattern of its own in every word that holds no pointer, written when
+ * it is allocated) and its pointers (what the model linked, NULL where it
+ * linked nothing); when all roots are dropped, two cycles return the heap
  * to empty. */
 #include <stdio.h>
 #include <string.h>
@@ -13,20 +15,25 @@
 
 enum { K_NODE, K_WIDE, K_LARGE, K_TINY, K_BLOB, NKINDS };
 
+/* Pointers first, then the payload. The checks see an object as an array
+ * of words: in each node4 (and each element of a large array of them) the
+ * first 4 may hold pointers, in a wide the first 16, in the pointer-free
+ * kinds none (is_pointer_word). */
 typedef struct node4 {
     void *p[4];
-    uint64_t id, check;
+    uintptr_t payload[2];
 } node4;
 typedef struct wide {
     void *p[16];
-    uint64_t id, pad[13];
+    uintptr_t payload[14];
 } wide;
 
 static const uint64_t node4_map[1] = {0xf};
 static const uint64_t wide_map[1] = {0xffff};
 static const tri_type node4_type = {"node4", sizeof(node4), 4, node4_map};
 static const tri_type wide_type = {"wide", sizeof(wide), 16, wide_map};
-enum { LARGE_ELEMS = 1000, BLOB_BYTES = 40000 };
+enum { LARGE_ELEMS = 1000, TINY_BYTES = 8, BLOB_BYTES = 40000 };
+enum { NODE4_WORDS = sizeof(node4) / sizeof(uintptr_t), WIDE_WORDS = sizeof(wide) / sizeof(uintptr_t) };
 static const int wide_slot[4] = {0, 5, 10, 15};
 static const int large_elem[4] = {0, 250, 500, 999};
 
@@ -58,30 +65,88 @@ static void **real_root(model *m, int r)
 
 static int has_slots(int kind) { return kind == K_NODE || kind == K_WIDE || kind == K_LARGE; }
 
-static void **slot_addr(const mobj *o, int k)
+static size_t words_of(int kind)
 {
-    switch (o->kind) {
-    case K_NODE: return &((node4 *)o->real)->p[k];
-    case K_WIDE: return &((wide *)o->real)->p[wide_slot[k]];
-    default: return &((node4 *)o->real)[large_elem[k]].p[k];
+    switch (kind) {
+    case K_NODE: return NODE4_WORDS;
+    case K_WIDE: return WIDE_WORDS;
+    case K_LARGE: return LARGE_ELEMS * NODE4_WORDS;
+    case K_TINY: return TINY_BYTES / sizeof(uintptr_t);
+    default: return BLOB_BYTES / sizeof(uintptr_t);
     }
 }
 
-static uint64_t read_id(const mobj *o)
+static int is_pointer_word(int kind, size_t w)
+{
+    switch (kind) {
+    case K_NODE:
+    case K_LARGE: return w % NODE4_WORDS < 4;
+    case K_WIDE: return w < 16;
+    default: return 0;
+    }
+}
+
+/* The word of tracked slot k (0..3), which the model links. */
+static size_t slot_word(const mobj *o, int k)
 {
     switch (o->kind) {
-    case K_NODE: return ((node4 *)o->real)->id ^ ((node4 *)o->real)->check ^ o->id ^ o->id;
-    case K_WIDE: return ((wide *)o->real)->id;
-    case K_LARGE: return ((node4 *)o->real)[0].id == ((node4 *)o->real)[LARGE_ELEMS - 1].id
-                             ? ((node4 *)o->real)[0].id : 0;
-    case K_TINY: return *(uint64_t *)o->real;
-    default: {
-        uint64_t a, b;
-        memcpy(&a, o->real, 8);
-        memcpy(&b, (char *)o->real + BLOB_BYTES - 8, 8);
-        return a == b ? a : 0;
+    case K_NODE: return (size_t)k;
+    case K_WIDE: return (size_t)wide_slot[k];
+    default: return (size_t)large_elem[k] * NODE4_WORDS + (size_t)k;
     }
+}
+
+static void **slot_addr(const mobj *o, int k)
+{
+    return (void **)o->real + slot_word(o, k);
+}
+
+/* What word w of the object with this id holds when it holds no pointer:
+ * different in every word of every object. */
+static uintptr_t pattern(uint64_t id, size_t w)
+{
+    uint64_t x = id * 0x9E3779B97F4A7C15ULL + w;
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 29;
+    return (uintptr_t)x;
+}
+
+static void write_pattern(const mobj *o)
+{
+    uintptr_t *words = o->real;
+    for (size_t w = 0, n = words_of(o->kind); w < n; w++)
+        if (!is_pointer_word(o->kind, w))
+            words[w] = pattern(o->id, w);
+}
+
+/* An object the model reaches, checked word by word: each holds its
+ * pattern, or the pointer the model linked there, or NULL. */
+static int check_object(model *m, const mobj *o)
+{
+    if (tri_gc_color_of(m->h, o->real) == TRI_FREE) {
+        snprintf(m->failure, sizeof m->failure, "object %llu (kind %d) at %p was freed", (unsigned long long)o->id,
+                 o->kind, o->real);
+        return 0;
     }
+    const uintptr_t *words = o->real;
+    for (size_t w = 0, n = words_of(o->kind); w < n; w++) {
+        uintptr_t want = pattern(o->id, w);
+        if (is_pointer_word(o->kind, w)) {
+            int32_t target = -1;
+            for (int k = 0; k < 4; k++)
+                if (slot_word(o, k) == w)
+                    target = o->slot[k];
+            want = target >= 0 ? (uintptr_t)m->o[target].real : 0;
+        }
+        if (words[w] != want) {
+            snprintf(m->failure, sizeof m->failure, "object %llu (kind %d) at %p: word %zu holds %#llx, not %#llx",
+                     (unsigned long long)o->id, o->kind, o->real, w, (unsigned long long)words[w],
+                     (unsigned long long)want);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static int new_object(model *m)
@@ -96,28 +161,13 @@ static int new_object(model *m)
     for (int k = 0; k < 4; k++)
         o->slot[k] = -1;
     switch (o->kind) {
-    case K_NODE:
-        o->real = tri_gc_alloc(m->h, &node4_type);
-        ((node4 *)o->real)->id = o->id;
-        break;
-    case K_WIDE:
-        o->real = tri_gc_alloc(m->h, &wide_type);
-        ((wide *)o->real)->id = o->id;
-        break;
-    case K_LARGE:
-        o->real = tri_gc_alloc_array(m->h, &node4_type, LARGE_ELEMS);
-        ((node4 *)o->real)[0].id = ((node4 *)o->real)[LARGE_ELEMS - 1].id = o->id;
-        break;
-    case K_TINY:
-        o->real = tri_gc_alloc_noscan(m->h, 8);
-        *(uint64_t *)o->real = o->id;
-        break;
-    default:
-        o->real = tri_gc_alloc_noscan(m->h, BLOB_BYTES);
-        memcpy(o->real, &o->id, 8);
-        memcpy((char *)o->real + BLOB_BYTES - 8, &o->id, 8);
-        break;
+    case K_NODE: o->real = tri_gc_alloc(m->h, &node4_type); break;
+    case K_WIDE: o->real = tri_gc_alloc(m->h, &wide_type); break;
+    case K_LARGE: o->real = tri_gc_alloc_array(m->h, &node4_type, LARGE_ELEMS); break;
+    case K_TINY: o->real = tri_gc_alloc_noscan(m->h, TINY_BYTES); break;
+    default: o->real = tri_gc_alloc_noscan(m->h, BLOB_BYTES); break;
     }
+    write_pattern(o);
     o->live = 1;
     return i;
 }
@@ -160,21 +210,12 @@ static int check_all(model *m)
     }
     while (head < tail) {
         mobj *o = &m->o[m->queue[head++]];
-        if (tri_gc_color_of(m->h, o->real) == TRI_FREE || read_id(o) != o->id) {
-            snprintf(m->failure, sizeof m->failure, "object %llu (kind %d) at %p lost: id reads %llu",
-                     (unsigned long long)o->id, o->kind, o->real, (unsigned long long)read_id(o));
+        if (!check_object(m, o))
             return 0;
-        }
         if (!has_slots(o->kind))
             continue;
         for (int k = 0; k < 4; k++) {
             int32_t t = o->slot[k];
-            void *want = t >= 0 ? m->o[t].real : NULL;
-            if (*slot_addr(o, k) != want) {
-                snprintf(m->failure, sizeof m->failure, "object %llu slot %d holds %p, model says %p",
-                         (unsigned long long)o->id, k, *slot_addr(o, k), want);
-                return 0;
-            }
             if (t >= 0 && !m->o[t].seen) {
                 m->o[t].seen = 1;
                 m->queue[tail++] = t;

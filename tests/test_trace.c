@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/trace.h"
+#include "../trace/trace.h"
 #include "harness.h"
 
 static const char *tmp_path(void)

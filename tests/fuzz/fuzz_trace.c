@@ -1,4 +1,4 @@
-/* libFuzzer harness: the trace reader (cli/trace.c, docs/trace-format.md)
+/* libFuzzer harness: the trace reader (trace/trace.c, docs/trace-format.md)
  * must reject malformed input with a message, never crash or read out of
  * bounds. Each input is read as it is, and again with its trailer's magic
  * and checksum repaired, so that mutations of the events themselves get
@@ -6,7 +6,7 @@
  * decode to the same events when read with an event buffer. */
 #include <string.h>
 
-#include "../../cli/trace.h"
+#include "../../trace/trace.h"
 #include "fuzz.h"
 
 static void read_one(const uint8_t *data, size_t size)

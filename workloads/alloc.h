@@ -1,12 +1,13 @@
 /*
- * Allocation workloads. The same source is compiled twice: against the C
- * library's malloc (bench/bench.c, which `make bench` runs under each
- * allocator with LD_PRELOAD) and against tri_malloc (the `tricolor bench`
- * command). Every workload checks the contents of what it allocated and
- * returns a checksum that depends only on its parameters.
+ * Allocation workloads (workloads/alloc.c). The same source is compiled
+ * twice: against the C library's malloc (MANAGER_MALLOC: bench-workloads,
+ * which `make bench` runs under each allocator with LD_PRELOAD) and against
+ * tri_malloc (MANAGER_TRICOLOR: the `tricolor bench` command). Every
+ * workload checks the contents of what it allocated and returns a checksum
+ * that depends only on its parameters.
  */
-#ifndef TRI_WORKLOADS_H
-#define TRI_WORKLOADS_H
+#ifndef WORKLOADS_ALLOC_H
+#define WORKLOADS_ALLOC_H
 
 #include <stdint.h>
 

@@ -17,12 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "../bench/gcbench.h"
-#include "../bench/workloads.h"
-#include "trace.h"
+#include "../trace/trace.h"
+#include "../workloads/alloc.h"
+#include "../workloads/gcprograms.h"
+#include "../workloads/measure.h"
 #include "tricolor.h"
 
 static void usage(FILE *f)
@@ -92,7 +91,7 @@ static const wl_workload *find_workload(const char *name)
     return w;
 }
 
-static void print_pauses(const char *what, const tri_gc_pause_stats *p)
+static void print_pauses(const char *what, const gcb_pauses *p)
 {
     printf("  %-5s %8llu, p50 %8.1f us, p99 %8.1f us, max %8.1f us\n", what, (unsigned long long)p->count,
            p->p50_ns / 1e3, p->p99_ns / 1e3, p->max_ns / 1e3);
@@ -222,19 +221,12 @@ static int trace_info(const char *path)
     return 0;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int run(const wl_workload *w, const wl_params *p, int quiet)
 {
     wl_result r = {0, 0, 0};
-    double t0 = now();
+    double t0 = wl_now();
     w->run(p, &r);
-    double t = now() - t0;
+    double t = wl_now() - t0;
     if (!quiet)
         printf("%s: %d thread%s, scale %g: %.3f s, %.1f M allocations/s, checksum %llu%s\n", w->name,
                p->threads, p->threads == 1 ? "" : "s", p->scale, t, (double)r.ops / t / 1e6,

@@ -13,10 +13,11 @@
  *   bigset      a working set of 3 million objects, half freed at random and
  *               refilled with larger ones: fragmentation and peak memory
  *
- * Built with WL_TRICOLOR the workloads call tri_malloc and friends; without
- * it they call the C library's names, so LD_PRELOAD chooses the allocator.
+ * Built with MANAGER_TRICOLOR the workloads call tri_malloc and friends;
+ * with MANAGER_MALLOC they call the C library's names, so LD_PRELOAD
+ * chooses the allocator.
  */
-#include "workloads.h"
+#include "alloc.h"
 
 #include <stdatomic.h>
 #if !defined(__wasm__)
@@ -29,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef WL_TRICOLOR
+#ifdef MANAGER_TRICOLOR
 #include "tricolor.h"
 #define wl_malloc tri_malloc
 #define wl_free tri_free

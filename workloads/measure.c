@@ -1,0 +1,30 @@
+#include "measure.h"
+
+#include <stdio.h>
+#include <time.h>
+
+double wl_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* From /proc/self/status, not getrusage's ru_maxrss: that survives execve,
+ * so it would report the parent's peak when that is higher. */
+long wl_peak_rss_kib(void)
+{
+#if defined(__wasm__)
+    return (long)(__builtin_wasm_memory_size(0) * 64);
+#else
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+#endif
+}

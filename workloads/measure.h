@@ -1,0 +1,12 @@
+/* What every benchmark program measures: elapsed time and peak memory. */
+#ifndef WORKLOADS_MEASURE_H
+#define WORKLOADS_MEASURE_H
+
+/* Seconds on the monotonic clock, from an arbitrary start. */
+double wl_now(void);
+
+/* The peak memory of this process in KiB: natively its peak resident set,
+ * in WebAssembly the size of its linear memory (which never shrinks). */
+long wl_peak_rss_kib(void);
+
+#endif
