@@ -50,7 +50,7 @@ typedef tri_type gcm_type;
 
 static inline void *gcm_alloc(const gcm_type *type) { return tri_gc_alloc(gcm_heap, type); }
 static inline void *gcm_alloc_noscan(size_t bytes) { return tri_gc_alloc_noscan(gcm_heap, bytes); }
-static inline void gcm_write(void *slot, void *value) { tri_gc_write(gcm_heap, slot, value); }
+#define gcm_write(slot, value) tri_gc_write(gcm_heap, slot, value) /* typed: slot is &object->field */
 
 #define GCM_ROOTS(name, count)                                                                                  \
     void *name[count] = {0};                                                                                   \
@@ -69,7 +69,7 @@ typedef struct gcm_type {
 
 static inline void *gcm_alloc(const gcm_type *type) { return GC_MALLOC(type->size); }
 static inline void *gcm_alloc_noscan(size_t bytes) { return GC_MALLOC_ATOMIC(bytes); }
-static inline void gcm_write(void *slot, void *value) { *(void **)slot = value; }
+#define gcm_write(slot, value) (void)(*(slot) = (value))
 
 #define GCM_ROOTS(name, count) void *name[count] = {0} /* the stack is scanned */
 #define GCM_END_ROOTS(name) (void)name
@@ -93,7 +93,7 @@ static inline void *gcm_alloc(const gcm_type *type)
     return p;
 }
 static inline void *gcm_alloc_noscan(size_t bytes) { return malloc(bytes); }
-static inline void gcm_write(void *slot, void *value) { *(void **)slot = value; }
+#define gcm_write(slot, value) (void)(*(slot) = (value))
 
 #define GCM_ROOTS(name, count) void *name[count] = {0}
 #define GCM_END_ROOTS(name) (void)name
