@@ -4,7 +4,8 @@
 // figures; the spans it took are outlined on the heap map.
 import { useRef } from 'preact/hooks';
 import { useCanvas, canvasPoint } from './canvas.js';
-import { OKABE_ITO, PHASES, bytes, duration } from '../palette.js';
+import { PHASES } from '#tricolor/layout';
+import { OKABE_ITO, bytes, duration } from '../palette.js';
 
 const SHOW_CYCLES = 12, BAR_CYCLES = 40;
 const LANES = [['cycle', 18], ['stops', 14], ['steps', 14], ['assists', 14]];
@@ -141,9 +142,7 @@ export function CycleBars({ controller }) {
   );
 }
 
-export function CycleDetail({ controller, cycle: n, tick }) {
-  void tick;
-  const c = n != null && controller.source.history.cycles.find((x) => x.n === n);
+export function CycleDetail({ cycle: c }) {
   if (!c) return <p class="hint">Click a cycle on the timeline or a bar for its figures; the spans it took are outlined on the heap map.</p>;
   const end = c.end;
   const stopNs = c.stops.reduce((x, y) => x + y, 0);
@@ -162,7 +161,7 @@ export function CycleDetail({ controller, cycle: n, tick }) {
       {row('steps', `${c.steps} explicit (${duration(c.stepNs)}), ${c.assists} assists (${duration(c.assistNs)})`)}
       {row('scan work', bytes(c.work))}
       {row('time collecting', wall ? `${((100 * (stopNs + c.stepNs + c.assistNs)) / wall).toFixed(1)}%` : '–')}
-      {row('spans taken', `${c.spans.length} (outlined on the heap map)`)}
+      {row('spans taken', `${c.spans} (outlined on the heap map)`)}
     </dl>
   );
 }
