@@ -64,6 +64,8 @@ step build_fuzz_harnesses make -j"$jobs" fuzz-build
 [ -f build/wasi/tests.wasm ] && suite "C tests under WASI (Node)" env TRICOLOR_WASM=build/wasi/tests.wasm node wasm/run-wasi.mjs
 [ -f build/emscripten/tests.mjs ] && suite "C tests under Emscripten (Node)" node wasm/run-emscripten.mjs build/emscripten/tests.mjs
 [ -f build/emscripten/tricolor.mjs ] && suite "the Emscripten module's JavaScript API" node tests/wasm-module.mjs
+[ -f build/emscripten/tricolor-layout.mjs ] && suite "the visualiser's modules in Node (node:test)" \
+    node --test --test-reporter=./tests/web/reporter.mjs tests/web/*.test.mjs
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so

@@ -6,7 +6,7 @@
 export function createStore(initial) {
   let state = initial;
   const listeners = new Set();
-  return {
+  const store = {
     get: () => state,
     // patch: an object of keys to replace, or a function of the state returning one.
     set(patch) {
@@ -21,7 +21,7 @@ export function createStore(initial) {
     // ===); returns the selection now and a function that stops watching.
     watch(select, onChange) {
       let last = select(state);
-      const stop = this.subscribe((s) => {
+      const stop = store.subscribe((s) => {
         const next = select(s);
         if (next !== last) {
           last = next;
@@ -31,4 +31,5 @@ export function createStore(initial) {
       return { value: last, stop };
     },
   };
+  return store;
 }
