@@ -23,6 +23,8 @@ export const OBJECT_CSS = COLORS.map((c) => OBJECT_COLOUR_CSS[c]);
 export const CELL_BACKGROUND = '#5b6470'; // between object cells: darker than white and grey, lighter than black
 export const OBJECT_EDGE = '#5b6470';
 export const HIGHLIGHT = { barrier: OKABE_ITO.orange, violation: OKABE_ITO.vermillion, selected: OKABE_ITO.blue };
+// A cycle on the pacing timeline, by what it is doing.
+export const CYCLE_CSS = { marking: '#bfe1f6', sweeping: '#b8e3d4' };
 
 // Page kinds of the heap map: the allocator's states, split by who owns a span.
 export const PAGE_KINDS = [
