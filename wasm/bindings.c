@@ -3,7 +3,8 @@
  * JS needs as flat arrays of 32-bit words (wasm32 addresses fit in one) or
  * doubles in linear memory, so that wasm/tricolor.mjs reads them through
  * typed arrays without copying. Every record is one of wasm/layout.h's
- * lists, which the JavaScript side reads from the module mklayout prints.
+ * lists; the JavaScript side reads the same lists from the ES module that
+ * wasm/mklayout.c prints from them.
  * The table functions return the number of records there are, which is
  * more than they wrote when the buffer is too small.
  */
@@ -19,7 +20,8 @@
 /* The event ring is read as it lies in memory: its records must be where
  * layout.h says. */
 #define EVENT_FIELD_AT(js, c, words)                                                                         \
-    _Static_assert(offsetof(tri_gc_event, c) == 4 * TRI_JS_EVENT_##js && sizeof(((tri_gc_event *)0)->c) == 4 * (words), \
+    _Static_assert(offsetof(tri_gc_event, c) == 4 * TRI_JS_EVENT_##js &&                                     \
+                       sizeof(((tri_gc_event *)0)->c) == 4 * (words),                                        \
                    "tri_gc_event." #c " is not where layout.h puts it");
 TRI_JS_EVENT(EVENT_FIELD_AT)
 _Static_assert(sizeof(tri_gc_event) == 4 * TRI_JS_EVENT_WORDS, "tri_gc_event is not as long as layout.h says");
