@@ -196,7 +196,7 @@ EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usabl
 	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
 	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \
 	tri_js_pages tri_js_heap_base tri_js_heap_end \
-	tri_js_set_max_heap \
+	tri_js_set_max_heap tri_js_layout \
 	malloc free
 comma := ,
 EM_EXPORTS := -sEXPORTED_FUNCTIONS=$(subst $(eval) ,$(comma),$(EM_API:%=_%)) \
@@ -209,21 +209,31 @@ $(EM)/obj/%.o: core/src/%.c core/include/tricolor.h $(INTERNAL_H) $(GEN)
 $(EM)/libtricolor.a: $(EM_OBJ)
 	rm -f $@ && $(EMAR) rcs $@ $^
 
+# The C-JavaScript layout (wasm/layout.h) as an ES module, printed by a
+# native program that takes the enums' names from the library.
+build/native/gen/mklayout: wasm/mklayout.c wasm/layout.h core/include/tricolor.h build/native/libtricolor.a
+	@mkdir -p build/native/gen
+	$(CC) -std=gnu11 -O1 $(WARN) -Icore/include $< build/native/libtricolor.a -pthread -o $@
+
+$(EM)/tricolor-layout.mjs $(EM)/capped/tricolor-layout.mjs: build/native/gen/mklayout
+	@mkdir -p $(dir $@)
+	build/native/gen/mklayout > $@.tmp && mv $@.tmp $@
+
 # The module for browsers and Node, with its JavaScript API.
-$(EM)/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
+$(EM)/tricolor-core.mjs: wasm/bindings.c wasm/layout.h wasm/node-shim.js $(EM)/libtricolor.a
 	$(EMCC) $(EM_CFLAGS) wasm/bindings.c $(EM)/libtricolor.a $(EM_LINK) $(EM_ESM) -sENVIRONMENT=web,node \
 		$(EM_EXPORTS) -o $@
 
-$(EM)/tricolor.mjs: wasm/tricolor.mjs $(EM)/tricolor-core.mjs
+$(EM)/tricolor.mjs: wasm/tricolor.mjs $(EM)/tricolor-core.mjs $(EM)/tricolor-layout.mjs
 	cp $< $@
 
 # The same module with its memory capped at 64 MiB, for the out-of-memory tests.
-$(EM)/capped/tricolor-core.mjs: wasm/bindings.c wasm/node-shim.js $(EM)/libtricolor.a
+$(EM)/capped/tricolor-core.mjs: wasm/bindings.c wasm/layout.h wasm/node-shim.js $(EM)/libtricolor.a
 	@mkdir -p $(EM)/capped
 	$(EMCC) $(EM_CFLAGS) wasm/bindings.c $(EM)/libtricolor.a $(filter-out -sMAXIMUM_MEMORY=%,$(EM_LINK)) \
 		-sMAXIMUM_MEMORY=64MB $(EM_ESM) -sENVIRONMENT=node $(EM_EXPORTS) -o $@
 
-$(EM)/capped/tricolor.mjs: wasm/tricolor.mjs $(EM)/capped/tricolor-core.mjs
+$(EM)/capped/tricolor.mjs: wasm/tricolor.mjs $(EM)/capped/tricolor-core.mjs $(EM)/capped/tricolor-layout.mjs
 	cp $< $@
 
 # Programs run in Node by wasm/run-emscripten.mjs.
@@ -295,7 +305,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build/web/index.html: $(WEB_SRC) $(EM)/tricolor.mjs $(EM)/tricolor-core.mjs node_modules/.package-lock.json
+build/web/index.html: $(WEB_SRC) $(EM)/tricolor.mjs $(EM)/tricolor-core.mjs $(EM)/tricolor-layout.mjs \
+		node_modules/.package-lock.json
 	node web/build.mjs build/web
 
 .PHONY: web

@@ -2,13 +2,15 @@
 // with the runtime's own figures on screen, barrier none shows the
 // violation, traces replay (and bad ones are refused), 100 000 objects draw
 // at 30 frames a second or more, bad URLs and inputs get messages, the
-// layout holds from 1280x800 down to a narrow window. Screenshots of each
-// view go to e2e/screenshots/.
+// layout holds from 1280x800 down to a narrow window, and every view draws
+// what the runtime holds. Screenshots of each view go to e2e/screenshots/.
 import { test as base, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COLORS, OBJECT } from '#tricolor/layout';
+import { OBJECT_CSS, PAGE_KINDS, CYCLE_CSS, OKABE_ITO } from '../web/src/palette.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
@@ -194,11 +196,11 @@ test('the inspector: an object, its pointers, the path from a root; and garbage'
   await expect(inspector).toContainText('size class');
   // replace subtrees until some object is garbage, then inspect one
   for (let i = 0; i < 5; i++) await page.click('button[name=mutate]');
-  const garbage = await page.evaluate(() => {
+  const garbage = await page.evaluate(({ words, address }) => {
     const objs = tricolor.live.heap.objects();
-    for (let i = 0; i < objs.length; i += 3) if (!tricolor.live.pathTo(objs[i])) return objs[i];
+    for (let i = 0; i < objs.length; i += words) if (!tricolor.live.pathTo(objs[i + address])) return objs[i + address];
     return 0;
-  });
+  }, { words: OBJECT.words, address: OBJECT.address });
   expect(garbage).not.toBe(0);
   await page.evaluate((a) => tricolor.actions.select({ address: a }), garbage);
   await expect(page.locator(`[data-inspector="${garbage}"] [data-path=none]`)).toBeVisible();
@@ -364,16 +366,67 @@ for (const [w, h] of [[1280, 800], [900, 700], [600, 900]]) {
   });
 }
 
-test('screenshots of each view', async ({ page }) => {
+// Mid-cycle on a small tree, with an object selected: every canvas has
+// drawn what the runtime holds (the object colours it has, and only
+// those; the GC's spans on the heap map; the cycle on the pacing views),
+// and every panel shows the selection. Screenshots of each view are kept.
+test('every view shows the heap mid-cycle and the selected object', async ({ page }) => {
   await open(page, '?scenario=tree&objects=63');
   await page.click('button[name=finish]');
   for (let i = 0; i < 4; i++) await page.click('button[name=mutate]');
   for (let i = 0; i < 10; i++) await page.keyboard.press('o');
-  await page.evaluate(() => {
+  const selected = await page.evaluate(() => {
     const h = tricolor.live.heap;
-    tricolor.actions.select({ address: h.read(h.rootSlots()[0][1], 0) });
+    const address = h.read(h.rootSlots()[0][1], 0);
+    tricolor.actions.select({ address });
+    return address;
   });
   await settle(page);
+  const rt = await runtimeStats(page);
+  expect(rt.phase).toBe('mark');
+  const held = await page.evaluate(({ words, colour }) => {
+    const objs = tricolor.live.heap.objects(), held = new Set();
+    for (let i = 0; i < objs.length; i += words) held.add(objs[i + colour]);
+    return [...held];
+  }, { words: OBJECT.words, colour: OBJECT.colour });
+  const heldColours = held.map((c) => COLORS[c]).sort();
+  expect(heldColours).toEqual(['black', 'grey', 'white']); // mid-mark: all three
+  const colours = (view, css) => page.evaluate(({ view, css }) => {
+    const canvas = document.querySelector(`canvas[data-view=${view}]`);
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const want = css.map((c) => parseInt(c.slice(1), 16));
+    const counts = css.map(() => 0);
+    let drawn = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] === 0) continue;
+      drawn++;
+      const rgb = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
+      const k = want.indexOf(rgb);
+      if (k >= 0 && px[i + 3] === 255) counts[k]++;
+    }
+    return { drawn, ...Object.fromEntries(css.map((c, k) => [c, counts[k]])) };
+  }, { view, css });
+  const objectColours = ['white', 'grey', 'black'];
+  const objectCss = objectColours.map((c) => OBJECT_CSS[COLORS.indexOf(c)]);
+  for (const view of ['spans', 'graph']) {
+    const seen = await colours(view, objectCss);
+    objectColours.forEach((c, k) => expect(seen[objectCss[k]] > 0, `${view}: ${c} objects drawn`).toBe(heldColours.includes(c)));
+  }
+  const kind = (key) => PAGE_KINDS.find((k) => k.key === key).css.toUpperCase();
+  const map = await colours('heapmap', [kind('module'), kind('gcscan')].map((c) => c.toLowerCase()));
+  expect(Object.values(map).every((n) => n > 0), `heap map: the module and the GC's spans (${JSON.stringify(map)})`).toBe(true);
+  const timeline = await colours('timeline', [CYCLE_CSS.marking]);
+  expect(timeline[CYCLE_CSS.marking], 'timeline: the cycles marking').toBeGreaterThan(0);
+  const bars = await colours('cycles', [OKABE_ITO.sky.toLowerCase()]);
+  expect(bars[OKABE_ITO.sky.toLowerCase()], 'cycle bars: the finished cycle').toBeGreaterThan(0);
+  expect((await colours('chart', [])).drawn, 'heap chart').toBeGreaterThan(0);
+  // the panels: the selected object, its span, the figures, the size classes
+  await expect(page.locator(`[data-inspector="${selected}"]`)).toContainText('Pointers (2)');
+  const span = await page.evaluate((a) => tricolor.live.spanBits(a).base, selected);
+  await expect(page.locator(`.span-detail[data-span="${span}"]`)).toBeVisible();
+  expect(await stat(page, 'objects')).toBe(rt.objects.toLocaleString('en'));
+  expect(await tableObjects(page)).toBe(rt.objects);
+  await expect(page.locator('[data-phase]')).toHaveAttribute('data-phase', 'mark');
   for (const id of ['heapmap', 'spans', 'graph', 'barriers', 'stats', 'pacing', 'inspector', 'sizeclasses']) {
     await page.locator(`#${id}`).screenshot({ path: path.join(shots, `${id}.png`) });
   }

@@ -67,6 +67,8 @@ step build_fuzz_harnesses make -j"$jobs" fuzz-build
 [ -f build/wasi/tests.wasm ] && suite "C tests under WASI (Node)" env TRICOLOR_WASM=build/wasi/tests.wasm node wasm/run-wasi.mjs
 [ -f build/emscripten/tests.mjs ] && suite "C tests under Emscripten (Node)" node wasm/run-emscripten.mjs build/emscripten/tests.mjs
 [ -f build/emscripten/tricolor.mjs ] && suite "the Emscripten module's JavaScript API" node tests/wasm-module.mjs
+[ -f build/emscripten/tricolor-layout.mjs ] && suite "the visualiser's modules in Node (node:test)" \
+    node --test --test-reporter=./tests/web/reporter.mjs tests/web/*.test.mjs
 suite "what must and must not compile against the header" tests/compile.sh
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native

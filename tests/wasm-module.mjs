@@ -2,7 +2,9 @@
 // in Node: node tests/wasm-module.mjs. Prints a line per test and
 // "N passed, N failed, N skipped".
 import assert from 'node:assert/strict';
-import { loadTricolor, SPAN_WORDS, PAGE_WORDS, PAGE_STATES } from '../build/emscripten/tricolor.mjs';
+import * as api from '../build/emscripten/tricolor.mjs';
+import * as layout from '#tricolor/layout';
+const { loadTricolor, SPAN_WORDS, PAGE_WORDS, PAGE_STATES, SPAN } = api;
 import { loadTricolor as loadCapped } from '../build/emscripten/capped/tricolor.mjs';
 
 const tests = [];
@@ -16,6 +18,44 @@ test('module_size_classes', () => {
   assert.deepEqual(classes[0], { sizeClass: 1, size: 8, pages: 1, objects: 1024 });
   assert.deepEqual(classes[65], { sizeClass: 66, size: 32768, pages: 4, objects: 1 });
   assert.equal(tri.sizeClassOf(100), 8);
+});
+
+// The layout is generated from the C side once; the module, compiled for
+// wasm32 from the same header, must agree with it, and its own names for
+// phases, barriers and events must be the layout's.
+test('module_layout_is_the_c_sides', () => {
+  assert.equal(api.PHASES, layout.PHASES, 'tricolor.mjs re-exports the one layout');
+  const name = (fn, i) => tri.string(tri.m[fn](i));
+  assert.deepEqual(api.PHASES.map((_, i) => name('_tri_gc_phase_name', i)), [...api.PHASES]);
+  assert.deepEqual(api.BARRIERS.map((_, i) => name('_tri_gc_barrier_name', i)), [...api.BARRIERS]);
+  assert.deepEqual(api.EVENTS.map((_, i) => name('_tri_gc_event_name', i)), [...api.EVENTS]);
+  assert.equal(name('_tri_gc_phase_name', api.PHASES.length), '?', 'a phase past the last one the layout names');
+  assert.equal(name('_tri_gc_event_name', api.EVENTS.length), '?', 'an event kind past the last one the layout names');
+  // what the module writes is as long as the layout says
+  const n = tri.m._tri_js_stats(tri.scratch);
+  assert.equal(n, layout.STATS.length + layout.CLASS_STATS.length * (layout.SIZE_CLASSES - 1));
+  const heap = tri.createHeap();
+  assert.equal(tri.m._tri_js_gc_stats(heap.ptr, tri.scratch), layout.GC_STATS.length);
+  assert.deepEqual(Object.keys(heap.stats()), [...layout.GC_STATS]);
+  assert.equal(tri.stats().classes.length, layout.SIZE_CLASSES);
+  // a record read with the layout's offsets holds what the C side put there
+  const node = heap.type('node', 2, [0]);
+  const x = heap.alloc(node);
+  const objs = heap.objects();
+  assert.equal(objs.length, layout.OBJECT.words);
+  assert.deepEqual([objs[layout.OBJECT.address], objs[layout.OBJECT.size], layout.COLORS[objs[layout.OBJECT.colour]]],
+    [x, 8, 'white']);
+  const spans = heap.spans();
+  assert.equal(spans.length, SPAN.words);
+  assert.equal(spans[SPAN.sizeClass], tri.sizeClassOf(8));
+  assert.equal(spans[SPAN.objects] * spans[SPAN.objectSize] <= spans[SPAN.pages] * layout.PAGE_SIZE, true);
+  assert.deepEqual([spans[SPAN.allocated], spans[SPAN.noscan], spans[SPAN.swept]], [1, 0, 1]);
+  assert.ok(x >= spans[SPAN.base] && x < spans[SPAN.base] + spans[SPAN.pages] * layout.PAGE_SIZE);
+  heap.destroy();
+  // a module and a layout of different builds refuse to work together
+  assert.deepEqual(tri.moduleShape(), { ...layout.SHAPE });
+  assert.throws(() => tri.checkLayout({ ...tri.moduleShape(), spanWords: SPAN.words + 1 }),
+    new RegExp(`built from different sources \\(spanWords: module ${SPAN.words + 1}, layout ${SPAN.words}\\)`));
 });
 
 test('module_malloc_is_tricolor', () => {
@@ -78,8 +118,8 @@ test('module_gc_cycle_and_views', () => {
   const spans = heap.spans();
   let allocated = 0, counted = 0;
   for (let s = 0; s < spans.length; s += SPAN_WORDS) {
-    allocated += spans[s + 7];
-    for (const word of heap.bits(spans[s + 8], spans[s + 6])) {
+    allocated += spans[s + SPAN.allocated];
+    for (const word of heap.bits(spans[s + SPAN.allocBits], spans[s + SPAN.objects])) {
       let w = word;
       while (w) { counted += w & 1; w >>>= 1; }
     }

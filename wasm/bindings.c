@@ -1,111 +1,108 @@
 /*
  * The JavaScript side's view of tricolor: small functions that lay out what
- * JS needs as flat arrays of 32-bit words (wasm32 addresses fit in one) in
- * linear memory, so that wasm/tricolor.mjs reads them through typed arrays
- * without copying. Each returns the number of records it wrote, or the
- * number it needed when the buffer is too small.
+ * JS needs as flat arrays of 32-bit words (wasm32 addresses fit in one) or
+ * doubles in linear memory, so that wasm/tricolor.mjs reads them through
+ * typed arrays without copying. Every record is one of wasm/layout.h's
+ * lists; the JavaScript side reads the same lists from the ES module that
+ * wasm/mklayout.c prints from them.
+ * The table functions return the number of records there are, which is
+ * more than they wrote when the buffer is too small.
  */
+#include <stddef.h>
 #include <string.h>
 
+#include "layout.h"
 #include "tricolor.h"
 
-/* Allocator statistics as doubles, in the order of tricolor.mjs's STATS. */
+/* A word of a record: addresses, sizes and counts all fit in 32 bits on wasm32. */
+#define WORD(x) ((uint32_t)(uintptr_t)(x))
+
+/* The event ring is read as it lies in memory: its records must be where
+ * layout.h says. */
+#define EVENT_FIELD_AT(js, c, words)                                                                         \
+    _Static_assert(offsetof(tri_gc_event, c) == 4 * TRI_JS_EVENT_##js &&                                     \
+                       sizeof(((tri_gc_event *)0)->c) == 4 * (words),                                        \
+                   "tri_gc_event." #c " is not where layout.h puts it");
+TRI_JS_EVENT(EVENT_FIELD_AT)
+_Static_assert(sizeof(tri_gc_event) == 4 * TRI_JS_EVENT_WORDS, "tri_gc_event is not as long as layout.h says");
+
+/* The layout's shape as this module compiles it (see TRI_JS_SHAPE). */
+void tri_js_layout(uint32_t *out)
+{
+#define PUT_SHAPE(js, value) out[TRI_JS_SHAPE_##js] = (uint32_t)(value);
+    TRI_JS_SHAPE(PUT_SHAPE)
+}
+
+/* Allocator statistics as doubles: TRI_JS_STATS, then TRI_JS_CLASS_STATS
+ * per size class from 1. */
 size_t tri_js_stats(double *out)
 {
     tri_stats st;
     tri_get_stats(&st);
-    double v[] = {(double)st.reserved, (double)st.committed, (double)st.released, (double)st.in_use,
-                  (double)st.metadata, (double)st.large_objects, (double)st.large_bytes,
-                  (double)st.small_bytes, (double)st.released_total, (double)st.hits[0],
-                  (double)st.hits[1], (double)st.hits[2], (double)st.hits[3], (double)st.arenas};
-    memcpy(out, v, sizeof v);
-    for (unsigned c = 1; c < TRI_NUM_SIZE_CLASSES; c++) { /* then per class: spans, objects, mallocs */
-        out[14 + 3 * (c - 1)] = (double)st.classes[c].spans;
-        out[15 + 3 * (c - 1)] = (double)st.classes[c].objects;
-        out[16 + 3 * (c - 1)] = (double)st.classes[c].mallocs;
+    size_t n = 0;
+#define PUT_STAT(js, c) out[n++] = (double)st.c;
+    TRI_JS_STATS(PUT_STAT)
+    for (unsigned c = 1; c < TRI_NUM_SIZE_CLASSES; c++) {
+#define PUT_CLASS_STAT(js, field) out[n++] = (double)st.classes[c].field;
+        TRI_JS_CLASS_STATS(PUT_CLASS_STAT)
     }
-    return 14 + 3 * (TRI_NUM_SIZE_CLASSES - 1);
+    return n;
 }
 
-/* GC statistics as doubles, in the order of tricolor.mjs's GC_STATS. */
+/* GC statistics as doubles: TRI_JS_GC_STATS. */
 size_t tri_js_gc_stats(tri_gc_heap *h, double *out)
 {
     tri_gc_stats st;
     tri_gc_get_stats(h, &st);
-    double v[] = {(double)st.cycles, (double)st.phase, (double)st.barrier, (double)st.heap_live,
-                  (double)st.heap_marked, (double)st.heap_goal, (double)st.trigger, (double)st.heap_spans,
-                  (double)st.objects, (double)st.allocated_total, (double)st.freed_total,
-                  (double)st.scan_work_total, (double)st.assist_work_total, (double)st.barrier_hits[0],
-                  (double)st.barrier_hits[1], (double)st.barrier_hits[2], (double)st.barrier_hits[3],
-                  (double)st.gc_ns, (double)st.wall_ns, (double)st.stops.count, (double)st.stops.p50_ns,
-                  (double)st.stops.p99_ns, (double)st.stops.max_ns, (double)st.steps.count,
-                  (double)st.steps.p50_ns, (double)st.steps.p99_ns, (double)st.steps.max_ns,
-                  (double)st.finalizers_run, (double)st.weak_cleared, (double)st.gogc,
-                  (double)st.memory_limit, (double)st.max_heap, (double)st.allocations, (double)st.served[0],
-                  (double)st.served[1], (double)st.served[2], (double)st.served[3]};
-    memcpy(out, v, sizeof v);
-    return sizeof v / sizeof v[0];
+    size_t n = 0;
+    TRI_JS_GC_STATS(PUT_STAT)
+    return n;
 }
 
-/* The span table: SPAN_WORDS words per span (see tricolor.mjs's SPAN). */
-enum { SPAN_WORDS = 12 };
-
-typedef struct span_out {
+/* A table of records the JS side reads: up to cap records of `words`
+ * words; n counts them all, so that the caller learns how many there are
+ * when the buffer is too small. */
+typedef struct table_out {
     uint32_t *out;
-    size_t cap, n;
-} span_out;
+    size_t cap, n, words;
+} table_out;
+
+/* The next record to fill, or NULL past the buffer's end. */
+static uint32_t *next_record(table_out *o)
+{
+    uint32_t *w = o->n < o->cap ? o->out + o->n * o->words : NULL;
+    o->n++;
+    return w;
+}
 
 static void put_span(const tri_gc_span_info *s, void *arg)
 {
-    span_out *o = arg;
-    if (o->n < o->cap) {
-        uint32_t *w = o->out + o->n * SPAN_WORDS;
-        w[0] = (uint32_t)s->base;
-        w[1] = (uint32_t)s->npages;
-        w[2] = s->sizeclass;
-        w[3] = s->spanclass;
-        w[4] = (uint32_t)s->noscan | (uint32_t)s->swept << 1;
-        w[5] = (uint32_t)s->object_size;
-        w[6] = (uint32_t)s->objects;
-        w[7] = (uint32_t)s->allocated;
-        w[8] = (uint32_t)(uintptr_t)s->allocbits;
-        w[9] = (uint32_t)(uintptr_t)s->markbits;
-        w[10] = (uint32_t)(uintptr_t)s->greybits;
-        w[11] = 0;
+    uint32_t *w = next_record(arg);
+    if (w) {
+#define PUT_SPAN(js, c) w[TRI_JS_SPAN_##js] = WORD(s->c);
+        TRI_JS_SPAN(PUT_SPAN)
     }
-    o->n++;
 }
 
 size_t tri_js_spans(tri_gc_heap *h, uint32_t *out, size_t cap)
 {
-    span_out o = {out, cap, 0};
+    table_out o = {out, cap, 0, TRI_JS_SPAN_WORDS};
     tri_gc_for_each_span(h, put_span, &o);
     return o.n;
 }
 
-/* The map of pages: PAGE_WORDS words per run (see tricolor.mjs's pageRuns). */
-enum { PAGE_WORDS = 8 };
-
 static void put_run(const tri_page_run *r, void *arg)
 {
-    span_out *o = arg;
-    if (o->n < o->cap) {
-        uint32_t *w = o->out + o->n * PAGE_WORDS;
-        w[0] = (uint32_t)r->base;
-        w[1] = (uint32_t)r->arena;
-        w[2] = (uint32_t)r->npages;
-        w[3] = (uint32_t)r->state;
-        w[4] = r->sizeclass;
-        w[5] = r->spanclass;
-        w[6] = (uint32_t)r->objects;
-        w[7] = (uint32_t)r->allocated;
+    uint32_t *w = next_record(arg);
+    if (w) {
+#define PUT_RUN(js, c) w[TRI_JS_PAGE_RUN_##js] = WORD(r->c);
+        TRI_JS_PAGE_RUN(PUT_RUN)
     }
-    o->n++;
 }
 
 size_t tri_js_pages(uint32_t *out, size_t cap)
 {
-    span_out o = {out, cap, 0};
+    table_out o = {out, cap, 0, TRI_JS_PAGE_RUN_WORDS};
     tri_for_each_page_run(put_run, &o);
     return o.n;
 }
@@ -123,69 +120,53 @@ uint32_t tri_js_heap_end(void)
     return (uint32_t)tri_os_heap_end();
 }
 
-/* The event ring: its address, capacity, and the count written (low and
- * high words). */
+/* The event ring: TRI_JS_EVENT_RING. */
 void tri_js_events(tri_gc_heap *h, uint32_t *out)
 {
-    size_t cap;
+    size_t capacity;
     uint64_t written;
-    const tri_gc_event *ring = tri_gc_events(h, &cap, &written);
-    out[0] = (uint32_t)(uintptr_t)ring;
-    out[1] = (uint32_t)cap;
-    out[2] = (uint32_t)written;
-    out[3] = (uint32_t)(written >> 32);
+    const tri_gc_event *ring = tri_gc_events(h, &capacity, &written);
+#define PUT_RING(js, c) out[TRI_JS_EVENT_RING_##js] = WORD(c);
+    TRI_JS_EVENT_RING(PUT_RING)
 }
 
-/* Pointer slots of an object, or the roots: pairs (slot, target). */
-typedef struct pair_out {
-    uint32_t *out;
-    size_t cap, n;
-} pair_out;
-
-static void put_pair(void **slot, void *target, void *arg)
+/* Pointer slots of an object, or the roots: TRI_JS_POINTER records. */
+static void put_pointer(void **slot, void *target, void *arg)
 {
-    pair_out *o = arg;
-    if (o->n < o->cap) {
-        o->out[2 * o->n] = (uint32_t)(uintptr_t)slot;
-        o->out[2 * o->n + 1] = (uint32_t)(uintptr_t)target;
+    uint32_t *w = next_record(arg);
+    if (w) {
+#define PUT_POINTER(js, c) w[TRI_JS_POINTER_##js] = WORD(c);
+        TRI_JS_POINTER(PUT_POINTER)
     }
-    o->n++;
 }
 
 size_t tri_js_pointers(tri_gc_heap *h, const void *object, uint32_t *out, size_t cap)
 {
-    pair_out o = {out, cap, 0};
-    tri_gc_for_each_pointer(h, object, put_pair, &o);
+    table_out o = {out, cap, 0, TRI_JS_POINTER_WORDS};
+    tri_gc_for_each_pointer(h, object, put_pointer, &o);
     return o.n;
 }
 
 size_t tri_js_roots(tri_gc_heap *h, uint32_t *out, size_t cap)
 {
-    pair_out o = {out, cap, 0};
-    tri_gc_for_each_root(h, put_pair, &o);
+    table_out o = {out, cap, 0, TRI_JS_POINTER_WORDS};
+    tri_gc_for_each_root(h, put_pointer, &o);
     return o.n;
 }
 
-/* Objects (address, size, colour), for views of small heaps. */
-typedef struct object_out {
-    uint32_t *out;
-    size_t cap, n;
-} object_out;
-
+/* Objects (TRI_JS_OBJECT), for views of small heaps. */
 static void put_object(void *object, size_t size, enum tri_gc_color color, void *arg)
 {
-    object_out *o = arg;
-    if (o->n < o->cap) {
-        o->out[3 * o->n] = (uint32_t)(uintptr_t)object;
-        o->out[3 * o->n + 1] = (uint32_t)size;
-        o->out[3 * o->n + 2] = (uint32_t)color;
+    uint32_t *w = next_record(arg);
+    if (w) {
+#define PUT_OBJECT(js, c) w[TRI_JS_OBJECT_##js] = WORD(c);
+        TRI_JS_OBJECT(PUT_OBJECT)
     }
-    o->n++;
 }
 
 size_t tri_js_objects(tri_gc_heap *h, uint32_t *out, size_t cap)
 {
-    object_out o = {out, cap, 0};
+    table_out o = {out, cap, 0, TRI_JS_OBJECT_WORDS};
     tri_gc_for_each_object(h, put_object, &o);
     return o.n;
 }
@@ -230,8 +211,10 @@ tri_gc_heap *tri_js_gc_create(int gogc, double memory_limit, int barrier, int ve
     return tri_gc_create(&c);
 }
 
-/* The verifier's report: violations, objects checked, then up to 8 of
- * (object, slot, target). */
+/* The verifier's report: TRI_JS_VERIFY, then up to TRI_JS_VIOLATIONS
+ * TRI_JS_VIOLATION records. Returns the number of those. */
+_Static_assert(TRI_JS_VIOLATIONS <= sizeof(((tri_gc_verify_report *)0)->first) / sizeof(tri_gc_violation),
+               "the report keeps fewer violations than layout.h reads");
 size_t tri_js_verify(tri_gc_heap *h, int last, uint32_t *out)
 {
     tri_gc_verify_report r;
@@ -239,13 +222,13 @@ size_t tri_js_verify(tri_gc_heap *h, int last, uint32_t *out)
         r = *tri_gc_last_verify(h);
     else
         tri_gc_verify(h, &r);
-    out[0] = (uint32_t)r.violations;
-    out[1] = (uint32_t)r.objects_checked;
-    size_t n = r.violations < 8 ? r.violations : 8;
+#define PUT_REPORT(js, c) out[TRI_JS_VERIFY_##js] = WORD(r.c);
+    TRI_JS_VERIFY(PUT_REPORT)
+    size_t n = r.violations < TRI_JS_VIOLATIONS ? r.violations : TRI_JS_VIOLATIONS;
     for (size_t i = 0; i < n; i++) {
-        out[2 + 3 * i] = (uint32_t)r.first[i].object;
-        out[3 + 3 * i] = (uint32_t)r.first[i].slot;
-        out[4 + 3 * i] = (uint32_t)r.first[i].target;
+        uint32_t *w = out + TRI_JS_VERIFY_WORDS + i * TRI_JS_VIOLATION_WORDS;
+#define PUT_VIOLATION(js, c) w[TRI_JS_VIOLATION_##js] = WORD(r.first[i].c);
+        TRI_JS_VIOLATION(PUT_VIOLATION)
     }
     return n;
 }

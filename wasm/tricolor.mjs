@@ -20,25 +20,16 @@
 // the views are made anew whenever the memory has grown (a grown memory's old
 // ArrayBuffer is detached and its views read as empty).
 import createModule from './tricolor-core.mjs';
+import {
+  PHASES, BARRIERS, COLORS, EVENTS, STATS, CLASS_STATS, GC_STATS, SIZE_CLASSES, SPAN, PAGE_RUN, OBJECT, POINTER,
+  EVENT, EVENT_RING, VERIFY, VIOLATION, SHAPE,
+} from './tricolor-layout.mjs';
 
-export const PHASES = ['off', 'mark setup', 'mark', 'mark termination', 'sweep'];
-export const BARRIERS = ['hybrid', 'dijkstra', 'yuasa', 'none'];
-export const COLORS = ['free', 'white', 'grey', 'black'];
-export const EVENTS = ['phase', 'alloc', 'grey', 'black', 'barrier', 'free', 'span-take', 'span-return',
-  'pacer', 'stop', 'step', 'finalize', 'weak-clear', 'violation'];
-export const LEVELS = ['thread cache', 'central list', 'page heap', 'OS'];
-
-const STATS = ['reserved', 'committed', 'released', 'inUse', 'metadata', 'largeObjects', 'largeBytes',
-  'smallBytes', 'releasedTotal', 'hitsThreadCache', 'hitsCentral', 'hitsPageHeap', 'hitsOS', 'arenas'];
-const GC_STATS = ['cycles', 'phase', 'barrier', 'heapLive', 'heapMarked', 'heapGoal', 'trigger', 'heapSpans',
-  'objects', 'allocatedTotal', 'freedTotal', 'scanWorkTotal', 'assistWorkTotal', 'barrierHybrid',
-  'barrierDijkstra', 'barrierYuasa', 'barrierNone', 'gcNs', 'wallNs', 'stops', 'stopP50Ns', 'stopP99Ns',
-  'stopMaxNs', 'steps', 'stepP50Ns', 'stepP99Ns', 'stepMaxNs', 'finalizersRun', 'weakCleared', 'gogc',
-  'memoryLimit', 'maxHeap', 'allocations', 'servedCache', 'servedCentral', 'servedPageHeap', 'servedOS'];
-export const PAGE_STATES = ['free', 'released', 'small', 'large', 'gc', 'reserved'];
-export const PAGE_WORDS = 8; // base, arena, pages, state, class, spanclass, objects, allocated
-export const SPAN_WORDS = 12; // base, pages, class, spanclass, flags, objectSize, objects, allocated, allocBits, markBits, greyBits, -
-const EVENT_WORDS = 12;        // kind, arg, time lo, hi, a lo, hi, b lo, hi, c lo, hi, d lo, hi
+// The names of the runtime's enums and the layout of every record below
+// come from the C side (tricolor-layout.mjs, generated from wasm/layout.h).
+export * from './tricolor-layout.mjs';
+export const PAGE_WORDS = PAGE_RUN.words; // words of a pageRuns() record (PAGE_RUN has each field's word)
+export const SPAN_WORDS = SPAN.words; // words of a spans() record (SPAN has each field's word)
 const SCRATCH = 1 << 16;
 
 // Thrown when the module's memory cannot hold what the API itself needs.
@@ -47,6 +38,15 @@ export class OutOfMemoryError extends RangeError {
     super(`tricolor: out of memory (${what})`);
     this.name = 'OutOfMemoryError';
   }
+}
+
+// Fields of a record as an object: names, an array of them (the statistics'
+// doubles), or a record of words with each field's word.
+function record(fields, values, at) {
+  const out = {};
+  if (Array.isArray(fields)) fields.forEach((k, i) => { out[k] = values[at + i]; });
+  else for (const k of Object.keys(fields)) if (k !== 'words') out[k] = values[at + fields[k]];
+  return out;
 }
 
 function need(p, what) {
@@ -106,8 +106,26 @@ export class Tricolor {
     this.m = module;
     this.buffer = null;
     this.scratch = need(module._tri_malloc(SCRATCH) >>> 0, 'scratch buffer'); // for results the C side writes
-    this.runTable = new Table(this, PAGE_WORDS, 256, 'page table');
+    this.runTable = new Table(this, PAGE_RUN.words, 256, 'page table');
     this.views();
+    this.checkLayout();
+  }
+
+  // The layout's shape as the module was compiled (SHAPE's fields).
+  moduleShape() {
+    this.m._tri_js_layout(this.scratch);
+    const u = this.views().u32, at = this.scratch / 4;
+    return Object.fromEntries(Object.keys(SHAPE).map((k, i) => [k, u[at + i]]));
+  }
+
+  // The module and tricolor-layout.mjs must come from the same sources: a
+  // record read with another layout would be silently wrong.
+  checkLayout(shape = this.moduleShape()) {
+    const wrong = Object.keys(SHAPE).filter((k) => shape[k] !== SHAPE[k]);
+    if (wrong.length) {
+      const what = wrong.map((k) => `${k}: module ${shape[k]}, layout ${SHAPE[k]}`).join('; ');
+      throw new Error(`tricolor: the module and tricolor-layout.mjs were built from different sources (${what}); rebuild both`);
+    }
   }
 
   // Typed arrays over the whole memory, made anew after it grows.
@@ -137,13 +155,9 @@ export class Tricolor {
   stats() {
     const n = this.m._tri_js_stats(this.scratch);
     const v = this.views().f64.subarray(this.scratch / 8, this.scratch / 8 + n);
-    const out = {};
-    STATS.forEach((k, i) => { out[k] = v[i]; });
+    const out = record(STATS, v, 0);
     out.classes = [];
-    for (let c = 1; c < 67; c++) {
-      const at = STATS.length + 3 * (c - 1);
-      out.classes[c] = { spans: v[at], objects: v[at + 1], mallocs: v[at + 2] };
-    }
+    for (let c = 1; c < SIZE_CLASSES; c++) out.classes[c] = record(CLASS_STATS, v, STATS.length + CLASS_STATS.length * (c - 1));
     return out;
   }
 
@@ -153,8 +167,8 @@ export class Tricolor {
   get heapEnd() { return this.m._tri_js_heap_end() >>> 0; }
 
   // Every page tricolor has reserved, in runs of one state: a Uint32Array of
-  // PAGE_WORDS words per run over the module's memory (valid until the next
-  // call into the module). States are PAGE_STATES.
+  // PAGE_RUN records over the module's memory (valid until the next call
+  // into the module). States are PAGE_STATES.
   pageRuns() {
     return this.runTable.read((buf, cap) => this.m._tri_js_pages(buf, cap));
   }
@@ -191,8 +205,8 @@ export class GcHeap {
     this.ptr = ptr;
     this.types = [];
     this.rootSets = [];
-    this.spanTable = new Table(tri, SPAN_WORDS, 64, 'span table');
-    this.objectTable = new Table(tri, 3, 1024, 'object table');
+    this.spanTable = new Table(tri, SPAN.words, 64, 'span table');
+    this.objectTable = new Table(tri, OBJECT.words, 1024, 'object table');
   }
 
   // A type of `words` pointer-sized words; `pointers` lists those that hold pointers.
@@ -280,15 +294,14 @@ export class GcHeap {
   stats() {
     const n = this.m._tri_js_gc_stats(this.ptr, this.tri.scratch);
     const v = this.tri.views().f64.subarray(this.tri.scratch / 8, this.tri.scratch / 8 + n);
-    const out = {};
-    GC_STATS.forEach((k, i) => { out[k] = v[i]; });
+    const out = record(GC_STATS, v, 0);
     out.phase = PHASES[out.phase];
     out.barrier = BARRIERS[out.barrier];
     return out;
   }
 
-  // The span table: a Uint32Array of SPAN_WORDS words per span, over the
-  // module's memory (valid until the next call into the module).
+  // The span table: a Uint32Array of SPAN records, over the module's memory
+  // (valid until the next call into the module).
   spans() { return this.spanTable.read((buf, cap) => this.m._tri_js_spans(this.ptr, buf, cap)); }
 
   // A bitmap in the module's memory (a span's alloc, mark or grey bits).
@@ -300,24 +313,27 @@ export class GcHeap {
   pointers(object) { return this.pairs((buf, cap) => this.m._tri_js_pointers(this.ptr, object, buf, cap)); }
   rootSlots() { return this.pairs((buf, cap) => this.m._tri_js_roots(this.ptr, buf, cap)); }
   pairs(call) {
-    const tri = this.tri, cap = SCRATCH / 8;
-    const n = call(tri.scratch, cap);
+    const tri = this.tri, cap = SCRATCH / (4 * POINTER.words);
+    const n = Math.min(call(tri.scratch, cap), cap);
     const u = tri.views().u32, out = [];
-    for (let i = 0; i < Math.min(n, cap); i++) out.push([u[tri.scratch / 4 + 2 * i], u[tri.scratch / 4 + 2 * i + 1]]);
+    for (let w = tri.scratch / 4; w < tri.scratch / 4 + n * POINTER.words; w += POINTER.words) {
+      out.push([u[w + POINTER.slot], u[w + POINTER.target]]);
+    }
     return out;
   }
 
-  // Every object as [address, size, colour index], in a Uint32Array of 3 words each.
+  // Every object as an OBJECT record (address, size, colour index into COLORS), in a Uint32Array.
   objects() { return this.objectTable.read((buf, cap) => this.m._tri_js_objects(this.ptr, buf, cap)); }
 
   // The event ring: { ring: Uint32Array over it, capacity, written }. Event
-  // number k (from 0) is at words 12 * (k % capacity).
+  // number k (from 0) is the EVENT record at word EVENT.words * (k % capacity).
   eventRing() {
     const tri = this.tri;
     this.m._tri_js_events(this.ptr, tri.scratch);
     const u = tri.views().u32, i = tri.scratch / 4;
-    const ring = u[i], capacity = u[i + 1], written = u[i + 2] + u[i + 3] * 2 ** 32;
-    return { ring: ring ? u.subarray(ring / 4, ring / 4 + capacity * EVENT_WORDS) : new Uint32Array(0), capacity, written };
+    const ring = u[i + EVENT_RING.ring], capacity = u[i + EVENT_RING.capacity];
+    const written = u[i + EVENT_RING.writtenLow] + u[i + EVENT_RING.writtenHigh] * 2 ** 32;
+    return { ring: ring ? u.subarray(ring / 4, ring / 4 + capacity * EVENT.words) : new Uint32Array(0), capacity, written };
   }
 
   // Events numbered from `since` on (as many as the ring still holds), decoded.
@@ -325,9 +341,10 @@ export class GcHeap {
     const { ring, capacity, written } = this.eventRing();
     const out = [];
     for (let k = Math.max(since, written - capacity); k < written; k++) {
-      const w = (k % capacity) * EVENT_WORDS;
-      out.push({ index: k, kind: EVENTS[ring[w]], arg: ring[w + 1], timeNs: ring[w + 2] + ring[w + 3] * 2 ** 32,
-        a: ring[w + 4], b: ring[w + 6], c: ring[w + 8], d: ring[w + 10] });
+      const w = (k % capacity) * EVENT.words;
+      out.push({ index: k, kind: EVENTS[ring[w + EVENT.kind]], arg: ring[w + EVENT.arg],
+        timeNs: ring[w + EVENT.timeNs] + ring[w + EVENT.timeNs + 1] * 2 ** 32,
+        a: ring[w + EVENT.a], b: ring[w + EVENT.b], c: ring[w + EVENT.c], d: ring[w + EVENT.d] });
     }
     return out;
   }
@@ -336,8 +353,8 @@ export class GcHeap {
     const tri = this.tri;
     const n = this.m._tri_js_verify(this.ptr, last ? 1 : 0, tri.scratch);
     const u = tri.views().u32, i = tri.scratch / 4;
-    const out = { violations: u[i], objectsChecked: u[i + 1], first: [] };
-    for (let k = 0; k < n; k++) out.first.push({ object: u[i + 2 + 3 * k], slot: u[i + 3 + 3 * k], target: u[i + 4 + 3 * k] });
+    const out = { ...record(VERIFY, u, i), first: [] };
+    for (let k = 0; k < n; k++) out.first.push(record(VIOLATION, u, i + VERIFY.words + k * VIOLATION.words));
     return out;
   }
 

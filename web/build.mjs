@@ -2,6 +2,11 @@
 // bundled app, its page and styles, and the Emscripten module beside them.
 // Everything the page loads is in that directory: it can be served from
 // anywhere, and it fetches nothing from other hosts.
+//
+// The app imports the runtime's layout as '#tricolor/layout' (package.json
+// maps it to the generated module for Node); in the page that is the
+// module's own tricolor-layout.mjs, loaded beside tricolor.mjs, so the app
+// and the module read one copy.
 import { build } from 'esbuild';
 import { copyFile, mkdir, access } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +16,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.resolve(process.argv[2] || path.join(root, 'build', 'web'));
 const em = path.join(root, 'build', 'emscripten');
 
-for (const f of ['tricolor.mjs', 'tricolor-core.mjs', 'tricolor-core.wasm']) {
+const moduleFiles = ['tricolor.mjs', 'tricolor-core.mjs', 'tricolor-core.wasm', 'tricolor-layout.mjs'];
+for (const f of moduleFiles) {
   try {
     await access(path.join(em, f));
   } catch {
@@ -30,12 +36,18 @@ await build({
   jsx: 'automatic',
   jsxImportSource: 'preact',
   external: ['./tricolor.mjs'],
+  plugins: [{
+    name: 'the module layout',
+    setup(b) {
+      b.onResolve({ filter: /^#tricolor\/layout$/ }, () => ({ path: './tricolor-layout.mjs', external: true }));
+    },
+  }],
   outfile: path.join(out, 'app.js'),
   logLevel: 'warning',
 });
 await Promise.all([
   copyFile(path.join(root, 'web', 'index.html'), path.join(out, 'index.html')),
   copyFile(path.join(root, 'web', 'style.css'), path.join(out, 'style.css')),
-  ...['tricolor.mjs', 'tricolor-core.mjs', 'tricolor-core.wasm'].map((f) => copyFile(path.join(em, f), path.join(out, f))),
+  ...moduleFiles.map((f) => copyFile(path.join(em, f), path.join(out, f))),
 ]);
 console.log(`built ${out}`);

@@ -1,6 +1,7 @@
-// The page: controls on top, then the views. State lives in the
-// controller's store; the canvases draw themselves each frame.
-import { useStore } from './store.js';
+// The page: controls on top, then the views. The DOM views are functions
+// of the controller's store, read here in one place; the canvases draw
+// themselves each frame.
+import { useStore } from './views/useStore.js';
 import { SCENARIO_INFO } from './scenarios.js';
 import { Controls, TracePanel } from './views/controls.jsx';
 import { HeapMap, PageLegend } from './views/HeapMap.jsx';
@@ -20,31 +21,24 @@ function Panel({ title, id, children, wide }) {
   );
 }
 
+const everything = (s) => s;
+
 export function App({ controller }) {
-  const { store } = controller;
-  const settings = useStore(store, (s) => s.settings);
-  const running = useStore(store, (s) => s.running);
-  const mode = useStore(store, (s) => s.mode);
-  const summary = useStore(store, (s) => s.summary);
-  const selection = useStore(store, (s) => s.selection);
-  const cycle = useStore(store, (s) => s.selectedCycle);
-  const messages = useStore(store, (s) => s.messages);
-  const replay = useStore(store, (s) => s.replay);
-  const fps = useStore(store, (s) => s.fps);
-  const help = useStore(store, (s) => s.help);
-  const tick = useStore(store, (s) => s.tick);
+  const { actions } = controller;
+  const s = useStore(controller.store, everything);
+  const { settings, mode, summary, fps } = s;
   const info = SCENARIO_INFO[settings.scenario];
   return (
     <div class="app" data-mode={mode}>
       <header>
         <h1>tricolor <small>an allocator and an incremental tri-color collector, live in WebAssembly</small></h1>
-        <Controls controller={controller} settings={settings} running={running} mode={mode} phase={summary?.phase} />
+        <Controls actions={actions} settings={settings} running={s.running} mode={mode} phase={summary?.phase} />
       </header>
-      <Messages controller={controller} messages={messages} />
-      <Help controller={controller} open={help} />
-      {mode === 'replay' ? <TracePanel controller={controller} replay={replay} />
+      <Messages actions={actions} messages={s.messages} />
+      <Help actions={actions} shortcuts={controller.shortcuts} open={s.help} />
+      {mode === 'replay' ? <TracePanel actions={actions} replay={s.replay} />
         : <p class="scenario-text"><b>{info.title}.</b> {info.text}</p>}
-      <Lesson controller={controller} summary={summary} />
+      <Lesson lesson={s.lesson} />
       <main>
         <Panel title="Heap map: every page of memory" id="heapmap" wide>
           <HeapMap controller={controller} />
@@ -53,13 +47,13 @@ export function App({ controller }) {
         <Panel title="Spans and their objects" id="spans" wide>
           <SpanView controller={controller} />
           <ObjectLegend />
-          <SpanDetail controller={controller} selection={selection} tick={tick} />
+          <SpanDetail actions={actions} span={s.span} />
         </Panel>
         <Panel title="Object graph" id="graph">
           <ObjectGraph controller={controller} />
         </Panel>
         <Panel title="Barrier log" id="barriers">
-          <BarrierLog controller={controller} tick={tick} />
+          <BarrierLog actions={actions} log={s.barrierLog} />
         </Panel>
         <Panel title="Statistics" id="stats">
           <StatsFigures summary={summary} />
@@ -70,13 +64,13 @@ export function App({ controller }) {
         <Panel title="Pacing: cycles, stops and steps" id="pacing">
           <Timeline controller={controller} />
           <CycleBars controller={controller} />
-          <CycleDetail controller={controller} cycle={cycle} tick={tick} />
+          <CycleDetail cycle={s.cycle} />
         </Panel>
         <Panel title="Object inspector" id="inspector">
-          <Inspector controller={controller} selection={selection} tick={tick} />
+          <Inspector actions={actions} inspected={s.inspected} />
         </Panel>
         <Panel title="Size classes in use" id="sizeclasses">
-          <SizeClasses controller={controller} tick={tick} />
+          <SizeClasses table={s.sizeClasses} />
         </Panel>
       </main>
       <footer>

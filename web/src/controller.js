@@ -1,11 +1,15 @@
 // The page's controller: one store for the settings and what the panels
 // show, the frame loop that runs the mutator and the collector and redraws
 // the canvases, the actions behind every control and shortcut, and trace
-// replay. Canvases draw straight from the runtime each frame; DOM panels
-// re-render from a summary refreshed a few times a second.
+// replay. Canvases draw straight from the source (the live runtime or a
+// replay) each frame; the DOM views render from the store, whose snapshot
+// of the source (snapshot.js) is refreshed a few times a second and at
+// once after every action.
+import { BARRIERS, EVENT, EVENT_KIND } from '#tricolor/layout';
 import { createStore } from './store.js';
 import { parseParams, toQuery, SCENARIO_DEFAULTS } from './params.js';
 import { readTrace, Replay, TraceError } from './trace.js';
+import { snapshot } from './snapshot.js';
 
 const SUMMARY_MS = 120;
 const FRAME_BUDGET_MS = 10; // mutator and collector work per frame, at most
@@ -17,14 +21,16 @@ export function createController(live) {
     running: settings.run,
     mode: 'live',
     messages: errors.map((e) => ({ kind: 'error', text: `URL: ${e}; using the default instead.` })),
-    summary: null,
+    help: false, // the keyboard shortcuts shown
     selection: null, // { address } of an object, or { span } of a span
     selectedCycle: null,
     replay: null, // { name, count, at, playing, rate, bytes, durationNs, wasm32 }
-    fps: { fps: 0, frameMs: 0, workMs: 0 },
-    tick: 0,
+    fps: { fps: 0, workMs: 0, drawMs: 0 },
+    // the source's snapshot (snapshot.js), refreshed by refresh()
+    summary: null, barrierLog: null, lesson: null, cycle: null, span: null, inspected: null, sizeClasses: null,
   });
   const drawers = new Set();
+  const inspectCache = {};
   let source = live;
   let replay = null;
   let due = 0, last = performance.now(), lastSummary = 0;
@@ -39,10 +45,9 @@ export function createController(live) {
     live.reset(s);
     source = live;
     replay = null;
-    store.set({ settings: s, mode: 'live', replay: null, selection: null, selectedCycle: null,
-      running: patch.run ?? store.get().running });
     history.replaceState(null, '', toQuery(s));
-    refresh(true);
+    refresh(true, { settings: s, mode: 'live', replay: null, selection: null, selectedCycle: null,
+      running: patch.run ?? store.get().running });
   }
 
   function setSetting(key, value) {
@@ -52,9 +57,8 @@ export function createController(live) {
     const next = { ...s, [key]: value };
     if (key === 'barrier') live.setBarrier(value);
     if (key === 'gogc') live.setGogc(value);
-    store.set({ settings: next });
     history.replaceState(null, '', toQuery(next));
-    refresh(true);
+    refresh(true, { settings: next });
   }
 
   // Runs fn against the live heap, then redraws.
@@ -79,9 +83,12 @@ export function createController(live) {
     finishCycle: act(() => live.finishCycle()),
     collect: act(() => live.collectNow()),
     setSetting,
-    select: (selection) => store.set({ selection }),
-    selectCycle: (n) => store.set({ selectedCycle: n }),
+    select: (selection) => refresh(true, { selection }),
+    selectInSpan,
+    selectCycle: (n) => refresh(true, { selectedCycle: n }),
     dismiss: (i) => store.set((s) => ({ messages: s.messages.filter((_, k) => k !== i) })),
+    toggleHelp: () => store.set((s) => ({ help: !s.help })),
+    closeHelp: () => store.set({ help: false }),
     openTrace,
     replaySeek,
     replayPlay,
@@ -89,6 +96,21 @@ export function createController(live) {
     replayNextPhase,
     backToLive: () => reset(),
   };
+
+  // A span picked on the heap map: select it, and of the collected heap's
+  // spans also an object, the one at addr or the next allocated after it.
+  function selectInSpan(span, addr) {
+    const bits = source.spanBits(addr);
+    let address;
+    if (bits) {
+      const under = Math.floor((addr - bits.base) / bits.objectSize);
+      const taken = (i) => (bits.alloc[i >> 5] >>> (i & 31)) & 1;
+      for (let i = under, k = 0; k < bits.objects; k++, i = (i + 1) % bits.objects) {
+        if (taken(i)) { address = bits.base + i * bits.objectSize; break; }
+      }
+    }
+    refresh(true, { selection: { span, address } });
+  }
 
   // --- trace replay -----------------------------------------------------------------
 
@@ -127,23 +149,22 @@ export function createController(live) {
     if (!replay) return;
     const ev = replay.trace.events;
     let k = replay.at;
-    while (k < replay.trace.count && ev[k * 12] !== 0) k++;
+    while (k < replay.trace.count && ev[k * EVENT.words + EVENT.kind] !== EVENT_KIND.PHASE) k++;
     replaySeek(k + 1);
   }
 
   // --- the frame loop -----------------------------------------------------------------
 
-  function refresh(force) {
+  // Reads the source's snapshot into the store, with patch (state the
+  // snapshot depends on, such as the selection) in the same change.
+  function refresh(force, patch = {}) {
     const now = performance.now();
     if (!force && now - lastSummary < SUMMARY_MS) return;
     lastSummary = now;
-    const t = performance.now();
-    const summary = source.summary();
-    controller.timings.summary = performance.now() - t;
+    const view = snapshot(source, { ...store.get(), ...patch }, inspectCache);
+    controller.timings.snapshot = performance.now() - now;
     const avg = (k) => frames.reduce((x, f) => x + f[k], 0) / Math.max(1, frames.length);
-    store.set({ summary, tick: store.get().tick + 1,
-      fps: { fps: Math.max(0, frames.length - 1), workMs: avg('workMs'), drawMs: avg('drawMs') } });
-    controller.timings.panels = performance.now() - t - controller.timings.summary;
+    store.set({ ...patch, ...view, fps: { fps: Math.max(0, frames.length - 1), workMs: avg('workMs'), drawMs: avg('drawMs') } });
   }
 
   function work(dt) {
@@ -191,14 +212,11 @@ export function createController(live) {
     c: actions.collect, r: actions.reset, m: actions.tick,
     1: () => setSetting('scenario', 'list'), 2: () => setSetting('scenario', 'tree'), 3: () => setSetting('scenario', 'graph'),
     4: () => setSetting('scenario', 'churn'), 5: () => setSetting('scenario', 'badcase'),
-    b: () => {
-      const modes = ['hybrid', 'dijkstra', 'yuasa', 'none'];
-      setSetting('barrier', modes[(modes.indexOf(store.get().settings.barrier) + 1) % modes.length]);
-    },
+    b: () => setSetting('barrier', BARRIERS[(BARRIERS.indexOf(store.get().settings.barrier) + 1) % BARRIERS.length]),
     ArrowRight: () => (store.get().mode === 'replay' ? actions.replayStep(1) : actions.stepObject()),
     ArrowLeft: () => store.get().mode === 'replay' && actions.replayStep(-1),
-    '?': () => store.set((s) => ({ help: !s.help })),
-    Escape: () => store.set({ help: false, selection: null }),
+    '?': actions.toggleHelp,
+    Escape: () => refresh(true, { help: false, selection: null }),
   };
 
   function onKey(e) {
@@ -217,7 +235,7 @@ export function createController(live) {
 
   const controller = {
     store, actions, start,
-    timings: {}, // milliseconds each canvas took to draw, last frame
+    timings: {}, // milliseconds each canvas took to draw, last frame, and the last snapshot took
     get source() { return source; },
     get live() { return live; },
     addDrawer(fn) { drawers.add(fn); return () => drawers.delete(fn); },

@@ -3,23 +3,28 @@
 // the Okabe-Ito palette, which stays distinct under every common colour
 // vision deficiency, and each also carries a mark (dot, bar, hatch) where
 // cells are big enough, and a name in every tooltip.
+import { COLORS, LEVELS } from '#tricolor/layout';
 
-export const PHASES = ['off', 'mark setup', 'mark', 'mark termination', 'sweep'];
-export const BARRIERS = ['hybrid', 'dijkstra', 'yuasa', 'none'];
-export const COLORS = ['free', 'white', 'grey', 'black'];
-export const LEVELS = ['span cache', 'heap lists', 'page heap', 'OS'];
-export const MALLOC_LEVELS = ['thread cache', 'central list', 'page heap', 'OS'];
+// The runtime's own names (phases, barriers, colours, levels) come from
+// '#tricolor/layout'. A collected heap's allocations are served at the same
+// levels as malloc's, under other names: its current span plays the thread
+// cache, its own partial spans the central list.
+const GC_LEVEL_NAMES = { 'thread cache': 'span cache', 'central list': 'heap lists' };
+export const GC_LEVELS = LEVELS.map((name) => GC_LEVEL_NAMES[name] ?? name);
 
 export const OKABE_ITO = {
   orange: '#E69F00', sky: '#56B4E9', green: '#009E73', yellow: '#F0E442',
   blue: '#0072B2', vermillion: '#D55E00', purple: '#CC79A7', black: '#000000',
 };
 
-// Objects: free slot, white, grey, black.
-export const OBJECT_CSS = ['#c9d1da', '#ffffff', '#8d8d8d', '#111111'];
+// Objects, by colour (COLORS: free slot, white, grey, black).
+const OBJECT_COLOUR_CSS = { free: '#c9d1da', white: '#ffffff', grey: '#8d8d8d', black: '#111111' };
+export const OBJECT_CSS = COLORS.map((c) => OBJECT_COLOUR_CSS[c]);
 export const CELL_BACKGROUND = '#5b6470'; // between object cells: darker than white and grey, lighter than black
 export const OBJECT_EDGE = '#5b6470';
 export const HIGHLIGHT = { barrier: OKABE_ITO.orange, violation: OKABE_ITO.vermillion, selected: OKABE_ITO.blue };
+// A cycle on the pacing timeline, by what it is doing.
+export const CYCLE_CSS = { marking: '#bfe1f6', sweeping: '#b8e3d4' };
 
 // Page kinds of the heap map: the allocator's states, split by who owns a span.
 export const PAGE_KINDS = [

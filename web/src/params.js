@@ -1,6 +1,6 @@
 // Settings that a URL can carry, with their checks. A bad value never
 // blanks the page: it is reported and the default is used instead.
-import { BARRIERS } from './palette.js';
+import { BARRIERS } from '#tricolor/layout';
 
 export const SCENARIOS = ['list', 'tree', 'graph', 'churn', 'badcase'];
 export const COLLECTORS = ['stepped', 'paced'];

@@ -3,11 +3,14 @@
 // over time, cycles, stops and steps, barriers, violations). Views read the
 // heap straight from the module's memory through the JS API; this file
 // only drives it and keeps the history that the runtime does not.
+import { BARRIERS, COLOR, EVENT, OBJECT, PAGE_RUN, PAGE_SIZE as PAGE, PAGE_STATE, SPAN } from '#tricolor/layout';
 import { makeScenario } from './scenarios.js';
-import { PAGE_KIND, BARRIERS } from './palette.js';
-import { History, EVENT_WORDS } from './history.js';
+import { PAGE_KIND } from './palette.js';
+import { History } from './history.js';
 
-const PAGE = 8192;
+// The fields of a page run that say what its pages are: a change to any
+// of them changes the heap map.
+const MAP_FIELDS = [PAGE_RUN.base, PAGE_RUN.arena, PAGE_RUN.pages, PAGE_RUN.state, PAGE_RUN.sizeClass, PAGE_RUN.spanClass];
 const KEEP_SAMPLES = 1200, KEEP_LOG = 200;
 const GRAPH_MAX = 400; // the object graph is drawn for heaps this small
 const STEP_BYTES = 4096; // one "mark step" of the controls
@@ -166,7 +169,7 @@ export class LiveRuntime {
     const { ring, capacity, written } = this.heap.eventRing();
     let k = this.readEvents;
     if (written - k > capacity) { this.dropped += written - k - capacity; k = written - capacity; }
-    for (; k < written; k++) this.history.event(ring, (k % capacity) * EVENT_WORDS, k);
+    for (; k < written; k++) this.history.event(ring, (k % capacity) * EVENT.words, k);
     this.readEvents = written;
   }
 
@@ -188,8 +191,8 @@ export class LiveRuntime {
   mapSignature() {
     const runs = this.tri.pageRuns();
     let h = 2166136261 ^ this.tri.memoryBytes ^ (this.tri.heapEnd * 31);
-    for (let i = 0; i < runs.length; i += 8) {
-      for (let k = 0; k < 6; k++) h = Math.imul(h ^ runs[i + k], 16777619);
+    for (let i = 0; i < runs.length; i += PAGE_RUN.words) {
+      for (const k of MAP_FIELDS) h = Math.imul(h ^ runs[i + k], 16777619);
     }
     return `${h >>> 0}:${runs.length}`;
   }
@@ -212,58 +215,59 @@ export class LiveRuntime {
     map.start[0] = 1;
     map.start[heapBase] = 1;
     map.runs.length = 0;
-    for (let i = 0; i < runs.length; i += 8) {
-      const base = runs[i], arena = runs[i + 1], n = runs[i + 2], state = runs[i + 3];
+    for (let i = 0; i < runs.length; i += PAGE_RUN.words) {
+      const base = runs[i + PAGE_RUN.base], arena = runs[i + PAGE_RUN.arena], n = runs[i + PAGE_RUN.pages];
       const first = base / PAGE;
       if (first + n > pages) continue; // cannot be: runs lie within memory
-      const spanclass = runs[i + 5];
+      const sizeclass = runs[i + PAGE_RUN.sizeClass], spanclass = runs[i + PAGE_RUN.spanClass];
       let kind;
-      switch (state) {
-      case 0: kind = PAGE_KIND.free; break;
-      case 1: kind = PAGE_KIND.released; break;
-      case 2: kind = PAGE_KIND.small; break;
-      case 3: kind = PAGE_KIND.large; break;
-      case 4: kind = runs[i + 4] === 0 ? PAGE_KIND.gclarge : (spanclass & 1 ? PAGE_KIND.gcnoscan : PAGE_KIND.gcscan); break;
+      switch (runs[i + PAGE_RUN.state]) {
+      case PAGE_STATE.FREE: kind = PAGE_KIND.free; break;
+      case PAGE_STATE.RELEASED: kind = PAGE_KIND.released; break;
+      case PAGE_STATE.SMALL: kind = PAGE_KIND.small; break;
+      case PAGE_STATE.LARGE: kind = PAGE_KIND.large; break;
+      case PAGE_STATE.GC: kind = sizeclass === 0 ? PAGE_KIND.gclarge : (spanclass & 1 ? PAGE_KIND.gcnoscan : PAGE_KIND.gcscan); break;
       default: kind = PAGE_KIND.reserved;
       }
       map.kind.fill(kind, first, first + n);
       map.start[first] = 1;
       if (base === arena) map.arena[first] = 1;
-      map.runs.push({ first, n, base, arena, kind, sizeclass: runs[i + 4], spanclass, objects: runs[i + 6],
-        allocated: runs[i + 7] });
+      map.runs.push({ first, n, base, arena, kind, sizeclass, spanclass, objects: runs[i + PAGE_RUN.objects],
+        allocated: runs[i + PAGE_RUN.allocated] });
     }
     map.heapBasePage = heapBase;
     return map;
   }
 
   // The collected heap's spans with each object's colour: fn(span, colours),
-  // colours an array of 0..3 (free, white, grey, black) per object.
+  // colours an array of COLORS indexes (free, white, grey, black) per object.
   forEachGcSpan(fn) {
     const spans = this.heap.spans(), u32 = this.tri.views().u32;
     const colours = this.colourScratch ??= new Uint8Array(1024);
     const span = this.spanScratch ??= {}; // one record, refilled: no garbage per span per frame
     // in address order, so that a span keeps its place on screen as it moves between the heap's lists
-    const count = spans.length / 12;
+    const W = SPAN.words, count = spans.length / W;
     if (!this.order || this.order.length < count) this.order = new Uint32Array(count * 2);
     const order = this.order.subarray(0, count);
     for (let i = 0; i < count; i++) order[i] = i;
-    order.sort((x, y) => spans[x * 12] - spans[y * 12]);
+    order.sort((x, y) => spans[x * W + SPAN.base] - spans[y * W + SPAN.base]);
+    const { FREE, WHITE, GREY, BLACK } = COLOR;
     for (let k = 0; k < count; k++) {
-      const s = order[k] * 12;
-      const n = spans[s + 6];
-      const alloc = spans[s + 8] >>> 2, mark = spans[s + 9] >>> 2, grey = spans[s + 10] >>> 2;
+      const s = order[k] * W;
+      const n = spans[s + SPAN.objects];
+      const alloc = spans[s + SPAN.allocBits] >>> 2, mark = spans[s + SPAN.markBits] >>> 2, grey = spans[s + SPAN.greyBits] >>> 2;
       for (let i = 0; i < n; i++) {
         const word = i >>> 5, bit = 1 << (i & 31);
-        colours[i] = !(u32[alloc + word] & bit) ? 0 : !(u32[mark + word] & bit) ? 1 : (u32[grey + word] & bit) ? 2 : 3;
+        colours[i] = !(u32[alloc + word] & bit) ? FREE : !(u32[mark + word] & bit) ? WHITE : (u32[grey + word] & bit) ? GREY : BLACK;
       }
-      span.base = spans[s];
-      span.pages = spans[s + 1];
-      span.sizeclass = spans[s + 2];
-      span.noscan = spans[s + 4] & 1;
-      span.swept = (spans[s + 4] >> 1) & 1;
-      span.objectSize = spans[s + 5];
+      span.base = spans[s + SPAN.base];
+      span.pages = spans[s + SPAN.pages];
+      span.sizeclass = spans[s + SPAN.sizeClass];
+      span.noscan = spans[s + SPAN.noscan];
+      span.swept = spans[s + SPAN.swept];
+      span.objectSize = spans[s + SPAN.objectSize];
       span.objects = n;
-      span.allocated = spans[s + 7];
+      span.allocated = spans[s + SPAN.allocated];
       fn(span, colours);
     }
   }
@@ -271,14 +275,14 @@ export class LiveRuntime {
   // The bitmaps of the span holding addr, for the span detail.
   spanBits(addr) {
     const spans = this.heap.spans();
-    for (let s = 0; s < spans.length; s += 12) {
-      const base = spans[s], end = base + spans[s + 1] * PAGE;
-      if (addr < base || addr >= end) continue;
-      const n = spans[s + 6], words = Math.ceil(n / 32);
+    for (let s = 0; s < spans.length; s += SPAN.words) {
+      const base = spans[s + SPAN.base], pages = spans[s + SPAN.pages];
+      if (addr < base || addr >= base + pages * PAGE) continue;
+      const n = spans[s + SPAN.objects], words = Math.ceil(n / 32);
       const copy = (p) => Array.from(this.heap.bits(p, n).subarray(0, words));
-      return { base, pages: spans[s + 1], sizeclass: spans[s + 2], objectSize: spans[s + 5], objects: n,
-        allocated: spans[s + 7], swept: (spans[s + 4] >> 1) & 1, noscan: spans[s + 4] & 1,
-        alloc: copy(spans[s + 8]), mark: copy(spans[s + 9]), grey: copy(spans[s + 10]) };
+      return { base, pages, sizeclass: spans[s + SPAN.sizeClass], objectSize: spans[s + SPAN.objectSize], objects: n,
+        allocated: spans[s + SPAN.allocated], swept: spans[s + SPAN.swept], noscan: spans[s + SPAN.noscan],
+        alloc: copy(spans[s + SPAN.allocBits]), mark: copy(spans[s + SPAN.markBits]), grey: copy(spans[s + SPAN.greyBits]) };
     }
     return null;
   }
@@ -290,9 +294,10 @@ export class LiveRuntime {
     const objs = this.heap.objects();
     const nodes = [];
     const index = new Map();
-    for (let i = 0; i < objs.length; i += 3) {
-      index.set(objs[i], nodes.length);
-      nodes.push({ addr: objs[i], size: objs[i + 1], colour: objs[i + 2], label: this.scenario.labels.get(objs[i]) });
+    for (let i = 0; i < objs.length; i += OBJECT.words) {
+      const addr = objs[i + OBJECT.address];
+      index.set(addr, nodes.length);
+      nodes.push({ addr, size: objs[i + OBJECT.size], colour: objs[i + OBJECT.colour], label: this.scenario.labels.get(addr) });
     }
     const edges = [];
     for (const node of nodes) {
@@ -379,13 +384,13 @@ export class LiveRuntime {
       allocated: 0 }));
     const spans = this.heap.spans();
     let largeSpans = 0, largeBytes = 0;
-    for (let s = 0; s < spans.length; s += 12) {
-      const c = spans[s + 2];
-      if (!c) { largeSpans++; largeBytes += spans[s + 1] * PAGE; continue; }
+    for (let s = 0; s < spans.length; s += SPAN.words) {
+      const c = spans[s + SPAN.sizeClass];
+      if (!c) { largeSpans++; largeBytes += spans[s + SPAN.pages] * PAGE; continue; }
       const row = rows[c - 1];
       row.spans++;
-      if (!(spans[s + 4] & 1)) row.scanSpans++;
-      row.allocated += spans[s + 7];
+      if (!spans[s + SPAN.noscan]) row.scanSpans++;
+      row.allocated += spans[s + SPAN.allocated];
     }
     return { rows, largeSpans, largeBytes };
   }

@@ -2,10 +2,15 @@
 // rebuilds the traced heap's spans and object colours event by event, for
 // the same views the live heap has. The reader makes the checks the
 // command line's does and says what is wrong and where.
-import { History, EVENT_WORDS, EV } from './history.js';
-import { PAGE_KIND, PHASES, BARRIERS, COLORS } from './palette.js';
+import {
+  BARRIERS, COLORS, COLOR, EVENTS, EVENT, EVENT_KIND as EV, PHASES, PHASE, PAGE_SIZE as PAGE, SIZE_CLASSES as CLASSES,
+} from '#tricolor/layout';
+import { History } from './history.js';
+import { PAGE_KIND } from './palette.js';
 
-const HEADER = 64, TRAILER = 24, CLASSES = 67, KINDS = 14, VERSION = 1, PAGE = 8192;
+// The format's own constants; its event kinds, page size and size classes
+// are the runtime's (the reader rejects a trace of another build's).
+const HEADER = 64, TRAILER = 24, VERSION = 1;
 const MAX_EVENTS = 4_000_000; // 192 MB of decoded events: beyond that, say so rather than stall the page
 
 export class TraceError extends Error {}
@@ -27,7 +32,7 @@ export function crc32(bytes) {
 
 const fail = (msg) => { throw new TraceError(msg); };
 
-// Reads a whole trace: { header, events: Uint32Array (EVENT_WORDS per event), count, durationNs }.
+// Reads a whole trace: { header, events: Uint32Array of EVENT records, count, durationNs, bytes }.
 export function readTrace(buffer) {
   const data = new Uint8Array(buffer);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -44,7 +49,7 @@ export function readTrace(buffer) {
   if (u32(16) !== PAGE || u32(20) !== CLASSES) {
     fail(`bad header: page size ${u32(16)} and ${u32(20)} size classes (expected ${PAGE} and ${CLASSES})`);
   }
-  if (barrier >= 4) fail(`bad header: barrier mode ${barrier}`);
+  if (barrier >= BARRIERS.length) fail(`bad header: barrier mode ${barrier}`);
   const name = new TextDecoder().decode(data.subarray(32, 64)).replace(/\0+$/, '');
   if (size < HEADER + 8 * CLASSES + TRAILER) {
     fail(`truncated: ${size} bytes, too short for the header, size-class table and trailer`);
@@ -61,7 +66,7 @@ export function readTrace(buffer) {
   const classes = [];
   for (let c = 0; c < CLASSES; c++) classes.push({ size: u32(HEADER + 8 * c), pages: u32(HEADER + 8 * c + 4) });
 
-  const events = new Uint32Array(count * EVENT_WORDS);
+  const events = new Uint32Array(count * EVENT.words);
   let p = HEADER + 8 * CLASSES, n = 0, time = 0, a = 0; // a as a signed 64-bit value: UINT64_MAX is -1
   const v = [0, 0, 0, 0, 0, 0];
   const put = (w, x) => { // a non-negative number as two words
@@ -70,7 +75,7 @@ export function readTrace(buffer) {
   };
   while (p < trailer) {
     const at = p, kind = data[p++];
-    if (kind >= KINDS) fail(`event ${n} at byte ${at} has unknown kind ${kind}`);
+    if (kind >= EVENTS.length) fail(`event ${n} at byte ${at} has unknown kind ${kind}`);
     for (let f = 0; f < 6; f++) {
       let x = 0, i = 0, b;
       do {
@@ -85,19 +90,19 @@ export function readTrace(buffer) {
     if (n >= count) fail(`the trailer counts ${count} events, the file holds more`);
     time += v[1];
     a += v[2] % 2 === 1 ? -(v[2] + 1) / 2 : v[2] / 2;
-    const w = n * EVENT_WORDS;
-    events[w] = kind;
-    events[w + 1] = v[0];
-    put(w + 2, time);
-    if (a >= 0) put(w + 4, a);
+    const w = n * EVENT.words;
+    events[w + EVENT.kind] = kind;
+    events[w + EVENT.arg] = v[0];
+    put(w + EVENT.timeNs, time);
+    if (a >= 0) put(w + EVENT.a, a);
     else { // two's complement of a negative 64-bit value
       const m = -a - 1;
-      events[w + 4] = ~(m % 2 ** 32) >>> 0;
-      events[w + 5] = ~Math.floor(m / 2 ** 32) >>> 0;
+      events[w + EVENT.a] = ~(m % 2 ** 32) >>> 0;
+      events[w + EVENT.a + 1] = ~Math.floor(m / 2 ** 32) >>> 0;
     }
-    put(w + 6, v[3]);
-    put(w + 8, v[4]);
-    put(w + 10, v[5]);
+    put(w + EVENT.b, v[3]);
+    put(w + EVENT.c, v[4]);
+    put(w + EVENT.d, v[5]);
     n++;
   }
   if (n !== count) fail(`the trailer counts ${count} events, the file holds ${n}`);
@@ -130,7 +135,7 @@ export class Replay {
     k = Math.max(0, Math.min(this.trace.count, k));
     if (k < this.at) this.restart();
     const ev = this.trace.events;
-    for (; this.at < k; this.at++) this.apply(ev, this.at * EVENT_WORDS, this.at);
+    for (; this.at < k; this.at++) this.apply(ev, this.at * EVENT.words, this.at);
     this.version++;
   }
 
@@ -138,10 +143,10 @@ export class Replay {
 
   apply(r, w, index) {
     this.history.event(r, w, index);
-    const kind = r[w], a = r[w + 4] + r[w + 5] * 2 ** 32;
+    const kind = r[w + EVENT.kind], arg = r[w + EVENT.arg], a = r[w + EVENT.a] + r[w + EVENT.a + 1] * 2 ** 32;
     switch (kind) {
     case EV.SPAN_TAKE: {
-      const spanclass = r[w + 1], pages = r[w + 6], sizeclass = spanclass >> 1;
+      const spanclass = arg, pages = r[w + EVENT.b], sizeclass = spanclass >> 1;
       const c = this.trace.header.classes[sizeclass];
       const objectSize = sizeclass ? c.size : pages * PAGE, objects = sizeclass ? Math.floor(pages * PAGE / c.size) : 1;
       const span = { base: a, pages, spanclass, sizeclass, noscan: spanclass & 1, objectSize, objects, allocated: 0,
@@ -164,25 +169,26 @@ export class Replay {
       if (!span) break;
       const i = Math.floor((a - span.base) / span.objectSize);
       const before = span.colours[i];
-      const colour = kind === EV.ALLOC ? (r[w + 1] ? 3 : 1) : kind === EV.GREY ? 2 : kind === EV.BLACK ? 3 : 0;
+      const colour = kind === EV.ALLOC ? (arg ? COLOR.BLACK : COLOR.WHITE) : kind === EV.GREY ? COLOR.GREY
+        : kind === EV.BLACK ? COLOR.BLACK : COLOR.FREE;
       span.colours[i] = colour;
       if (kind === EV.ALLOC && !before) { span.allocated++; this.objects++; this.live += span.objectSize; }
       if (kind === EV.FREE && before) { span.allocated--; this.objects--; this.live -= span.objectSize; }
       break;
     }
     case EV.PHASE:
-      if (r[w + 1] === 4) for (const s of this.spans.values()) s.swept = 0;
-      if (r[w + 1] === 0) { // sweeping is over: the survivors are unmarked again
+      if (arg === PHASE.SWEEP) for (const s of this.spans.values()) s.swept = 0;
+      if (arg === PHASE.OFF) { // sweeping is over: the survivors are unmarked again
         for (const s of this.spans.values()) {
           s.swept = 1;
-          for (let i = 0; i < s.objects; i++) if (s.colours[i] > 1) s.colours[i] = 1;
+          for (let i = 0; i < s.objects; i++) if (s.colours[i] > COLOR.WHITE) s.colours[i] = COLOR.WHITE;
         }
       }
       break;
     default:
     }
     if (kind === EV.PHASE || kind === EV.PACER || index % 256 === 0) {
-      const t = r[w + 2] + r[w + 3] * 2 ** 32;
+      const t = r[w + EVENT.timeNs] + r[w + EVENT.timeNs + 1] * 2 ** 32;
       const cycle = this.history.cycles[this.history.cycles.length - 1];
       this.samples.push({ t, live: this.live, spans: this.spanBytes, goal: cycle?.nextGoal ?? cycle?.goal ?? Infinity });
       if (this.samples.length > 2400) this.samples.splice(0, 1200);
@@ -243,7 +249,8 @@ export class Replay {
     };
     return { base: s.base, pages: s.pages, sizeclass: s.sizeclass, objectSize: s.objectSize, objects: s.objects,
       allocated: s.allocated, swept: s.swept, noscan: s.noscan,
-      alloc: bits((c) => c > 0), mark: bits((c) => c > 1), grey: bits((c) => c === 2) };
+      alloc: bits((c) => c !== COLOR.FREE), mark: bits((c) => c === COLOR.GREY || c === COLOR.BLACK),
+      grey: bits((c) => c === COLOR.GREY) };
   }
 
   graph() { return { unavailable: 'A trace records colours, not pointers: the object graph is shown for the live heap.' }; }
@@ -264,7 +271,8 @@ export class Replay {
     const steps = h.timeline.filter((e) => e.kind !== 'stop').map((e) => e.t1 - e.t0).sort((x, y) => x - y);
     const pct = (xs, q) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * q))] : 0);
     const gcNs = [...stops, ...steps].reduce((x, y) => x + y, 0);
-    const t = this.at ? this.trace.events[(this.at - 1) * EVENT_WORDS + 2] + this.trace.events[(this.at - 1) * EVENT_WORDS + 3] * 2 ** 32 : 0;
+    const last = (this.at - 1) * EVENT.words + EVENT.timeNs;
+    const t = this.at ? this.trace.events[last] + this.trace.events[last + 1] * 2 ** 32 : 0;
     return {
       kind: 'replay', phase: PHASES[h.phase], cycles: h.cycles.length,
       barrier: h.barrier, objects: this.objects, heapLive: this.live, heapMarked: cycle?.marked ?? 0,

@@ -4,6 +4,7 @@
 // starts an arena. Hover for details, click to select a span.
 import { useRef, useState } from 'preact/hooks';
 import { useCanvas, canvasPoint, pixels, fillBlock } from './canvas.js';
+import { PAGE_SIZE } from '#tricolor/layout';
 import { PAGE_KINDS, PAGE_KIND, PAGE_PACKED, HIGHLIGHT, packed, hex, bytes } from '../palette.js';
 
 const COLS = 128;
@@ -24,7 +25,7 @@ function runAt(map, page) {
 
 function addressOf(map, page) {
   const seg = map.segments.find((s) => page >= s.first && page < s.first + s.n) || map.segments[0];
-  return seg.base + (page - seg.first) * 8192;
+  return seg.base + (page - seg.first) * PAGE_SIZE;
 }
 
 export function describePage(map, page) {
@@ -34,7 +35,7 @@ export function describePage(map, page) {
   const kind = PAGE_KINDS[map.kind[page]];
   const lines = [`page ${hex(addr)}: ${kind.name}`];
   if (run) {
-    lines.push(`${run.n} page${run.n > 1 ? 's' : ''} from ${hex(run.base)} (${bytes(run.n * 8192)}), arena ${hex(run.arena)}`);
+    lines.push(`${run.n} page${run.n > 1 ? 's' : ''} from ${hex(run.base)} (${bytes(run.n * PAGE_SIZE)}), arena ${hex(run.arena)}`);
     if (run.sizeclass) lines.push(`size class ${run.sizeclass} (span class ${run.spanclass}): ${run.allocated} of ${run.objects} objects in use`);
   } else if (map.kind[page] === PAGE_KIND.reserved && map.segments.length > 1) {
     lines.push('no span of the traced heap');
@@ -98,7 +99,7 @@ export function HeapMap({ controller }) {
       for (const run of map.runs) if (taken.has(run.base)) outline(run.first, run.n, HIGHLIGHT.barrier, 1);
     }
     if (selected != null) {
-      const run = map.runs.find((r) => selected >= r.base && selected < r.base + r.n * 8192);
+      const run = map.runs.find((r) => selected >= r.base && selected < r.base + r.n * PAGE_SIZE);
       if (run) outline(run.first, run.n, HIGHLIGHT.selected, 2);
     }
   };
@@ -117,18 +118,7 @@ export function HeapMap({ controller }) {
   const onClick = (e) => {
     if (!cache.map) return;
     const d = describePage(cache.map, pageAt(e));
-    if (!d?.run) return;
-    // a span of the collected heap: select it, and the object under the pointer (or its first)
-    const bits = controller.source.spanBits(d.addr);
-    let address;
-    if (bits) {
-      const under = Math.floor((d.addr - bits.base) / bits.objectSize);
-      const taken = (i) => (bits.alloc[i >> 5] >>> (i & 31)) & 1;
-      for (let i = under, k = 0; k < bits.objects; k++, i = (i + 1) % bits.objects) {
-        if (taken(i)) { address = bits.base + i * bits.objectSize; break; }
-      }
-    }
-    controller.actions.select({ span: d.run.base, address });
+    if (d?.run) controller.actions.selectInSpan(d.run.base, d.addr);
   };
   return (
     <div class="canvas-box heapmap" onMouseLeave={() => setHover(null)}>

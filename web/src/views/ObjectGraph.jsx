@@ -6,7 +6,8 @@
 // stays as a dashed ghost.
 import { useRef, useState } from 'preact/hooks';
 import { useCanvas, canvasPoint } from './canvas.js';
-import { OBJECT_CSS, OBJECT_EDGE, HIGHLIGHT, COLORS, hex } from '../palette.js';
+import { COLORS } from '#tricolor/layout';
+import { OBJECT_CSS, OBJECT_EDGE, HIGHLIGHT, hex } from '../palette.js';
 
 const MARGIN = 16, ROOT_X = 26, MAX_HEIGHT = 460;
 

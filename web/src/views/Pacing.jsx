@@ -4,7 +4,8 @@
 // figures; the spans it took are outlined on the heap map.
 import { useRef } from 'preact/hooks';
 import { useCanvas, canvasPoint } from './canvas.js';
-import { OKABE_ITO, PHASES, bytes, duration } from '../palette.js';
+import { PHASES, PHASE } from '#tricolor/layout';
+import { OKABE_ITO, CYCLE_CSS, bytes, duration } from '../palette.js';
 
 const SHOW_CYCLES = 12, BAR_CYCLES = 40;
 const LANES = [['cycle', 18], ['stops', 14], ['steps', 14], ['assists', 14]];
@@ -49,8 +50,8 @@ export function Timeline({ controller }) {
       for (let k = 0; k < c.phases.length; k++) {
         const [phase, at] = c.phases[k];
         const next = k + 1 < c.phases.length ? c.phases[k + 1][1] : end;
-        if (phase === 0) continue;
-        ctx.fillStyle = phase === 4 ? '#b8e3d4' : '#bfe1f6';
+        if (phase === PHASE.OFF) continue;
+        ctx.fillStyle = phase === PHASE.SWEEP ? CYCLE_CSS.sweeping : CYCLE_CSS.marking;
         ctx.fillRect(X(at), cy, Math.max(1, X(next) - X(at)), ch);
       }
       const x0 = X(c.start), x1 = Math.max(x0 + 2, X(end));
@@ -84,8 +85,8 @@ export function Timeline({ controller }) {
     <div>
       <div class="canvas-box"><canvas ref={ref} data-view="timeline" aria-label="Cycles, stops and steps over time" onClick={onClick} /></div>
       <ul class="legend inline">
-        <li><span class="swatch" style={{ background: '#bfe1f6' }} />marking</li>
-        <li><span class="swatch" style={{ background: '#b8e3d4' }} />sweeping</li>
+        <li><span class="swatch" style={{ background: CYCLE_CSS.marking }} />marking</li>
+        <li><span class="swatch" style={{ background: CYCLE_CSS.sweeping }} />sweeping</li>
         <li><span class="swatch" style={{ background: OKABE_ITO.vermillion }} />stop (mark setup, termination)</li>
         <li><span class="swatch" style={{ background: OKABE_ITO.blue }} />explicit step</li>
         <li><span class="swatch" style={{ background: OKABE_ITO.orange }} />assist (paid by allocation)</li>
@@ -141,9 +142,7 @@ export function CycleBars({ controller }) {
   );
 }
 
-export function CycleDetail({ controller, cycle: n, tick }) {
-  void tick;
-  const c = n != null && controller.source.history.cycles.find((x) => x.n === n);
+export function CycleDetail({ cycle: c }) {
   if (!c) return <p class="hint">Click a cycle on the timeline or a bar for its figures; the spans it took are outlined on the heap map.</p>;
   const end = c.end;
   const stopNs = c.stops.reduce((x, y) => x + y, 0);
@@ -162,7 +161,7 @@ export function CycleDetail({ controller, cycle: n, tick }) {
       {row('steps', `${c.steps} explicit (${duration(c.stepNs)}), ${c.assists} assists (${duration(c.assistNs)})`)}
       {row('scan work', bytes(c.work))}
       {row('time collecting', wall ? `${((100 * (stopNs + c.stepNs + c.assistNs)) / wall).toFixed(1)}%` : '–')}
-      {row('spans taken', `${c.spans.length} (outlined on the heap map)`)}
+      {row('spans taken', `${c.spans} (outlined on the heap map)`)}
     </dl>
   );
 }

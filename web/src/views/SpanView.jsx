@@ -6,7 +6,8 @@
 // reachable in vermillion. Drawn straight from the spans' bitmaps.
 import { useRef } from 'preact/hooks';
 import { useCanvas, canvasPoint, pixels } from './canvas.js';
-import { OBJECT_PACKED, OBJECT_CSS, CELL_BACKGROUND, HIGHLIGHT, OKABE_ITO, packed, COLORS, hex, bytes } from '../palette.js';
+import { COLORS, PAGE_SIZE } from '#tricolor/layout';
+import { OBJECT_PACKED, OBJECT_CSS, CELL_BACKGROUND, HIGHLIGHT, OKABE_ITO, packed, hex, bytes } from '../palette.js';
 
 const UNSWEPT = packed(OKABE_ITO.purple);
 const BACKGROUND = packed(CELL_BACKGROUND);
@@ -125,11 +126,7 @@ export function ObjectLegend() {
 
 // One span up close: its allocation, mark and grey bitmaps side by side,
 // and what they make of each object.
-export function SpanDetail({ controller, selection, tick }) {
-  const source = controller.source;
-  const addr = selection?.span ?? selection?.address;
-  const s = addr != null && source.spanBits(addr);
-  void tick;
+export function SpanDetail({ actions, span: s }) {
   if (!s) {
     return <p class="hint">Click a span in the heap map, or an object, to see its bitmaps here.</p>;
   }
@@ -147,7 +144,7 @@ export function SpanDetail({ controller, selection, tick }) {
   return (
     <div class="span-detail" data-span={s.base}>
       <p>
-        Span {hex(s.base)}: {s.pages} page{s.pages > 1 ? 's' : ''} ({bytes(s.pages * 8192)}),{' '}
+        Span {hex(s.base)}: {s.pages} page{s.pages > 1 ? 's' : ''} ({bytes(s.pages * PAGE_SIZE)}),{' '}
         {s.sizeclass ? `size class ${s.sizeclass}, ${s.objectSize}-byte objects` : 'one large object'},{' '}
         {s.noscan ? 'no pointers (noscan)' : 'with pointers (scan)'}; {s.allocated} of {s.objects} allocated;{' '}
         {s.swept ? 'swept this cycle' : 'not yet swept'}.
@@ -162,7 +159,7 @@ export function SpanDetail({ controller, selection, tick }) {
             {Array.from({ length: n }, (_, i) => {
               const c = colour(i);
               return <i class={`obj-${COLORS[c]}`} title={`object ${i}: ${COLORS[c]}`}
-                onClick={() => c && controller.actions.select({ address: s.base + i * s.objectSize })} />;
+                onClick={() => c && actions.select({ address: s.base + i * s.objectSize })} />;
             })}
           </div>
         </figure>

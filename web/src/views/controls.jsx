@@ -3,7 +3,8 @@
 import { useRef, useState } from 'preact/hooks';
 import { SCENARIOS, COLLECTORS, LIMITS } from '../params.js';
 import { SCENARIO_INFO } from '../scenarios.js';
-import { BARRIERS, duration, bytes } from '../palette.js';
+import { BARRIERS } from '#tricolor/layout';
+import { duration, bytes } from '../palette.js';
 
 function NumberField({ label, value, min, max, onCommit, allowOff, name, disabled }) {
   const [text, setText] = useState(null);
@@ -32,8 +33,7 @@ function NumberField({ label, value, min, max, onCommit, allowOff, name, disable
   );
 }
 
-export function Controls({ controller, settings, running, mode, phase }) {
-  const a = controller.actions;
+export function Controls({ actions: a, settings, running, mode, phase }) {
   const live = mode === 'live';
   const set = (k) => (e) => a.setSetting(k, e.target.value);
   // speed on a log scale: 1 .. 20000 operations per second
@@ -79,26 +79,25 @@ export function Controls({ controller, settings, running, mode, phase }) {
         <button type="button" name="reset" onClick={a.reset} title="r">Reset</button>
       </div>
       <span class={`phase-badge phase-${phase?.replace(/ /g, '-')}`} data-phase={phase}>{phase ?? '…'}</span>
-      <TraceOpen controller={controller} />
-      <button type="button" class="help-button" onClick={() => controller.store.set((s) => ({ help: !s.help }))} aria-label="Keyboard shortcuts">?</button>
+      <TraceOpen openTrace={a.openTrace} />
+      <button type="button" class="help-button" onClick={a.toggleHelp} aria-label="Keyboard shortcuts">?</button>
     </div>
   );
 }
 
-function TraceOpen({ controller }) {
+function TraceOpen({ openTrace }) {
   const input = useRef(null);
   return (
     <span class="trace-open">
       <button type="button" name="open-trace" onClick={() => input.current.click()}>Open trace…</button>
       <input ref={input} type="file" name="trace" accept=".trace,application/octet-stream" hidden
-        onChange={(e) => { controller.actions.openTrace(e.target.files[0]); e.target.value = ''; }} />
+        onChange={(e) => { openTrace(e.target.files[0]); e.target.value = ''; }} />
     </span>
   );
 }
 
-export function TracePanel({ controller, replay }) {
+export function TracePanel({ actions: a, replay }) {
   if (!replay) return null;
-  const a = controller.actions;
   return (
     <div class="trace-panel" data-view="replay">
       <p>

@@ -1,10 +1,10 @@
 // The DOM panels: barrier log, statistics, size classes, inspector, the
-// lesson of the barriers, messages and help. They re-render from the
-// summary the controller refreshes a few times a second.
-import { useRef } from 'preact/hooks';
+// lesson of the barriers, messages and help: functions of the store's
+// state (the snapshot the controller refreshes a few times a second), and
+// one canvas, the heap chart.
+import { COLORS, EVENTS, LEVELS, PAGE_SIZE } from '#tricolor/layout';
 import { useCanvas } from './canvas.js';
-import { OBJECT_CSS, HIGHLIGHT, OKABE_ITO, LEVELS, MALLOC_LEVELS, COLORS, hex, bytes, duration } from '../palette.js';
-import { EVENT_NAMES } from '../history.js';
+import { OBJECT_CSS, HIGHLIGHT, OKABE_ITO, GC_LEVELS, hex, bytes, duration } from '../palette.js';
 
 function ColourWord({ colour }) {
   const i = COLORS.indexOf(colour);
@@ -13,23 +13,21 @@ function ColourWord({ colour }) {
 
 // --- barrier log -----------------------------------------------------------------------
 
-export function BarrierLog({ controller, tick }) {
-  void tick;
-  const h = controller.source.history;
-  const rows = h.barriers.slice(-60).reverse();
-  const notes = (controller.source.log || []).slice(-6).reverse();
+export function BarrierLog({ actions, log }) {
+  if (!log) return null;
+  const { rows, notes } = log;
   const shadedText = (b) => [b.shaded & 1 && `old ${hex(b.old)}`, b.shaded & 2 && `new ${hex(b.value)}`].filter(Boolean).join(' and ') || 'nothing';
   return (
     <div class="log" data-view="barriers">
       {notes.length > 0 && <ul class="notes">{notes.map((n) => <li>{n.text}</li>)}</ul>}
-      {rows.length === 0 && (h.barrier === 'none'
+      {rows.length === 0 && (log.mode === 'none'
         ? <p class="hint">Barrier none: stores during marking go straight to memory, and nothing is shaded or recorded.</p>
         : <p class="hint">No barrier has fired yet: the barrier works only while a cycle marks. Step into a cycle while the mutator runs.</p>)}
       <table>
         {rows.length > 0 && <thead><tr><th>#</th><th>mode</th><th>slot</th><th>old → new</th><th>shaded</th></tr></thead>}
         <tbody>
           {rows.map((b, k) => (
-            <tr class={k === 0 ? 'latest' : ''} onClick={() => controller.actions.select({ address: b.slot })}>
+            <tr class={k === 0 ? 'latest' : ''} onClick={() => actions.select({ address: b.slot })}>
               <td>{b.index}</td><td>{b.mode}</td><td>{hex(b.slot)}</td>
               <td>{b.old ? hex(b.old) : 'null'} → {b.value ? hex(b.value) : 'null'}</td>
               <td style={{ color: b.shaded ? HIGHLIGHT.barrier : undefined }}>{shadedText(b)}</td>
@@ -43,41 +41,30 @@ export function BarrierLog({ controller, tick }) {
 
 // --- the lesson of the barriers ---------------------------------------------------------
 
-export function Lesson({ controller, summary }) {
-  const src = controller.source;
-  const h = src.history;
-  const labels = src.scenario?.labels || new Map();
-  const name = (a) => labels.get(a) || hex(a);
-  if (!summary) return null;
-  if (h.violations.length) {
-    const v = h.violations[0];
-    const freed = h.freedWhileReachable.has(v.target);
+export function Lesson({ lesson: l }) {
+  if (!l) return null;
+  if (l.kind === 'violation') {
     return (
       <div class="lesson bad" role="alert" data-lesson="violation">
-        <strong>The verifier found {h.violations.length === 1 ? 'a violation' : `${h.violations.length} violations`} of the tri-color invariant</strong>{' '}
-        at mark termination of cycle {v.cycle}, first a black→white edge: <b>{name(v.object)}</b> (black) → <b>{name(v.target)}</b> (white),
-        through slot {hex(v.slot)}. {name(v.target)} is reachable but was never marked, because with barrier{' '}
-        <b>{h.barrier}</b> nothing shaded it when the mutator stored it into a black object and deleted its last path
+        <strong>The verifier found {l.count === 1 ? 'a violation' : `${l.count} violations`} of the tri-color invariant</strong>{' '}
+        at mark termination of cycle {l.cycle}, first a black→white edge: <b>{l.object}</b> (black) → <b>{l.target}</b> (white),
+        through slot {hex(l.slot)}. {l.target} is reachable but was never marked, because with barrier{' '}
+        <b>{l.barrier}</b> nothing shaded it when the mutator stored it into a black object and deleted its last path
         from a grey one.{' '}
-        {freed
-          ? <span data-freed="1">Sweeping has now <b>freed {name(v.target)} while it is still reachable</b>: {name(v.object)} points at freed memory.</span>
+        {l.freed
+          ? <span data-freed="1">Sweeping has now <b>freed {l.target} while it is still reachable</b>: {l.object} points at freed memory.</span>
           : <span>Sweeping will free it though it is reachable.</span>}
       </div>
     );
   }
-  if (src.scenario?.lesson && summary.done) {
-    const { c } = src.scenario.lesson;
-    const b = h.barriers.find((x) => (x.shaded & 1 && x.old === c) || (x.shaded & 2 && x.value === c));
-    return (
-      <div class="lesson good" data-lesson="safe">
-        <strong>No violation with barrier {h.barrier}.</strong>{' '}
-        {b ? <>The barrier shaded C when the mutator {b.shaded & 2 ? 'stored it into A (Dijkstra: shade the new value)' : 'deleted it from B (Yuasa: shade the old value)'}, so C and what it reaches were marked.</>
-          : 'C stayed marked.'}{' '}
-        Try barrier none to see what the barrier prevents.
-      </div>
-    );
-  }
-  return null;
+  return (
+    <div class="lesson good" data-lesson="safe">
+      <strong>No violation with barrier {l.barrier}.</strong>{' '}
+      {l.shadedAs ? <>The barrier shaded C when the mutator {l.shadedAs === 'new' ? 'stored it into A (Dijkstra: shade the new value)' : 'deleted it from B (Yuasa: shade the old value)'}, so C and what it reaches were marked.</>
+        : 'C stayed marked.'}{' '}
+      Try barrier none to see what the barrier prevents.
+    </div>
+  );
 }
 
 // --- statistics --------------------------------------------------------------------------
@@ -128,9 +115,9 @@ export function Served({ summary: s }) {
   return (
     <div class="served">
       <h4>This heap's allocations, served by</h4>
-      <Bars values={s.served} names={LEVELS} />
+      <Bars values={s.served} names={GC_LEVELS} />
       <h4>All of the module's mallocs, served by</h4>
-      <Bars values={s.mallocServed} names={MALLOC_LEVELS} />
+      <Bars values={s.mallocServed} names={LEVELS} />
     </div>
   );
 }
@@ -189,9 +176,9 @@ export function HeapChart({ controller }) {
   );
 }
 
-export function SizeClasses({ controller, tick, all }) {
-  void tick;
-  const { rows, largeSpans, largeBytes } = controller.source.sizeClassTable();
+export function SizeClasses({ table, all }) {
+  if (!table) return null;
+  const { rows, largeSpans, largeBytes } = table;
   const shown = all ? rows : rows.filter((r) => r.spans);
   return (
     <div class="table-box" data-view="sizeclasses">
@@ -206,7 +193,7 @@ export function SizeClasses({ controller, tick, all }) {
             return (
               <tr>
                 <td>{r.sizeClass}</td><td>{r.size}</td><td>{r.pages}</td><td>{r.objects}</td>
-                <td>{r.tailWaste} B ({((100 * r.tailWaste) / (r.pages * 8192)).toFixed(1)}%)</td>
+                <td>{r.tailWaste} B ({((100 * r.tailWaste) / (r.pages * PAGE_SIZE)).toFixed(1)}%)</td>
                 <td>{r.spans} ({r.scanSpans})</td><td>{r.allocated}</td>
                 <td class="bar"><span style={{ width: `${cap ? (100 * r.allocated) / cap : 0}%` }} />{cap ? `${((100 * r.allocated) / cap).toFixed(0)}%` : '–'}</td>
               </tr>
@@ -224,7 +211,7 @@ export function EventCounts({ summary }) {
   if (!summary) return null;
   return (
     <p class="counts">
-      {summary.counts.map((n, i) => (n ? <span>{EVENT_NAMES[i]} {n.toLocaleString('en')}</span> : null))}
+      {summary.counts.map((n, i) => (n ? <span>{EVENTS[i]} {n.toLocaleString('en')}</span> : null))}
       {summary.dropped ? <span>dropped {summary.dropped}</span> : null}
     </p>
   );
@@ -232,24 +219,18 @@ export function EventCounts({ summary }) {
 
 // --- the inspector -------------------------------------------------------------------------
 
-export function Inspector({ controller, selection, tick }) {
-  void tick;
-  const cacheRef = useRef({});
-  if (!selection?.address) return <p class="hint">Click an object in the span view, the graph or a span's detail, or a row of the barrier log.</p>;
-  const c = cacheRef.current;
-  // The path from a root is a breadth-first search: redo it only when the heap changed.
-  const key = `${selection.address}:${controller.source.version}:${tick >> 3}`;
-  if (c.key !== key) { c.key = key; c.info = controller.source.inspect(selection.address); }
-  const o = c.info;
-  if (!o) return <p class="hint" data-inspector="none">{hex(selection.address)} is not an object (any more): it was freed or never allocated.</p>;
-  const select = (a) => controller.actions.select({ address: a });
+export function Inspector({ actions, inspected }) {
+  if (!inspected) return <p class="hint">Click an object in the span view, the graph or a span's detail, or a row of the barrier log.</p>;
+  const o = inspected.info;
+  if (!o) return <p class="hint" data-inspector="none">{hex(inspected.address)} is not an object (any more): it was freed or never allocated.</p>;
+  const select = (a) => actions.select({ address: a });
   return (
     <div class="inspector" data-inspector={o.address}>
       <dl>
         <dt>object</dt><dd>{o.label ? `${o.label}, ` : ''}{hex(o.address)}</dd>
         <dt>size</dt><dd>{o.size} bytes{o.span?.sizeclass ? `, size class ${o.span.sizeclass}` : ', a large object'}</dd>
         <dt>colour</dt><dd><ColourWord colour={o.colour} /></dd>
-        {o.span && <><dt>span</dt><dd><a href="#" onClick={(e) => { e.preventDefault(); controller.actions.select({ span: o.span.base, address: o.address }); }}>{hex(o.span.base)}</a>, {o.span.pages} page{o.span.pages > 1 ? 's' : ''}, object {o.index} of {o.span.objects}</dd></>}
+        {o.span && <><dt>span</dt><dd><a href="#" onClick={(e) => { e.preventDefault(); actions.select({ span: o.span.base, address: o.address }); }}>{hex(o.span.base)}</a>, {o.span.pages} page{o.span.pages > 1 ? 's' : ''}, object {o.index} of {o.span.objects}</dd></>}
       </dl>
       {o.pointers === null ? <p class="hint">A trace does not record pointers or roots.</p> : (
         <>
@@ -278,27 +259,27 @@ export function Inspector({ controller, selection, tick }) {
 
 // --- messages and help ---------------------------------------------------------------------
 
-export function Messages({ controller, messages }) {
+export function Messages({ actions, messages }) {
   if (!messages.length) return null;
   return (
     <div class="messages">
       {messages.map((m, i) => (
         <div class={`message ${m.kind}`} role={m.kind === 'error' ? 'alert' : 'status'} data-message={m.kind}>
           <span>{m.text}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => controller.actions.dismiss(i)}>×</button>
+          <button type="button" aria-label="Dismiss" onClick={() => actions.dismiss(i)}>×</button>
         </div>
       ))}
     </div>
   );
 }
 
-export function Help({ controller, open }) {
+export function Help({ actions, shortcuts, open }) {
   if (!open) return null;
   return (
     <div class="help" role="dialog" aria-label="Keyboard shortcuts">
       <h3>Keyboard shortcuts</h3>
-      <table>{controller.shortcuts.map(([k, what]) => <tr><th><kbd>{k}</kbd></th><td>{what}</td></tr>)}</table>
-      <button type="button" onClick={() => controller.store.set({ help: false })}>Close</button>
+      <table>{shortcuts.map(([k, what]) => <tr><th><kbd>{k}</kbd></th><td>{what}</td></tr>)}</table>
+      <button type="button" onClick={actions.closeHelp}>Close</button>
     </div>
   );
 }
