@@ -34,6 +34,20 @@ static inline bool tri_bit(const uint64_t *bits, uintptr_t i)
 static inline void tri_bit_set(uint64_t *bits, uintptr_t i) { bits[i / 64] |= tri_bit_mask(i); }
 static inline void tri_bit_clear(uint64_t *bits, uintptr_t i) { bits[i / 64] &= ~tri_bit_mask(i); }
 
+/* The set bits of a word: the instruction where the target has one, else
+ * a few shifts and adds rather than a call into the compiler's library. */
+static inline unsigned tri_popcount(uint64_t x)
+{
+#if defined(__POPCNT__) || !defined(__x86_64__)
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
 /* The index of the lowest set bit of *word, which it clears: the step of a
  * loop over a word's set bits, `while (w) use(tri_bits_pop(&w))`. */
 static inline unsigned tri_bits_pop(uint64_t *word)
@@ -85,7 +99,7 @@ static inline uintptr_t tri_bits_count(const uint64_t *bits, uintptr_t from, uin
     uintptr_t count = 0;
     for (uintptr_t end = from + n; from < end;) {
         uintptr_t w = from / 64, hi = end - w * 64 < 64 ? end - w * 64 : 64;
-        count += (uintptr_t)__builtin_popcountll(bits[w] & tri_bits_range((unsigned)(from % 64), (unsigned)hi));
+        count += tri_popcount(bits[w] & tri_bits_range((unsigned)(from % 64), (unsigned)hi));
         from = w * 64 + hi;
     }
     return count;

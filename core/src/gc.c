@@ -103,6 +103,7 @@ static void mark_setup(tri_gc_heap *h)
     h->pacer.assist_mark = h->pacer.live;
     tri_gc_set_phase(h, TRI_GC_MARK_SETUP);
     h->alloc.black = 1;
+    tri_gc_alloc_blacken_caches(h);
     h->head.barrier_on = h->config.barrier != TRI_BARRIER_NONE;
     h->mark.roots_scanned = 0;
     if (h->config.barrier != TRI_BARRIER_HYBRID) /* hybrid scans roots in its first step */
@@ -128,6 +129,7 @@ static void mark_termination(tri_gc_heap *h)
     if (!h->mark.roots_scanned || b == TRI_BARRIER_DIJKSTRA || b == TRI_BARRIER_NONE)
         tri_gc_scan_roots(h); /* roots have no barrier: look at them again */
     tri_gc_mark_work(h, SIZE_MAX);
+    tri_gc_alloc_flush_caches(h); /* before the marked bytes are read: the caches' slots leave them */
     tri_gc_clear_weak(h);
     tri_gc_queue_finalizers(h);
     if (h->config.verify)

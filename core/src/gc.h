@@ -60,10 +60,13 @@ typedef struct tri_gcspan {
     uint16_t spc;           /* span class; 0 for a large object */
     uint8_t sel, noscan, large, needzero, list;
     uint8_t set;            /* which of the heap's two span sets holds it */
+    uint8_t scan_one_word;  /* small scan span: an object's pointer bits fit one bitmap word */
+    uint64_t objmask;       /* type set (homogeneous): an object's pointer words (gcalloc.c) */
     uint32_t divmul;        /* floor division by elemsize (0 for a large object: index 0) */
     uint64_t *alloc, *mark; /* bits[sel] and bits[sel ^ 1], kept in step with sel */
     int32_t oblets_left;    /* large object being scanned: chunks still to scan */
-    const tri_type *type;   /* large object: its element type and count */
+    const tri_type *type;   /* large object: its element type (and count); a small scan span:
+                               the type every slot has the pointer bits of, or NULL (gcalloc.c) */
     size_t count;
     uint64_t *grey, *ptrbits;
     /* A span of 16-byte noscan blocks: per block, how many tiny objects it
@@ -145,11 +148,31 @@ typedef struct tri_gc_workbuf {
 
 /* --- the heap's other records -------------------------------------------------------------- */
 
+/* A span class's cached span (gcalloc.c): the fast path reads free, base,
+ * size, allocword and type, and nothing of the span. */
 typedef struct tri_gc_cache {
+    uint64_t free;        /* slots of the current word taken, not yet handed out */
+    uintptr_t base;       /* the address of the current word's first slot */
+    uint64_t *allocword;  /* the current word of the span's allocation bitmap */
+    uint32_t size;        /* bytes per object */
+    uint32_t word;        /* the current word's index */
+    const tri_type *type; /* the span's type (every slot has its pointer bits), or NULL */
     tri_gcspan *g;
-    uint32_t word;   /* bitmap word the free mask came from */
-    uint64_t free;   /* free objects of that word not yet handed out */
 } tri_gc_cache;
+
+/* Where tri_gc_alloc finds a type's cache (gcalloc.c): a direct-mapped
+ * table by the type's address, filled by the general path for types whose
+ * objects can take the fast path. */
+typedef struct tri_gc_type_slot {
+    const tri_type *type;
+    const tri_type *span_type; /* the type a span must remember for its slots to fit (NULL: noscan) */
+    tri_gc_cache *cache;
+} tri_gc_type_slot;
+#define TRI_GC_TYPE_SLOTS 32
+static inline unsigned tri_gc_type_slot_of(const tri_type *t)
+{
+    return (unsigned)(((uintptr_t)t >> 5) % TRI_GC_TYPE_SLOTS); /* types are 32 bytes: neighbours differ */
+}
 
 typedef struct tri_gc_root_range {
     void **slots;
@@ -217,6 +240,7 @@ struct tri_gc_heap {
 
     /* Allocation (gcalloc.c): every allocation. */
     struct {
+        tri_gc_type_slot types[TRI_GC_TYPE_SLOTS]; /* type -> cache, for the fast path */
         tri_gc_cache cache[TRI_NUM_SPAN_CLASSES]; /* the span each span class allocates from (Go's mcache) */
         uintptr_t tiny;              /* the current 16-byte block of tiny objects; cleared at termination */
         size_t tiny_off;             /* its first free byte */
@@ -425,28 +449,38 @@ static inline int32_t tri_gc_oblets_of(const tri_gcspan *g)
 {
     return (int32_t)((tri_gc_large_bytes(g) + TRI_OBLET - 1) / TRI_OBLET);
 }
-/* Shades the object holding p; returns whether it was white. */
-static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
+/* Shades the object holding p; returns whether it was white. The bytes it
+ * marks go to *marked; events are emitted if `events` (the mark loop
+ * decides both once, for every pointer it shades). */
+static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_heap *h, uintptr_t p, uint64_t *marked,
+                                                                   bool events)
 {
     tri_gcspan *g = tri_gc_span_for(h, p);
     if (!g)
         return false;
-    uint32_t idx = tri_gc_index_in(g, p);
-    if (idx >= g->nelems || !tri_gc_is_allocated(g, idx) || !tri_gc_is_white(g, idx))
+    uint32_t idx = tri_gc_index_in(g, p), w = idx / 64;
+    uint64_t bit = tri_bit_mask(idx), *mark = g->mark;
+    if (idx >= g->nelems || !(g->alloc[w] & ~mark[w] & bit))
         return false; /* not an allocated object, or already shaded */
-    h->mark.marked += g->elemsize;
+    *marked += g->elemsize;
     uintptr_t obj = tri_gc_object_at(g, idx);
+    mark[w] |= bit; /* white -> black, or with the grey bit below, -> grey */
     if (g->noscan) {
-        tri_gc_white2black(g, idx);
-        tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
+        if (events)
+            tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
         return true;
     }
-    tri_gc_white2grey(g, idx);
+    g->grey[w] |= bit;
     if (g->large)
         g->oblets_left = tri_gc_oblets_of(g);
     tri_gc_grey_push(h, obj);
-    tri_gc_emit(h, TRI_EV_GREY, 0, obj, 0, 0, 0);
+    if (events)
+        tri_gc_emit(h, TRI_EV_GREY, 0, obj, 0, 0, 0);
     return true;
+}
+static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
+{
+    return tri_gc_shade_into(h, p, &h->mark.marked, h->events.ring != NULL);
 }
 TRI_INTERNAL void tri_gc_scan_roots(tri_gc_heap *h);
 TRI_INTERNAL size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget);
@@ -506,8 +540,15 @@ TRI_INTERNAL void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap 
 
 /* --- gcalloc.c: allocation -------------------------------------------------------------------- */
 
-/* Mark termination: the span caches let go of their spans. */
+/* Mark termination: the span caches give back the slots they took and did
+ * not hand out, and let go of their spans. */
 TRI_INTERNAL void tri_gc_alloc_flush_caches(tri_gc_heap *h);
+/* Mark setup: the slots caches hold will be allocated black. */
+TRI_INTERNAL void tri_gc_alloc_blacken_caches(tri_gc_heap *h);
+/* Slots the caches hold and have counted as allocated: for exact reads. */
+TRI_INTERNAL void tri_gc_alloc_unhanded(const tri_gc_heap *h, uint64_t *objects, uint64_t *bytes);
+/* g's allocated objects (nalloc, less what its cache holds). */
+TRI_INTERNAL uint32_t tri_gc_span_allocated(const tri_gc_heap *h, const tri_gcspan *g);
 
 /* --- gcfinal.c: finalizers and weak references ------------------------------------------------- */
 

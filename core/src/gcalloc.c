@@ -2,32 +2,85 @@
  * Allocation in a collected heap (Go's malloc.go and mcache.go).
  *
  * Owns: the span caches (alloc.cache, one span per span class, Go's
- * mcache), the tiny block, and the allocation counters (stats.allocs,
- * stats.allocated_total; pacer.live grows here).
+ * mcache), the type slots that lead tri_gc_alloc to them, the tiny block,
+ * and the allocation counters (stats.allocs, allocated_total, objects;
+ * pacer.live grows here).
  *
- * A small object comes from its class's cached span: the next clear bit of
- * the span's allocation bitmap, taken from a free mask of one bitmap word.
- * The object is zeroed if the span's memory was used before, and for a
- * scan class its pointer words are written into the span's pointer bitmap
- * from its type. While a cycle marks, new objects are allocated black (their
- * mark bit set): they are live by definition. Objects of noscan type under
- * 16 bytes share 16-byte blocks (tiny); objects over 32 KiB get a span of
- * their own.
+ * A small object comes from its class's cached span, one word of the
+ * span's allocation bitmap at a time. Taking a word is where the work is:
+ * its free slots are zeroed if the span's memory was used before, counted
+ * (live bytes, objects, the span's nalloc, all at once), blackened if a
+ * cycle is marking (objects allocated while marking are live by
+ * definition), and the pacer is consulted (Go charges heapLive per span the
+ * same way). Handing out one slot is then a bit scan, the slot's
+ * allocation bit, and its address:
  *
- * Pacing happens before the object exists (pacer.limit, gcpacer.c): a
- * cycle that starts then allocates the object black, and assists charge
- * for it in advance.
+ *   tri_gc_alloc: type slot -> cache -> lowest free bit -> object
+ *
+ * A span of a scan class remembers the type of its objects while it has
+ * had only one (tri_gcspan.type): its pointer bitmap is filled with that
+ * type's pattern once, when the span is fresh, so an allocation of that
+ * type writes no pointer bits. The first object of another type makes the
+ * span mixed, and from then each allocation writes its own bits.
+ *
+ * Slots a cache has taken but not handed out are counted as allocated in
+ * the counters and nalloc, and are black while marking, but their
+ * allocation bits are clear: they are no one's objects. Reads of the
+ * counters take them out again (tri_gc_alloc_unhanded), and mark
+ * termination gives them back (tri_gc_alloc_flush_caches).
+ *
+ * Objects of noscan type under 16 bytes share 16-byte blocks (tiny);
+ * objects over 32 KiB get a span of their own. The fast path is off (every
+ * allocation takes the general path, which does its work per object) when
+ * the heap records events, runs a stress mode, or under ASan.
  *
  * Invariants kept:
  *   - A cached span is on no list (list TRI_GC_LIST_CACHED) and was swept
- *     this cycle; the cache's free mask holds only clear allocation bits of
- *     its word.
+ *     this cycle; c->free holds free slots of its current word whose
+ *     allocation bits are clear, already zeroed and counted.
  *   - An allocated object is zeroed, and in a scan span its pointer bits
  *     are those of its type.
+ *   - A small span whose type is set has that type's pointer bits in every
+ *     slot, free or not; its cache's type is the span's.
  */
 #include <errno.h>
 
 #include "gc.h"
+
+/* --- counting taken slots ------------------------------------------------------------------ */
+
+/* Counts n slots of the cache's span as allocated (or, n < 0, gives them
+ * back): in the pacer, the statistics, the span's nalloc, and the marked
+ * bytes while they are black. */
+static void count_slots(tri_gc_heap *h, tri_gc_cache *c, int64_t n)
+{
+    int64_t bytes = n * (int64_t)c->size;
+    h->pacer.live += (uint64_t)bytes;
+    h->stats.allocated_total += (uint64_t)bytes;
+    h->stats.allocs += (uint64_t)n;
+    h->stats.objects += (uint64_t)n;
+    c->g->nalloc += (uint32_t)n;
+    if (h->alloc.black)
+        h->mark.marked += (uint64_t)bytes;
+}
+
+void tri_gc_alloc_unhanded(const tri_gc_heap *h, uint64_t *objects, uint64_t *bytes)
+{
+    *objects = *bytes = 0;
+    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        const tri_gc_cache *c = &h->alloc.cache[spc];
+        uint64_t n = (uint64_t)tri_popcount(c->free);
+        *objects += n;
+        *bytes += n * c->size;
+    }
+}
+
+uint32_t tri_gc_span_allocated(const tri_gc_heap *h, const tri_gcspan *g)
+{
+    if (g->list != TRI_GC_LIST_CACHED)
+        return g->nalloc;
+    return g->nalloc - (uint32_t)tri_popcount(h->alloc.cache[g->spc].free);
+}
 
 /* --- the span caches ------------------------------------------------------------------ */
 
@@ -37,65 +90,6 @@ static inline uint64_t valid_mask(const tri_gcspan *g, uint32_t w)
     uint32_t rest = g->nelems - w * 64;
     return tri_bits_low(rest >= 64 ? 64 : rest);
 }
-
-/* The next free object of the cache's span, or 0: one branch when the
- * cache has one. */
-static inline uintptr_t cache_next(tri_gc_cache *c, tri_gcspan **span, uint32_t *index)
-{
-    if (unlikely(c->free == 0))
-        return 0;
-    tri_gcspan *g = c->g;
-    uint32_t idx = c->word * 64 + tri_bits_pop(&c->free);
-    tri_bit_set(g->alloc, idx);
-    g->nalloc++;
-    *span = g;
-    *index = idx;
-    return tri_gc_object_at(g, idx);
-}
-
-/* The cache is out of free objects in its word: the next word with one, or
- * another span (gcsweep.c). 0 when out of memory. */
-static TRI_NOINLINE uintptr_t cache_refill(tri_gc_heap *h, unsigned spc, tri_gcspan **span, uint32_t *index)
-{
-    tri_gc_cache *c = &h->alloc.cache[spc];
-    for (;;) {
-        tri_gcspan *g = c->g;
-        if (g) {
-            while (++c->word < g->words) {
-                c->free = ~g->alloc[c->word] & valid_mask(g, c->word);
-                if (c->free)
-                    return cache_next(c, span, index);
-            }
-            tri_gc_span_file(h, g, TRI_GC_LIST_FULL);
-            c->g = NULL;
-        }
-        g = tri_gc_span_for_alloc(h, spc);
-        if (!g)
-            return 0;
-        tri_assert(g->sweepgen == h->spans.sweepgen && g->list == TRI_GC_LIST_NONE);
-        g->list = TRI_GC_LIST_CACHED;
-        c->g = g;
-        c->word = 0;
-        c->free = ~g->alloc[0] & valid_mask(g, 0);
-        if (c->free)
-            return cache_next(c, span, index);
-        /* the loop moves on to the span's next word */
-    }
-}
-
-void tri_gc_alloc_flush_caches(tri_gc_heap *h)
-{
-    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
-        tri_gc_cache *c = &h->alloc.cache[spc];
-        if (c->g) {
-            tri_gc_span_file(h, c->g, TRI_GC_LIST_PARTIAL);
-            c->g = NULL;
-            c->free = 0;
-        }
-    }
-}
-
-/* --- a new object's pointer bits ------------------------------------------------------- */
 
 /* The type's pointer words from `from` on, as a mask of up to 64 bits. */
 static inline uint64_t type_mask(const tri_type *t, size_t from)
@@ -111,6 +105,138 @@ static inline uint64_t type_mask(const tri_type *t, size_t from)
         m |= t->ptrmap[from / 64 + 1] << (64 - from % 64);
     return m & low;
 }
+
+/* Whether a span of class spc can remember objects of type t: one object's
+ * pointer bits fit one word of the bitmap. */
+static bool homogeneous_fit(const tri_gcspan *g, const tri_type *t)
+{
+    return t && t->ptr_words && !g->noscan && g->elemsize / TRI_WORD <= 64 && t->size <= g->elemsize;
+}
+
+/* A fresh span of a scan class becomes t's: every slot gets t's pointer
+ * bits now, and allocations of t write none. The bits repeat with the
+ * object's size in words (at most 64), so each bitmap word is 64 bits of
+ * one repeating pattern, read at the right phase. */
+static void span_make_homogeneous(tri_gcspan *g, const tri_type *t)
+{
+    unsigned words = (unsigned)(g->elemsize / TRI_WORD);
+    uint64_t mask = type_mask(t, 0), lo = 0, hi = 0; /* the pattern's first 128 bits */
+    for (unsigned at = 0; at < 128; at += words) {
+        if (at < 64) {
+            lo |= mask << at;
+            if (at && at + words > 64)
+                hi |= mask >> (64 - at);
+        } else {
+            hi |= mask << (at - 64);
+        }
+    }
+    size_t nwords = (g->nelems * (size_t)words + 63) / 64;
+    for (size_t k = 0; k < nwords; k++) {
+        unsigned phase = (unsigned)((k * 64) % words);
+        g->ptrbits[k] = phase ? (lo >> phase) | (hi << (64 - phase)) : lo;
+    }
+    g->type = t;
+    g->objmask = mask;
+}
+
+/* Takes the free slots of the cache's current word: zeroes, counts and, while
+ * marking, blackens them. */
+static void take_word(tri_gc_heap *h, tri_gc_cache *c, uint64_t free)
+{
+    tri_gcspan *g = c->g;
+    c->free = free;
+    c->base = tri_gc_object_at(g, c->word * 64);
+    c->allocword = &g->alloc[c->word];
+    if (g->needzero)
+        for (uint64_t f = free; f;) { /* runs of free slots, one memset each */
+            unsigned lo = (unsigned)__builtin_ctzll(f);
+            uint64_t run = f >> lo; /* its lowest bit is set */
+            unsigned n = run == ~(uint64_t)0 ? 64 : (unsigned)__builtin_ctzll(~run);
+            void *p = (void *)(c->base + (uintptr_t)lo * c->size);
+            tri_asan_unpoison(p, (size_t)n * c->size);
+            memset(p, 0, (size_t)n * c->size);
+            tri_asan_poison(p, (size_t)n * c->size);
+            f &= ~(tri_bits_low(n) << lo);
+        }
+    if (h->alloc.black)
+        g->mark[c->word] |= free;
+    count_slots(h, c, tri_popcount(free));
+}
+
+/* The cache's word is used up: the pacer has its say, then the next word
+ * with a free slot, or another span (gcsweep.c), becomes current. t is the
+ * type being allocated (NULL: none, or an array), for a fresh span to
+ * remember. false when out of memory. */
+static TRI_NOINLINE bool cache_refill(tri_gc_heap *h, unsigned spc, const tri_type *t)
+{
+    tri_gc_cache *c = &h->alloc.cache[spc];
+    if (unlikely(h->pacer.live >= h->pacer.limit)) /* this may flush the caches: look again after */
+        tri_gc_pace(h, 0);
+    if (c->free)
+        return true;
+    for (;;) {
+        tri_gcspan *g = c->g;
+        if (g) {
+            while (++c->word < g->words) {
+                uint64_t free = ~g->alloc[c->word] & valid_mask(g, c->word);
+                if (free) {
+                    take_word(h, c, free);
+                    return true;
+                }
+            }
+            tri_gc_span_file(h, g, TRI_GC_LIST_FULL);
+            c->g = NULL;
+            c->type = NULL;
+        }
+        g = tri_gc_span_for_alloc(h, spc);
+        if (!g)
+            return false;
+        tri_assert(g->sweepgen == h->spans.sweepgen && g->list == TRI_GC_LIST_NONE);
+        if (g->nalloc == 0 && homogeneous_fit(g, t) && g->type != t)
+            span_make_homogeneous(g, t);
+        g->list = TRI_GC_LIST_CACHED;
+        c->g = g;
+        c->size = g->elemsize;
+        c->type = g->noscan ? NULL : g->type;
+        c->word = 0;
+        uint64_t free = ~g->alloc[0] & valid_mask(g, 0);
+        if (free) {
+            take_word(h, c, free);
+            return true;
+        }
+        /* the loop moves on to the span's next word */
+    }
+}
+
+void tri_gc_alloc_blacken_caches(tri_gc_heap *h)
+{
+    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        tri_gc_cache *c = &h->alloc.cache[spc];
+        if (c->free) {
+            c->g->mark[c->word] |= c->free;
+            h->mark.marked += (uint64_t)tri_popcount(c->free) * c->size;
+        }
+    }
+}
+
+void tri_gc_alloc_flush_caches(tri_gc_heap *h)
+{
+    for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
+        tri_gc_cache *c = &h->alloc.cache[spc];
+        if (!c->g)
+            continue;
+        if (c->free) { /* slots taken, never handed out: free again */
+            count_slots(h, c, -(int64_t)tri_popcount(c->free));
+            c->g->mark[c->word] &= ~c->free;
+        }
+        tri_gc_span_file(h, c->g, TRI_GC_LIST_PARTIAL);
+        c->g = NULL;
+        c->free = 0;
+        c->type = NULL;
+    }
+}
+
+/* --- a new object's pointer bits ------------------------------------------------------- */
 
 /* Records which words of the new object at p (count elements of type t)
  * hold pointers, overwriting what a freed object left: 64 words at a time. */
@@ -131,11 +257,18 @@ static TRI_NOINLINE void write_ptrbits_slow(tri_gcspan *g, uintptr_t p, const tr
     }
 }
 
-/* The common case inline: one object whose bits fit a word of the bitmap. */
-static inline void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
+/* The object at p of g gets the pointer bits of count elements of t; a
+ * span that remembered another type no longer can. */
+static void write_ptrbits(tri_gc_heap *h, tri_gcspan *g, uintptr_t p, const tri_type *t, size_t count)
 {
+    if (count == 1 && g->type == t)
+        return; /* the span's slots have t's bits already */
+    if (g->type) {
+        g->type = NULL; /* mixed from now on */
+        h->alloc.cache[g->spc].type = NULL;
+    }
     uintptr_t words = g->elemsize / TRI_WORD;
-    if (likely(count == 1 && words <= 64))
+    if (count == 1 && words <= 64)
         tri_bits_put(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)words, type_mask(t, 0));
     else
         write_ptrbits_slow(g, p, t, count);
@@ -143,57 +276,19 @@ static inline void write_ptrbits(tri_gcspan *g, uintptr_t p, const tri_type *t, 
 
 /* --- objects ----------------------------------------------------------------------------- */
 
-static inline void zero_object(void *p, size_t size)
+/* The next free slot of the class's cached span, taking a word or a span
+ * when the cache has none; 0 when out of memory. */
+static inline uintptr_t take_slot(tri_gc_heap *h, unsigned spc, const tri_type *t, tri_gcspan **span,
+                                  uint32_t *index)
 {
-    /* Constant sizes become a few vector stores; `rep stos`, which a loop
-     * or a variable memset turns into, is slow to start on small sizes. */
-    switch (size) {
-    case 16: memset(p, 0, 16); break;
-    case 32: memset(p, 0, 32); break;
-    case 48: memset(p, 0, 48); break;
-    case 64: memset(p, 0, 64); break;
-    case 80: memset(p, 0, 80); break;
-    case 96: memset(p, 0, 96); break;
-    case 112: memset(p, 0, 112); break;
-    case 128: memset(p, 0, 128); break;
-    default: memset(p, 0, size); break;
-    }
-}
-
-/* Counts a new object of `bytes` and reports it. */
-static inline void note_object(tri_gc_heap *h, uintptr_t p, size_t bytes)
-{
-    h->pacer.live += bytes;
-    h->stats.allocated_total += bytes;
-    h->stats.allocs++;
-    h->stats.objects++;
-    tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, p, bytes, 0, 0);
-}
-
-/* Makes the slot idx of g, at p, a new object of `size` bytes, whose
- * pointer bits are written: inline in every caller, the fast path of
- * tri_gc_alloc among them. */
-static inline __attribute__((always_inline)) void *new_object(tri_gc_heap *h, tri_gcspan *g, uint32_t idx,
-                                                               uintptr_t p, size_t size)
-{
-    tri_asan_unpoison(p, g->elemsize);
-    if (g->needzero)
-        zero_object((void *)p, g->elemsize);
-    tri_asan_alloc((void *)p, size, g->elemsize);
-    if (unlikely(h->alloc.black)) {
-        tri_gc_white2black(g, idx);
-        h->mark.marked += g->elemsize;
-    }
-    note_object(h, p, g->elemsize);
-    return (void *)p;
-}
-
-static inline void *init_small(tri_gc_heap *h, tri_gcspan *g, uint32_t idx, uintptr_t p, size_t size,
-                               bool noscan, const tri_type *t, size_t count)
-{
-    if (!noscan)
-        write_ptrbits(g, p, t, count);
-    return new_object(h, g, idx, p, size);
+    tri_gc_cache *c = &h->alloc.cache[spc];
+    if (unlikely(c->free == 0) && !cache_refill(h, spc, t))
+        return 0;
+    unsigned b = tri_bits_pop(&c->free);
+    *c->allocword |= (uint64_t)1 << b;
+    *span = c->g;
+    *index = c->word * 64 + b;
+    return c->base + (uintptr_t)b * c->size;
 }
 
 static void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
@@ -201,12 +296,14 @@ static void *alloc_small(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     unsigned spc = tri_spanclass(tri_size_class(size), noscan);
     tri_gcspan *g;
     uint32_t idx;
-    uintptr_t p = cache_next(&h->alloc.cache[spc], &g, &idx);
-    if (!p)
-        p = cache_refill(h, spc, &g, &idx);
+    uintptr_t p = take_slot(h, spc, count == 1 ? t : NULL, &g, &idx);
     if (!p)
         return NULL;
-    return init_small(h, g, idx, p, size, noscan, t, count);
+    tri_asan_alloc((void *)p, size, g->elemsize);
+    if (!noscan)
+        write_ptrbits(h, g, p, t, count);
+    tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, p, g->elemsize, 0, 0);
+    return (void *)p;
 }
 
 static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_type *t, size_t count)
@@ -229,7 +326,11 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
         h->mark.marked += g->elemsize;
     }
     tri_gc_span_file(h, g, TRI_GC_LIST_LARGE);
-    note_object(h, (uintptr_t)p, g->elemsize);
+    h->pacer.live += g->elemsize;
+    h->stats.allocated_total += g->elemsize;
+    h->stats.allocs++;
+    h->stats.objects++;
+    tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, (uintptr_t)p, g->elemsize, 0, 0);
     return p;
 }
 
@@ -255,12 +356,11 @@ static void *alloc_tiny(tri_gc_heap *h, size_t size)
     }
     tri_gcspan *g;
     uint32_t idx;
-    uintptr_t block = cache_next(&h->alloc.cache[TRI_GC_TINY_SPC], &g, &idx);
-    if (!block)
-        block = cache_refill(h, TRI_GC_TINY_SPC, &g, &idx);
+    uintptr_t block = take_slot(h, TRI_GC_TINY_SPC, NULL, &g, &idx);
     if (!block)
         return NULL;
-    init_small(h, g, idx, block, 16, true, NULL, 0); /* the whole block is the program's */
+    tri_asan_alloc((void *)block, 16, 16); /* the whole block is the program's */
+    tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, block, 16, 0, 0);
     g->tiny[idx] = 1;
     h->alloc.tiny = block;
     h->alloc.tiny_count = &g->tiny[idx];
@@ -290,6 +390,34 @@ static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t cou
     return NULL;
 }
 
+/* --- type slots ----------------------------------------------------------------------------- */
+
+/* Whether allocations may take the fast path at all: not while they must be
+ * seen one by one (events, stress, ASan's poisoning). */
+static bool fast_allowed(const tri_gc_heap *h)
+{
+#ifdef TRI_ASAN
+    (void)h;
+    return false;
+#else
+    return !h->events.ring && !h->config.stress;
+#endif
+}
+
+/* Lets type t take the fast path, if its objects are small, not tiny, and
+ * their pointer bits fit one word of a bitmap. */
+static void type_slot_fill(tri_gc_heap *h, const tri_type *t)
+{
+    size_t size = t->size, pw = t->ptr_words;
+    if (!fast_allowed(h) || size < 16 || size > 64 * TRI_WORD || pw > 64)
+        return;
+    unsigned spc = tri_spanclass(tri_size_class(size), pw == 0);
+    tri_gc_type_slot *ts = &h->alloc.types[tri_gc_type_slot_of(t)];
+    ts->type = t;
+    ts->span_type = pw ? t : NULL;
+    ts->cache = &h->alloc.cache[spc];
+}
+
 /* --- the API ----------------------------------------------------------------------------- */
 
 void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count)
@@ -303,29 +431,24 @@ void *tri_gc_alloc_array(tri_gc_heap *h, const tri_type *elem, size_t count)
         errno = ENOMEM;
         return NULL;
     }
+    if (count == 1)
+        type_slot_fill(h, elem);
     return allocate(h, size ? size : 1, elem, count);
 }
 
-/* The common case, inline: a small object whose pointer words fit one
- * bitmap word, while no pacing is due and the cache has a free object. */
+/* The fast path: the type's slot names its cache; the cache's current word
+ * has a free slot, and its span has the type's pointer bits already. */
 void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
 {
-    size_t size = type->size, pw = type->ptr_words;
-    if (likely(size >= 16 && size <= 64 * TRI_WORD && pw <= 64 &&
-               (pw == 0 || (!(size & (TRI_WORD - 1)) && pw * TRI_WORD <= size)) &&
-               h->pacer.live + size < h->pacer.limit)) {
-        unsigned spc = tri_spanclass(tri_size_class(size), pw == 0);
-        tri_gcspan *g;
-        uint32_t idx;
-        uintptr_t p = cache_next(&h->alloc.cache[spc], &g, &idx);
-        if (likely(p != 0)) {
-            if (pw) { /* the type's pointer words, into one word of the span's bitmap */
-                uint64_t mask = pw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << pw) - 1;
-                if (type->ptrmap)
-                    mask &= type->ptrmap[0];
-                tri_bits_put(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)(g->elemsize / TRI_WORD), mask);
-            }
-            return new_object(h, g, idx, p, size);
+    tri_gc_type_slot *ts = &h->alloc.types[tri_gc_type_slot_of(type)];
+    if (likely(ts->type == type)) {
+        tri_gc_cache *c = ts->cache;
+        uint64_t free = c->free;
+        if (likely(free != 0 && c->type == ts->span_type)) {
+            unsigned b = (unsigned)__builtin_ctzll(free);
+            c->free = free & (free - 1);
+            *c->allocword |= (uint64_t)1 << b;
+            return (void *)(c->base + (uintptr_t)b * c->size);
         }
     }
     return tri_gc_alloc_array(h, type, 1);

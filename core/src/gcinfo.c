@@ -32,7 +32,7 @@ static void visit_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
         .swept = g->sweepgen == h->spans.sweepgen,
         .object_size = object_bytes(g),
         .objects = g->nelems,
-        .allocated = g->nalloc,
+        .allocated = tri_gc_span_allocated(h, g),
         .allocbits = g->alloc,
         .markbits = g->mark,
         .greybits = g->grey,
@@ -52,7 +52,7 @@ void tri_gc_describe_span(const tri_gcspan *g, tri_page_run *r)
     r->sizeclass = g->large ? 0 : g->spc >> 1;
     r->spanclass = g->large ? g->noscan : g->spc;
     r->objects = g->nelems;
-    r->allocated = g->nalloc;
+    r->allocated = tri_gc_span_allocated(g->heap, g);
     r->owner = g->heap;
 }
 
@@ -144,21 +144,23 @@ void tri_gc_for_each_pointer(tri_gc_heap *h, const void *p, void (*fn)(void **, 
 
 void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
 {
-    memset(out, 0, sizeof *out); /* O(1): every figure is kept current as the heap changes */
-    out->objects = h->stats.objects;
+    memset(out, 0, sizeof *out); /* every figure is kept current as the heap changes */
+    uint64_t unhanded, unhanded_bytes; /* taken by the caches in advance: not yet allocated */
+    tri_gc_alloc_unhanded(h, &unhanded, &unhanded_bytes);
+    out->objects = h->stats.objects - unhanded;
     out->cycles = h->cycle.count;
     out->phase = h->cycle.phase;
     out->barrier = h->config.barrier;
-    out->heap_live = h->pacer.live;
+    out->heap_live = h->pacer.live - unhanded_bytes;
     out->heap_marked = h->pacer.marked_last;
     out->heap_goal = h->pacer.goal;
     out->trigger = h->pacer.trigger;
     out->heap_spans = h->spans.bytes;
-    out->allocated_total = h->stats.allocated_total;
+    out->allocated_total = h->stats.allocated_total - unhanded_bytes;
     out->freed_total = h->stats.freed_total;
-    out->allocations = h->stats.allocs;
+    out->allocations = h->stats.allocs - unhanded;
     memcpy(out->served, h->stats.served, sizeof out->served);
-    out->served[TRI_LEVEL_THREAD_CACHE] = h->stats.allocs - h->stats.served[TRI_LEVEL_CENTRAL] -
+    out->served[TRI_LEVEL_THREAD_CACHE] = out->allocations - h->stats.served[TRI_LEVEL_CENTRAL] -
                                           h->stats.served[TRI_LEVEL_PAGE_HEAP] - h->stats.served[TRI_LEVEL_OS];
     out->scan_work_total = h->stats.scan_total;
     out->assist_work_total = h->stats.assist_total;

@@ -48,9 +48,12 @@ tri_gcspan *tri_gc_span_for_slow(tri_gc_heap *h, uintptr_t p)
 
 void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g)
 {
-    for (unsigned i = 0; i < TRI_GC_SPAN_CACHE; i++)
+    uintptr_t first = g->base >> TRI_PAGE_SHIFT, n = g->span->npages;
+    for (uintptr_t k = 0; k < n && k < TRI_GC_SPAN_CACHE; k++) { /* only its own pages can name it */
+        unsigned i = (unsigned)((first + k) % TRI_GC_SPAN_CACHE);
         if (h->mark.span_cache[i].g == g)
             h->mark.span_cache[i].page = 0, h->mark.span_cache[i].g = NULL;
+    }
 }
 
 /* --- shading and scanning ------------------------------------------------------------------- */
@@ -89,7 +92,7 @@ static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg
 /* Shades what the pointer words of small span g in [from, to) hold, from
  * the span's pointer bitmap: one bitmap word at a time, one for most
  * objects. */
-static inline void scan_words(tri_gc_heap *h, const tri_gcspan *g, uintptr_t from, uintptr_t to)
+static void scan_words(tri_gc_heap *h, const tri_gcspan *g, uintptr_t from, uintptr_t to)
 {
     const uintptr_t *slots = (const uintptr_t *)from;
     uintptr_t w0 = (from - g->base) / TRI_WORD, end = (to - g->base) / TRI_WORD;
@@ -119,35 +122,13 @@ static inline uintptr_t piece_end(uintptr_t e, uintptr_t end, uintptr_t limit)
  * are plain addresses inside it: its span says it is large. */
 #define PIECE ((uintptr_t)1)
 
-/* Scans the grey object at e, or the piece of one that starts there: at
- * most `limit` bytes (at least TRI_GC_MIN_SCAN), the rest going back on
- * the grey list as a piece of its own. An object is black once its last
- * piece is scanned; a large object is first cut into oblets, shared out as
- * pieces. Returns the bytes scanned. */
-static uintptr_t scan(tri_gc_heap *h, uintptr_t e, uintptr_t limit)
+/* Scans what scan() leaves to the general case: pieces, objects whose
+ * pointer bits span two bitmap words, large objects' oblets. */
+static TRI_NOINLINE uintptr_t scan_general(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, uintptr_t limit)
 {
-    tri_gcspan *g = tri_gc_span_for(h, e);
     uintptr_t base = g->base;
-    if (likely(!g->large)) {
+    if (!g->large) {
         uint32_t size = g->elemsize, idx = tri_gc_index_in(g, e);
-        uintptr_t w0 = (e - base) / TRI_WORD, nw = size / TRI_WORD;
-        tri_assert(!tri_gc_is_white(g, idx)); /* nothing white is ever on the grey list */
-        if (likely(!(e & PIECE) && size <= limit && w0 % 64 + nw <= 64)) {
-            /* the common case: a whole object whose pointer bits are in one
-             * word of the bitmap */
-            const uintptr_t *slots = (const uintptr_t *)e;
-            uint64_t bits = g->ptrbits[w0 / 64] >> (w0 % 64);
-            if (nw < 64)
-                bits &= ((uint64_t)1 << nw) - 1;
-            while (bits) {
-                uintptr_t v = slots[tri_bits_pop(&bits)];
-                if (v)
-                    tri_gc_shade(h, v);
-            }
-            tri_gc_grey2black(g, idx);
-            tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
-            return size;
-        }
         e &= ~PIECE;
         uintptr_t obj = tri_gc_object_at(g, idx), to = piece_end(e, obj + size, limit);
         scan_words(h, g, e, to);
@@ -177,6 +158,37 @@ static uintptr_t scan(tri_gc_heap *h, uintptr_t e, uintptr_t limit)
     return bytes;
 }
 
+/* Scans the grey object at e, or the piece of one that starts there: at
+ * most `limit` bytes (at least TRI_GC_MIN_SCAN), the rest going back on
+ * the grey list as a piece of its own. An object is black once its last
+ * piece is scanned; a large object is first cut into oblets, shared out as
+ * pieces. Returns the bytes scanned. Inline in the mark loop, which passes
+ * where marked bytes go and whether to emit events. */
+static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_heap *h, uintptr_t e, uintptr_t limit,
+                                                           uint64_t *marked, bool events)
+{
+    tri_gcspan *g = tri_gc_span_for(h, e);
+    uint32_t size = g->elemsize;
+    if (likely(g->scan_one_word && !(e & PIECE) && size <= limit)) {
+        /* the common case: a whole small object whose pointer bits are one
+         * word: the span's type's, or from the span's bitmap */
+        uint32_t idx = tri_gc_index_in(g, e);
+        tri_assert(!tri_gc_is_white(g, idx)); /* nothing white is ever on the grey list */
+        const uintptr_t *slots = (const uintptr_t *)e;
+        uint64_t bits = g->type ? g->objmask : tri_bits_get(g->ptrbits, (e - g->base) / TRI_WORD, size / TRI_WORD);
+        while (bits) {
+            uintptr_t v = slots[tri_bits_pop(&bits)];
+            if (v)
+                tri_gc_shade_into(h, v, marked, events);
+        }
+        tri_gc_grey2black(g, idx);
+        if (events)
+            tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
+        return size;
+    }
+    return scan_general(h, g, e, limit);
+}
+
 /* --- marking with no memory ---------------------------------------------------------------------- */
 
 /* Scans the grey objects of g where they lie, for when not even one work
@@ -197,7 +209,8 @@ static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
         again = false;
         for (uint32_t w = 0; w < g->words; w++)
             while (g->grey[w]) { /* scan() clears the object's bit */
-                done += scan(h, tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w])), UINTPTR_MAX);
+                done += scan(h, tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w])), UINTPTR_MAX,
+                             &h->mark.marked, h->events.ring != NULL);
                 again = true;
             }
     }
@@ -231,15 +244,19 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
 
 /* --- the mark loop ------------------------------------------------------------------------------ */
 
-/* Objects pass through a small FIFO on their way from the grey list to the
+/* Scans grey objects until `budget` bytes are done or none is left.
+ * Objects pass through a small FIFO on their way from the grey list to the
  * scanner, and are prefetched as they enter it: by the time one is scanned
- * its memory has had several scans' time to arrive. */
+ * its memory has had several scans' time to arrive. Written once and
+ * compiled twice, with events on and off, so the loop tests neither them
+ * nor the marked counter in memory. */
 #define PREFETCH_DEPTH 8
-size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
+static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_heap *h, size_t budget, bool events)
 {
     uintptr_t fifo[PREFETCH_DEPTH];
     unsigned head = 0, n = 0;
     size_t done = 0;
+    uint64_t marked = 0;
     for (;;) {
         while (n < PREFETCH_DEPTH) {
             uintptr_t e = tri_gc_grey_pop(h);
@@ -252,21 +269,29 @@ size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
             if (!h->mark.overflow)
                 break;
             h->mark.overflow = 0;
+            h->mark.marked += marked; /* recovery shades through tri_gc_shade */
+            marked = 0;
             tri_gc_for_each_gcspan(h, recover_span, &done);
             continue;
         }
         uintptr_t e = fifo[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
-        done += scan(h, e, budget - done);
+        done += scan(h, e, budget - done, &marked, events);
         if (done >= budget)
             break;
     }
     while (n > 0) /* over budget: what is prefetched goes back to the list */
         tri_gc_grey_push(h, fifo[(head + --n) % PREFETCH_DEPTH]);
+    h->mark.marked += marked;
     h->mark.scan_done += done;
     h->stats.scan_total += done;
     return done;
+}
+
+size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
+{
+    return h->events.ring ? mark_loop(h, budget, true) : mark_loop(h, budget, false);
 }
 
 void tri_gc_assist(tri_gc_heap *h)

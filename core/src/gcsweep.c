@@ -141,6 +141,7 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     g->alloc = g->bits;
     g->mark = g->bits + words;
     g->divmul = large ? 0 : tri_class_divs[spc >> 1].mul;
+    g->scan_one_word = !large && !noscan && g->elemsize / TRI_WORD <= 64;
     s->gc = g;
     s->sizeclass = (uint8_t)(spc >> 1);
     s->spanclass = (uint8_t)spc;
@@ -178,7 +179,7 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
         uint64_t dead = alloc[w] & ~mark[w];
         if (!dead)
             continue;
-        freed += (size_t)__builtin_popcountll(dead);
+        freed += (size_t)tri_popcount(dead);
         if (g->tiny) /* a tiny block frees all its objects */
             for (uint64_t d = dead; d;) {
                 uint32_t idx = w * 64 + tri_bits_pop(&d);
