@@ -239,7 +239,13 @@ typedef struct tri_gc_frame {
     size_t count;
 } tri_gc_frame;
 
-/* The start of every heap, read by the inline functions below. */
+/* The start of every heap, read by the inline functions below. barrier_on
+ * says which stores the barrier's slow path must see: none (0), every one
+ * (TRI_GC_BARRIER_ALL), or only those that overwrite a pointer
+ * (TRI_GC_BARRIER_OVERWRITES: a deletion barrier has nothing to do when the
+ * old value is NULL). */
+#define TRI_GC_BARRIER_ALL 1
+#define TRI_GC_BARRIER_OVERWRITES 2
 struct tri_gc_heap_head {
     int barrier_on;
     tri_gc_frame *frames;
@@ -275,7 +281,8 @@ static inline void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f)
 TRI_API void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value);
 static inline void tri_gc_write_slot(tri_gc_heap *h, void **slot, void *value)
 {
-    if (__builtin_expect(((struct tri_gc_heap_head *)h)->barrier_on, 0))
+    int on = ((struct tri_gc_heap_head *)h)->barrier_on;
+    if (__builtin_expect(on, 0) && (on == TRI_GC_BARRIER_ALL || *slot != NULL))
         tri_gc_write_slow(h, slot, value);
     else
         *slot = value;

@@ -55,6 +55,7 @@
 void tri_gc_set_phase(tri_gc_heap *h, enum tri_gc_phase phase)
 {
     h->cycle.phase = phase;
+    tri_gc_barrier_update(h);
     tri_gc_repace(h);
     tri_gc_emit(h, TRI_EV_PHASE, phase, h->cycle.count, 0, 0, 0);
 }
@@ -101,11 +102,10 @@ static void mark_setup(tri_gc_heap *h)
     h->mark.scan_done = 0;
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
-    tri_gc_set_phase(h, TRI_GC_MARK_SETUP);
+    h->mark.roots_scanned = 0;
+    tri_gc_set_phase(h, TRI_GC_MARK_SETUP); /* the barrier on */
     h->alloc.black = 1;
     tri_gc_alloc_blacken_caches(h);
-    h->head.barrier_on = h->config.barrier != TRI_BARRIER_NONE;
-    h->mark.roots_scanned = 0;
     if (h->config.barrier != TRI_BARRIER_HYBRID) /* hybrid scans roots in its first step */
         tri_gc_scan_roots(h);
     else if (h->alloc.tiny)
@@ -140,12 +140,11 @@ static void mark_termination(tri_gc_heap *h)
     h->pacer.marked_last = h->mark.marked;
     h->pacer.live = h->mark.marked; /* as Go's heapLive: what survived, plus what is allocated from now on */
     tri_gc_pacer_plan(h);
-    h->head.barrier_on = 0;
     h->alloc.black = 0;
     h->alloc.tiny = 0; /* a fresh block next time, so no block outlives its objects */
     tri_gc_begin_sweep(h);
     h->cycle.in_collector--;
-    tri_gc_set_phase(h, TRI_GC_SWEEP);
+    tri_gc_set_phase(h, TRI_GC_SWEEP); /* and the barrier is off */
     uint64_t ns = tri_gc_now() - t;
     record_stop(h, TRI_GC_MARK_TERMINATION, ns);
     if (h->config.trace)

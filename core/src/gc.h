@@ -504,6 +504,11 @@ static inline uintptr_t tri_gc_for_each_slot_of(tri_gc_heap *h, tri_gcspan *g, u
 /* Forgets g in the span cache (its span goes back to the page heap). */
 TRI_INTERNAL void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g);
 
+/* --- gcbarrier.c: the write barrier ---------------------------------------------------------- */
+
+/* Sets head.barrier_on from the phase, the mode and the root scan. */
+TRI_INTERNAL void tri_gc_barrier_update(tri_gc_heap *h);
+
 /* --- gcpacer.c: the pacer -------------------------------------------------------------------- */
 
 /* Plans the next cycle from the last mark: goal, trigger, expected work. */

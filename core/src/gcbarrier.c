@@ -28,6 +28,21 @@
  */
 #include "gc.h"
 
+/* Which stores the slow path must see (tricolor.h's barrier_on), from the
+ * phase, the mode and whether the roots are scanned: a deletion barrier
+ * (Yuasa; hybrid once the roots are scanned) only those that overwrite a
+ * pointer, unless the heap records events, which show every barrier. */
+void tri_gc_barrier_update(tri_gc_heap *h)
+{
+    enum tri_gc_barrier b = h->config.barrier;
+    int on = 0;
+    if (tri_gc_marking(h) && b != TRI_BARRIER_NONE) {
+        bool deletion_only = b == TRI_BARRIER_YUASA || (b == TRI_BARRIER_HYBRID && h->mark.roots_scanned);
+        on = deletion_only && !h->events.ring ? TRI_GC_BARRIER_OVERWRITES : TRI_GC_BARRIER_ALL;
+    }
+    h->head.barrier_on = on;
+}
+
 void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
 {
     void *old = *slot;

@@ -348,6 +348,7 @@ void tri_gc_scan_roots(tri_gc_heap *h)
         scan_stack(h);
 #endif
     h->mark.roots_scanned = 1;
+    tri_gc_barrier_update(h); /* hybrid: the new value needs no shading from now on */
 }
 
 int tri_gc_add_roots(tri_gc_heap *h, void **slots, size_t count)
