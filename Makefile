@@ -191,7 +191,8 @@ EM_API := tri_malloc tri_free tri_calloc tri_realloc tri_aligned_alloc tri_usabl
 	tri_gc_add_roots tri_gc_remove_roots tri_gc_write_slow tri_gc_collect tri_gc_start_cycle \
 	tri_gc_step tri_gc_finish_cycle tri_gc_phase tri_gc_set_gogc tri_gc_set_memory_limit \
 	tri_gc_set_barrier tri_gc_barrier_name tri_gc_phase_name tri_gc_event_name \
-	tri_gc_set_finalizer tri_gc_weak_new tri_gc_weak_get tri_gc_weak_free tri_gc_color_of \
+	tri_gc_set_finalizer tri_gc_run_finalizers tri_gc_weak_new tri_gc_weak_get tri_gc_weak_peek tri_gc_weak_free \
+	tri_gc_color_of \
 	tri_gc_object_of tri_gc_verify \
 	tri_js_stats tri_js_gc_stats tri_js_spans tri_js_events tri_js_pointers tri_js_roots \
 	tri_js_objects tri_js_type_new tri_js_type_free tri_js_gc_create tri_js_verify tri_js_set_memory_limit \

@@ -155,9 +155,11 @@ function badCase(barrier) {
   heap.write(b, 0, 0);
   heap.finishCycle();
   const report = heap.verify(true);
+  const kept = heap.takeVerifyReport(), again = heap.takeVerifyReport();
   const cAlive = heap.colorOf(c) !== 'free';
+  const stats = heap.stats();
   heap.destroy();
-  return { colours, report, cAlive, a };
+  return { colours, report, kept, again, cAlive, a, stats };
 }
 
 test('module_bad_case_barriers', () => {
@@ -171,6 +173,13 @@ test('module_bad_case_barriers', () => {
   assert.ok(none.report.violations >= 1);
   assert.equal(none.report.first[0].slot, none.a + 4);
   assert.ok(!none.cAlive);
+  // the termination's report is kept until taken, once
+  assert.equal(none.kept.violations, none.report.violations);
+  assert.equal(none.kept.first[0].slot, none.a + 4);
+  assert.equal(none.again, null);
+  assert.equal(none.stats.verifyReportsDropped, 0);
+  assert.equal(none.stats.finalizersQueued, 0);
+  assert.equal(none.stats.cpuLimited, 0);
 });
 
 test('module_page_runs_map_linear_memory', () => {

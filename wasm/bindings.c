@@ -212,16 +212,22 @@ tri_gc_heap *tri_js_gc_create(int gogc, double memory_limit, int barrier, int ve
 }
 
 /* The verifier's report: TRI_JS_VERIFY, then up to TRI_JS_VIOLATIONS
- * TRI_JS_VIOLATION records. Returns the number of those. */
+ * TRI_JS_VIOLATION records. Returns the number of those; which report is
+ * `which`: 0 a run now, 1 the latest at mark termination, 2 the oldest kept
+ * report with violations, taken (SIZE_MAX when none is kept). */
 _Static_assert(TRI_JS_VIOLATIONS <= sizeof(((tri_gc_verify_report *)0)->first) / sizeof(tri_gc_violation),
                "the report keeps fewer violations than layout.h reads");
-size_t tri_js_verify(tri_gc_heap *h, int last, uint32_t *out)
+size_t tri_js_verify(tri_gc_heap *h, int which, uint32_t *out)
 {
     tri_gc_verify_report r;
-    if (last)
+    if (which == 2) {
+        if (!tri_gc_take_verify_report(h, &r))
+            return SIZE_MAX;
+    } else if (which == 1) {
         r = *tri_gc_last_verify(h);
-    else
+    } else {
         tri_gc_verify(h, &r);
+    }
 #define PUT_REPORT(js, c) out[TRI_JS_VERIFY_##js] = WORD(r.c);
     TRI_JS_VERIFY(PUT_REPORT)
     size_t n = r.violations < TRI_JS_VIOLATIONS ? r.violations : TRI_JS_VIOLATIONS;

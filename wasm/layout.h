@@ -51,7 +51,9 @@
     X(finalizersRun, finalizers_run) X(weakCleared, weak_cleared) X(gogc, gogc)                              \
     X(memoryLimit, memory_limit) X(maxHeap, max_heap) X(allocations, allocations)                            \
     X(servedCache, served[TRI_LEVEL_THREAD_CACHE]) X(servedCentral, served[TRI_LEVEL_CENTRAL])                \
-    X(servedPageHeap, served[TRI_LEVEL_PAGE_HEAP]) X(servedOS, served[TRI_LEVEL_OS])
+    X(servedPageHeap, served[TRI_LEVEL_PAGE_HEAP]) X(servedOS, served[TRI_LEVEL_OS])                         \
+    X(finalizersQueued, finalizers_queued) X(verifyReportsDropped, verify_reports_dropped)                    \
+    X(cpuLimited, cpu_limited) X(cpuLimitedNs, cpu_limited_ns) X(cpuLimitedCount, cpu_limited_count)
 
 /* --- tables: records of 32-bit words ------------------------------------------------- */
 

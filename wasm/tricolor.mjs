@@ -349,13 +349,32 @@ export class GcHeap {
     return out;
   }
 
+  // The verifier: a run now, or (last) the report of the latest run at
+  // mark termination.
   verify(last = false) {
+    return this.#report(last ? 1 : 0);
+  }
+
+  // The oldest report of a run at mark termination that found violations,
+  // kept until taken; null when none is left.
+  takeVerifyReport() {
+    return this.#report(2);
+  }
+
+  #report(which) {
     const tri = this.tri;
-    const n = this.m._tri_js_verify(this.ptr, last ? 1 : 0, tri.scratch);
+    const n = this.m._tri_js_verify(this.ptr, which, tri.scratch) >>> 0;
+    if (which === 2 && n === 0xffffffff) return null;
     const u = tri.views().u32, i = tri.scratch / 4;
     const out = { ...record(VERIFY, u, i), first: [] };
     for (let k = 0; k < n; k++) out.first.push(record(VIOLATION, u, i + VERIFY.words + k * VIOLATION.words));
     return out;
+  }
+
+  // Runs the finalizers queued by cycles (never run inside an allocation);
+  // returns how many ran.
+  runFinalizers() {
+    return this.m._tri_gc_run_finalizers(this.ptr) >>> 0;
   }
 
   destroy() {
