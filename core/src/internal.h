@@ -117,15 +117,19 @@ static inline unsigned tri_spanclass(unsigned sizeclass, bool noscan)
 /* One entry per TRI_ARENA_SIZE of address space in each table:
  * tri_arena_map holds the arena; tri_page_map holds the arena's pageinfo
  * array biased so that biased + (addr >> TRI_PAGE_SHIFT) * 2 is the entry
- * of addr's page. Both live in zero-filled memory that costs nothing until
- * an arena touches its entries. */
-TRI_INTERNAL extern tri_arena *tri_arena_map[TRI_ARENA_MAP_SIZE];
-TRI_INTERNAL extern uintptr_t tri_page_map[TRI_ARENA_MAP_SIZE];
+ * of addr's page. Both are mapped at start-up in zero-filled memory that
+ * costs nothing until an arena touches its entries (not static data: a
+ * program that links tricolor carries no 32 MiB of it, and a collector that
+ * scans a program's data does not scan them). tri_map_slots is their
+ * length, 0 until they exist, so a lookup before start-up finds nothing. */
+TRI_INTERNAL extern tri_arena **tri_arena_map;
+TRI_INTERNAL extern uintptr_t *tri_page_map;
+TRI_INTERNAL extern uintptr_t tri_map_slots;
 
 static inline tri_arena *tri_arena_of(uintptr_t addr)
 {
     uintptr_t i = addr >> TRI_ARENA_SHIFT;
-    return likely(i < TRI_ARENA_MAP_SIZE) ? TRI_PEEK(tri_arena_map[i]) : NULL;
+    return likely(i < TRI_PEEK(tri_map_slots)) ? TRI_PEEK(tri_arena_map[i]) : NULL;
 }
 
 /* The span holding addr, or NULL when tricolor never mapped addr's page.
@@ -140,7 +144,7 @@ static inline tri_span *tri_span_of(uintptr_t addr)
 static inline uint16_t tri_page_info(uintptr_t addr)
 {
     uintptr_t i = addr >> TRI_ARENA_SHIFT;
-    if (unlikely(i >= TRI_ARENA_MAP_SIZE))
+    if (unlikely(i >= TRI_PEEK(tri_map_slots)))
         return 0;
     uintptr_t biased = TRI_PEEK(tri_page_map[i]);
     if (unlikely(biased == 0))

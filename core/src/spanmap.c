@@ -3,9 +3,10 @@
  *
  * The address space is cut into arena-sized slots (64 MiB natively, 1 MiB on
  * wasm); tri_arena_map has one entry per slot, 2^21 entries for x86-64's
- * 47-bit user space, in zero-filled memory that costs nothing until an arena
- * touches its entry. An arena keeps one span pointer per page, so the lookup
- * is: slot entry, then the page's entry (tri_span_of in internal.h).
+ * 47-bit user space, in zero-filled memory mapped with the first arena,
+ * which costs nothing until an arena touches its entry. An arena keeps one
+ * span pointer per page, so the lookup is: slot entry, then the page's
+ * entry (tri_span_of in internal.h).
  * Interior pointers resolve like any other: every page of an in-use span
  * points at it.
  *
@@ -21,8 +22,23 @@
  */
 #include "internal.h"
 
-tri_arena *tri_arena_map[TRI_ARENA_MAP_SIZE];
-uintptr_t tri_page_map[TRI_ARENA_MAP_SIZE];
+tri_arena **tri_arena_map;
+uintptr_t *tri_page_map;
+uintptr_t tri_map_slots;
+
+/* The two tables, in one mapping, made with the first arena (under the
+ * page heap's lock); tried again with the next if the OS refused. */
+static bool tri_spanmap_init(void)
+{
+    void *maps = tri_prim_alloc_zeroed(2 * TRI_ARENA_MAP_SIZE * sizeof(uintptr_t));
+    if (!maps)
+        return false;
+    tri_arena_map = maps;
+    tri_page_map = (uintptr_t *)maps + TRI_ARENA_MAP_SIZE;
+    /* Release: a thread that sees the length sees the tables. */
+    __atomic_store_n(&tri_map_slots, TRI_ARENA_MAP_SIZE, __ATOMIC_RELEASE);
+    return true;
+}
 
 static void map_slots(tri_arena *a, uintptr_t start, uintptr_t end)
 {
@@ -35,6 +51,8 @@ static void map_slots(tri_arena *a, uintptr_t start, uintptr_t end)
 
 tri_arena *tri_arena_create(uintptr_t min_pages)
 {
+    if (!TRI_PEEK(tri_map_slots) && !tri_spanmap_init())
+        return NULL;
     uintptr_t npages = (min_pages + TRI_ARENA_PAGES - 1) & ~(TRI_ARENA_PAGES - 1);
     if (npages == 0 || npages > (TRI_MAX_ALLOC >> TRI_PAGE_SHIFT))
         return NULL;
