@@ -72,7 +72,7 @@ clean:
 WORKLOADS_SRC := $(wildcard workloads/*.c)
 WORKLOADS_H := $(wildcard workloads/*.h)
 WORKLOADS_ALLOC_SRC := workloads/alloc.c workloads/measure.c
-WORKLOADS_GC := measure manager gcprograms gcbench binarytrees
+WORKLOADS_GC := measure manager gcprograms gcbench binarytrees hashtable micro
 CFLAGS_PEER := -std=gnu11 $(OPT) -g $(WARN) -pthread
 
 $(BUILD)/obj/workloads-tricolor/%.o: workloads/%.c $(WORKLOADS_H) core/include/tricolor.h

@@ -389,6 +389,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
         h->events.sink = c->event_sink;
         h->events.sink_arg = c->event_sink_arg;
     }
+    tri_gc_alloc_init(h);
     tri_gc_pacer_plan(h);
     tri_gc_attach_thread(h);
     return h;
