@@ -102,6 +102,7 @@ static void mark_setup(tri_gc_heap *h)
     h->mark.scan_done = 0;
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
+    h->pacer.heap_at_setup = h->pacer.live;
     h->mark.roots_scanned = 0;
     tri_gc_set_phase(h, TRI_GC_MARK_SETUP); /* the barrier on */
     h->alloc.black = 1;

@@ -292,6 +292,7 @@ struct tri_gc_heap {
         uint64_t goal, trigger;
         uint64_t marked_last;        /* bytes marked by the last completed mark */
         uint64_t scan_expected;      /* scan work the cycle is expected to need */
+        uint64_t heap_at_setup;      /* live at mark setup: the most marking can have to scan */
         double assist_ratio;         /* scan work owed per byte allocated */
         int64_t assist_debt;         /* bytes allocated not yet paid for */
         uint64_t assist_mark;        /* live when the last assist was paid for */
