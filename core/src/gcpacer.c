@@ -39,7 +39,7 @@
 #include "gc.h"
 
 #define ASSIST_QUANTUM 16384                 /* allocate this much between assists */
-#define LIMITER_NS ((int64_t)100 * 1000000)  /* the bucket: 100 ms of collector time over half */
+#define LIMITER_NS ((int64_t)10 * 1000000)   /* the bucket: 10 ms of collector time over half */
 
 void tri_gc_pacer_plan(tri_gc_heap *h)
 {
