@@ -21,7 +21,7 @@ CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -pthread -Icore/include -I$(B
 
 # The library: the allocator, then the collector (core/src/gc.h lists its files).
 ALLOC_SRC := report meta spanmap pageheap sizeclass central threadcache malloc stats
-GC_SRC := gc gcmark gcwork gcbarrier gcpacer gcsweep gcalloc gcfinal gcverify gcevent gcinfo
+GC_SRC := gc gcmark gcwork gcworker gcbarrier gcpacer gcsweep gcalloc gcfinal gcverify gcevent gcinfo
 CORE := prim/unix $(ALLOC_SRC) $(GC_SRC)
 CORE_OBJ := $(CORE:%=$(BUILD)/obj/%.o)
 PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/malloc-preload.o

@@ -27,10 +27,14 @@ static node *new_node(tri_gc_heap *h, uint64_t value)
     return n;
 }
 
+/* The tests here step the incremental collector and look at colours in
+ * between: its marking runs on this thread alone (no background workers;
+ * test_gc_concurrent.c tests those). */
 static tri_gc_heap *heap_with(enum tri_gc_barrier barrier, int verify, size_t events)
 {
     tri_gc_config c = {0};
     c.gogc = -1; /* tests drive the cycles */
+    c.workers = TRI_GC_NO_WORKERS;
     c.barrier = barrier;
     c.verify = verify;
     c.events = events;

@@ -17,10 +17,12 @@ typedef struct node {
 static const uint64_t node_map[1] = {3};
 static const tri_type node_type = {"node", sizeof(node), 2, node_map};
 
+/* Most of these step a cycle and look in between: no background workers. */
 static tri_gc_heap *heap_with(int gogc, enum tri_gc_barrier barrier, int verify)
 {
     tri_gc_config c = {0};
     c.gogc = gogc;
+    c.workers = TRI_GC_NO_WORKERS;
     c.barrier = barrier;
     c.verify = verify;
     return tri_gc_create(&c);

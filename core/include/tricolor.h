@@ -192,6 +192,8 @@ enum tri_gc_color { TRI_FREE, TRI_WHITE, TRI_GREY, TRI_BLACK };
 
 struct tri_gc_event; /* below, with the introspection */
 
+#define TRI_GC_NO_WORKERS (-1)
+
 typedef struct tri_gc_config {
     int gogc;                  /* heap growth percentage; < 0: no automatic cycles. 0 takes TRI_GOGC or 100 */
     uint64_t memory_limit;     /* soft limit in bytes; 0 takes TRI_MEMLIMIT or none */
@@ -202,6 +204,12 @@ typedef struct tri_gc_config {
     int stop_the_world;        /* run each cycle to its end when it starts: one stop, no steps */
     size_t step_bytes;         /* scan work of one incremental step (0: 64 KiB) */
     size_t min_heap;           /* the smallest goal at GOGC=100, scaled by GOGC as Go's heapMinimum (0: 4 MiB) */
+    /* Background mark workers: threads that mark while the program runs.
+     * 0 takes TRI_GCPROCS, or one per core beyond the first (at most 8; none
+     * on one core or in WebAssembly); N > 0 that many; TRI_GC_NO_WORKERS
+     * none: the incremental collector, marking on the mutator's thread
+     * alone. A heap that records events marks on the mutator's thread. */
+    int workers;
     size_t events;             /* event ring capacity, a power of two (0: no events) */
     /* Called with every event, in batches, before the ring would overwrite
      * it (and by tri_gc_flush_events), for tools that keep them all. */
@@ -279,13 +287,15 @@ static inline void tri_gc_pop_frame(tri_gc_heap *h, tri_gc_frame *f)
  * diagnostic the plain assignment would. No argument is evaluated twice. tri_gc_write_slot is the same for callers
  * that have only a void ** (generated code, bindings). */
 TRI_API void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value);
+/* The store is atomic (relaxed: a plain store in the instructions), as the
+ * collector's background workers may read the slot while they mark. */
 static inline void tri_gc_write_slot(tri_gc_heap *h, void **slot, void *value)
 {
     int on = ((struct tri_gc_heap_head *)h)->barrier_on;
-    if (__builtin_expect(on, 0) && (on == TRI_GC_BARRIER_ALL || *slot != NULL))
+    if (__builtin_expect(on, 0) && (on == TRI_GC_BARRIER_ALL || __atomic_load_n(slot, __ATOMIC_RELAXED) != NULL))
         tri_gc_write_slow(h, slot, value);
     else
-        *slot = value;
+        __atomic_store_n(slot, value, __ATOMIC_RELAXED);
 }
 /* The unevaluated sizeofs are the type checks: **(slot) needs a pointer to
  * a pointer, and the assignment a field that can hold the value. */
@@ -480,7 +490,12 @@ typedef struct tri_gc_stats {
     uint64_t served[TRI_NUM_LEVELS];
     uint64_t scan_work_total, assist_work_total;
     uint64_t barrier_hits[TRI_NUM_BARRIERS]; /* barrier calls that did work, per mode */
-    uint64_t gc_ns, wall_ns;   /* time in the collector, and since creation */
+    uint64_t gc_ns, wall_ns;   /* the mutator's time in the collector, and since creation */
+    /* Collector CPU time by who spent it, as Go's gctrace splits it: the
+     * mutator's assists (part of gc_ns), background workers that mark
+     * whenever grey work waits, and idle workers that mark only when a core
+     * would be idle (SCHED_IDLE); the last two on threads of their own. */
+    uint64_t assist_ns, background_ns, idle_ns;
     tri_gc_pause_stats stops, steps;
     uint64_t finalizers_run, weak_cleared;
     uint64_t finalizers_queued;  /* found unreachable, waiting for tri_gc_run_finalizers or a collection */

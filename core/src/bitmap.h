@@ -82,6 +82,34 @@ static inline void tri_bits_put(uint64_t *bits, uintptr_t from, unsigned n, uint
     }
 }
 
+/* tri_bits_get and tri_bits_put for a bitmap one thread writes while
+ * others read (a span's pointer bits while workers mark): relaxed atomic
+ * word accesses, the same instructions as plain ones where words are
+ * atomic, so readers and the writer never race on a word. */
+static inline uint64_t tri_bits_get_relaxed(const uint64_t *bits, uintptr_t from, unsigned n)
+{
+    unsigned lo = (unsigned)(from % 64);
+    const uint64_t *b = &bits[from / 64];
+    uint64_t v = __atomic_load_n(&b[0], __ATOMIC_RELAXED) >> lo;
+    if (lo + n > 64)
+        v |= __atomic_load_n(&b[1], __ATOMIC_RELAXED) << (64 - lo);
+    return v & tri_bits_low(n);
+}
+
+static inline void tri_bits_put_relaxed(uint64_t *bits, uintptr_t from, unsigned n, uint64_t v)
+{
+    uint64_t mask = tri_bits_low(n);
+    unsigned lo = (unsigned)(from % 64);
+    uint64_t *b = &bits[from / 64];
+    __atomic_store_n(&b[0], (__atomic_load_n(&b[0], __ATOMIC_RELAXED) & ~(mask << lo)) | ((v & mask) << lo),
+                     __ATOMIC_RELAXED);
+    if (lo + n > 64) {
+        unsigned spill = 64 - lo;
+        __atomic_store_n(&b[1], (__atomic_load_n(&b[1], __ATOMIC_RELAXED) & ~(mask >> spill)) | ((v & mask) >> spill),
+                         __ATOMIC_RELAXED);
+    }
+}
+
 /* Sets or clears bits [from, from + n), any n. */
 static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
 {

@@ -82,6 +82,8 @@ void tri_gc_record_step(tri_gc_heap *h, bool assist, uint64_t ns, uint64_t work)
         return;
     tri_gc_hist_add(&h->stats.steps, ns);
     h->stats.gc_ns += ns;
+    if (assist)
+        h->stats.assist_ns += ns;
     h->stats.cycle_step_ns += ns;
     h->stats.cycle_steps++;
     tri_gc_emit(h, TRI_EV_STEP, assist, ns, work, 0, 0);
@@ -98,8 +100,13 @@ static void mark_setup(tri_gc_heap *h)
     h->stats.cycle_start_ns = t;
     h->stats.cycle_live_start = h->pacer.live;
     h->stats.cycle_step_ns = h->stats.cycle_steps = 0;
-    h->mark.marked = 0;
-    h->mark.scan_done = 0;
+    atomic_store_explicit(&h->mark.marked, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->mark.scan_done, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->mark.credit, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->workers.done, 0, memory_order_relaxed);
+    /* Background workers mark this cycle if the heap has any that can run
+     * (none for a heap that records events: those come in one order). */
+    h->mark.concurrent = h->workers.count && !h->events.ring && tri_gc_workers_start(h);
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
     h->pacer.heap_at_setup = h->pacer.live;
@@ -116,9 +123,32 @@ static void mark_setup(tri_gc_heap *h)
                 (uint64_t)(h->pacer.assist_ratio * 1000));
     h->cycle.in_collector--;
     tri_gc_set_phase(h, TRI_GC_MARK);
+    tri_gc_marker_flush(&h->mark.self); /* what the roots greyed, for the workers */
     uint64_t ns = tri_gc_now() - t;
     h->stats.cycle_setup_ns = ns;
     record_stop(h, TRI_GC_MARK_SETUP, ns);
+}
+
+/* Marks until no grey object is left anywhere: the mutator's marker, the
+ * pool, the workers (which help, and are waited for), the grey bits a
+ * failed push left (recovered while the workers hold off). */
+void tri_gc_mark_drain(tri_gc_heap *h)
+{
+    for (;;) {
+        tri_gc_mark_work(h, SIZE_MAX);
+        if (h->mark.concurrent)
+            tri_gc_workers_wait_idle(h);
+        if (atomic_load_explicit(&h->mark.overflow, memory_order_relaxed)) {
+            atomic_store_explicit(&h->workers.hold, 1, memory_order_relaxed);
+            tri_gc_workers_wait_idle(h);
+            tri_gc_recover_grey(h);
+            atomic_store_explicit(&h->workers.hold, 0, memory_order_relaxed);
+            tri_gc_workers_wake(h);
+            continue;
+        }
+        if (tri_gc_grey_empty(h))
+            return;
+    }
 }
 
 static void mark_termination(tri_gc_heap *h)
@@ -129,7 +159,7 @@ static void mark_termination(tri_gc_heap *h)
     enum tri_gc_barrier b = h->config.barrier;
     if (!h->mark.roots_scanned || b == TRI_BARRIER_DIJKSTRA || b == TRI_BARRIER_NONE)
         tri_gc_scan_roots(h); /* roots have no barrier: look at them again */
-    tri_gc_mark_work(h, SIZE_MAX);
+    tri_gc_mark_drain(h); /* the workers help */
     tri_gc_alloc_flush_caches(h); /* before the marked bytes are read: the caches' slots leave them */
     tri_gc_clear_weak(h);
     tri_gc_queue_finalizers(h);
@@ -138,8 +168,12 @@ static void mark_termination(tri_gc_heap *h)
     /* Marking is complete: under a correct barrier no black object points
      * to a white one and everything reachable is marked. */
     tri_assert(b == TRI_BARRIER_NONE || tri_gc_check_heap(h) == 0);
-    h->pacer.marked_last = h->mark.marked;
-    h->pacer.live = h->mark.marked; /* as Go's heapLive: what survived, plus what is allocated from now on */
+    /* Every marker has handed its counts in: the workers before they went
+     * idle (under the pool's lock, which the drain took after them). */
+    uint64_t marked = atomic_load_explicit(&h->mark.marked, memory_order_relaxed);
+    h->pacer.marked_last = marked;
+    h->pacer.live = marked; /* as Go's heapLive: what survived, plus what is allocated from now on */
+    h->mark.concurrent = 0;
     tri_gc_pacer_plan(h);
     h->alloc.black = 0;
     h->alloc.tiny = 0; /* a fresh block next time, so no block outlives its objects */
@@ -156,6 +190,7 @@ static void mark_termination(tri_gc_heap *h)
 
 void tri_gc_end_mark_if_done(tri_gc_heap *h)
 {
+    atomic_store_explicit(&h->workers.done, 0, memory_order_relaxed);
     if (h->cycle.phase == TRI_GC_MARK && h->mark.roots_scanned && tri_gc_grey_empty(h))
         mark_termination(h);
 }
@@ -343,6 +378,17 @@ static void read_environment(tri_gc_heap *h, const tri_gc_config *c)
     }
     env = tri_prim_getenv("TRI_GCTRACE");
     h->config.trace = env && strcmp(env, "1") == 0;
+    env = c->workers ? NULL : tri_prim_getenv("TRI_GCPROCS");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == 0 && v >= 0 && v <= 64)
+            h->workers.count = (unsigned)v;
+        else
+            tri_write_stderr("tricolor: ignoring TRI_GCPROCS: want a number of background workers, 0 to 64\n");
+    }
+    if (tri_prim_ncpu() <= 1 && !c->workers)
+        h->workers.count = 0; /* one core (or WebAssembly): the mutator marks alone */
 }
 
 void tri_gc_attach_thread(tri_gc_heap *h)
@@ -377,6 +423,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
     h->config.min_heap = c->min_heap ? c->min_heap : (uint64_t)4 << 20; /* the first goal: Go's 4 MB minimum heap */
     h->config.gogc = c->gogc ? c->gogc : 100;
     h->config.memory_limit = c->memory_limit;
+    h->workers.count = c->workers < 0 ? 0 : c->workers > 0 ? (unsigned)c->workers : tri_gc_workers_default();
     read_environment(h, c);
     h->spans.sweepgen = 2;
     h->events.t0 = tri_gc_now();
@@ -390,6 +437,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
         h->events.sink = c->event_sink;
         h->events.sink_arg = c->event_sink_arg;
     }
+    tri_gc_marker_init(&h->mark.self, h);
     tri_gc_alloc_init(h);
     tri_gc_pacer_plan(h);
     tri_gc_attach_thread(h);
@@ -400,6 +448,7 @@ void tri_gc_destroy(tri_gc_heap *h)
 {
     if (!h)
         return;
+    tri_gc_workers_stop(h); /* joined: nothing marks while the heap goes */
     tri_gc_flush_events(h);
     tri_gc_release_all(h);
     tri_gc_work_free_all(h);

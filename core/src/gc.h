@@ -136,15 +136,29 @@ static inline void tri_gc_grey2black(tri_gcspan *g, uint32_t i) { tri_bit_clear(
 
 /* --- the grey list's work buffers (gcwork.c) --------------------------------------------- */
 
-/* A chunk of the grey list. Marking pops from and pushes to the heap's
- * current chunk; full chunks wait on a list. (Several markers would each
- * own a chunk and share the list, as Go's gcWork does.) */
+/* A chunk of the grey list. Each marker pops from and pushes to a buffer
+ * of its own; buffers it fills, or hands over, wait in the heap's pool for
+ * any marker to take (Go's gcWork, work.full and work.empty). */
 #define TRI_WORKBUF_OBJECTS 510
 typedef struct tri_gc_workbuf {
     uintptr_t next;  /* link to the next buffer of its list, encoded (harden.h) */
     size_t n;
     uintptr_t obj[TRI_WORKBUF_OBJECTS];
 } tri_gc_workbuf;
+
+#define TRI_GC_SPAN_CACHE 256
+
+/* A marker: what one thread marking keeps to itself. The mutator has one
+ * (h->mark.self: its steps, assists, barrier and stops); each background
+ * worker has one (gcworker.c). Only its own thread touches it, but for the
+ * stops, when every worker is parked. */
+typedef struct tri_gc_marker {
+    struct tri_gc_heap *heap;
+    tri_gc_workbuf *work;        /* the current buffer: on no list */
+    tri_gc_workbuf reserve;      /* the current buffer when no other can be had */
+    uint64_t marked, scanned;    /* bytes marked and scan work, not yet in the heap's counters */
+    struct { uintptr_t page; struct tri_gcspan *g; } span_cache[TRI_GC_SPAN_CACHE]; /* page -> span */
+} tri_gc_marker;
 
 /* --- the heap's other records -------------------------------------------------------------- */
 
@@ -208,8 +222,6 @@ typedef struct tri_gc_hist {
     uint32_t buckets[TRI_HIST_BUCKETS];
 } tri_gc_hist;
 
-#define TRI_GC_SPAN_CACHE 256
-
 /* --- the heap ---------------------------------------------------------------------------- */
 
 struct tri_gc_heap {
@@ -263,18 +275,40 @@ struct tri_gc_heap {
         uint64_t bytes;              /* bytes of all the heap's spans */
     } spans;
 
-    /* Marking (gcmark.c; the work buffers gcwork.c): mark steps, assists,
-     * the barrier and the stops. */
+    /* Marking (gcmark.c; the pool gcwork.c). While background workers mark
+     * (concurrent), markers set mark bits with atomic read-modify-writes,
+     * and grey bits only for objects no buffer could take. */
     struct {
-        int roots_scanned;           /* roots greyed in this cycle */
-        tri_gc_workbuf *work;        /* the current buffer of the grey list */
-        tri_gc_workbuf *full, *spare;/* lists of full and of empty buffers */
-        tri_gc_workbuf reserve;      /* the current buffer when no other can be had */
-        int overflow;                /* a push failed: grey objects wait in grey bits */
-        struct { uintptr_t page; tri_gcspan *g; } span_cache[TRI_GC_SPAN_CACHE]; /* page -> span */
-        uint64_t marked;             /* bytes marked this cycle */
-        uint64_t scan_done;          /* scan work this cycle, for the assist ratio */
+        int roots_scanned;           /* roots greyed in this cycle: the mutator's */
+        int concurrent;              /* workers mark this cycle: set at mark setup */
+        tri_gc_marker self;          /* the mutator's marker */
+        /* The pool, shared by every marker, behind lock: */
+        tri_lock lock;
+        tri_gc_workbuf *full, *spare;/* buffers with grey objects; empty ones for reuse */
+        size_t nfull;
+        unsigned busy;               /* workers holding grey objects */
+        _Atomic int overflow;        /* a push failed: grey objects wait in grey bits */
+        /* Added to by each marker as it hands work back; read by the pacer: */
+        _Atomic uint64_t marked;     /* bytes marked this cycle */
+        _Atomic uint64_t scan_done;  /* scan work this cycle, for the assist ratio */
+        _Atomic int64_t credit;      /* workers' scan work the mutator's assists have not drawn on */
     } mark;
+
+    /* Background workers (gcworker.c): started with the first cycle that
+     * marks concurrently, parked while there is no grey work. */
+    struct {
+        unsigned count;              /* config (TRI_GCPROCS); 0: the mutator marks alone */
+        unsigned started;
+        struct tri_gc_worker *all;
+        _Atomic uint32_t wake;       /* futex word: bumped when work or an order waits */
+        _Atomic unsigned idle;       /* workers parked or about to park */
+        _Atomic int stop;            /* destroy: workers leave */
+        _Atomic int hold;            /* the mutator recovers grey bits: workers take no work */
+        _Atomic int done;            /* a worker went idle with nothing left: the mutator should look */
+        unsigned dedicated;          /* the first these many mark whenever work waits; the rest idle workers */
+        _Atomic uint64_t cpu_ns;     /* CPU time dedicated workers spent marking */
+        _Atomic uint64_t idle_ns;    /* CPU time idle workers spent marking */
+    } workers;
 
     /* Roots (gcmark.c): tri_gc_add_roots, tri_gc_remove_roots, tri_gc_attach_thread. */
     struct {
@@ -342,6 +376,7 @@ struct tri_gc_heap {
         uint64_t objects;            /* allocated now, tiny ones each: gcalloc.c adds, gcsweep.c takes */
         uint64_t limited_ns, limited_count;            /* gcpacer.c: time the CPU limiter was on, and times */
         uint64_t scan_total, assist_total;             /* gcmark.c */
+        uint64_t assist_ns;                            /* gc.c: time in assists */
         uint64_t served[TRI_NUM_LEVELS];               /* gcsweep.c: spans taken, by level */
         uint64_t barrier_hits[TRI_NUM_BARRIERS];       /* gcbarrier.c */
         uint64_t finalizers_run, weak_cleared;         /* gcfinal.c */
@@ -368,6 +403,8 @@ TRI_INTERNAL void tri_gc_collect_now(tri_gc_heap *h);
 TRI_INTERNAL size_t tri_gc_step_now(tri_gc_heap *h, size_t budget);
 /* Ends marking if it is done: no grey object left and the roots scanned. */
 TRI_INTERNAL void tri_gc_end_mark_if_done(tri_gc_heap *h);
+/* Marks until no grey object is left anywhere, the workers helping. */
+TRI_INTERNAL void tri_gc_mark_drain(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_record_step(tri_gc_heap *h, bool assist, uint64_t ns, uint64_t work);
 
 /* --- gcverify.c: the verifier ------------------------------------------------------------------ */
@@ -395,43 +432,59 @@ TRI_INTERNAL void tri_gc_trace_cycle(tri_gc_heap *h, uint64_t term_ns);
 
 /* --- gcwork.c: the grey list ----------------------------------------------------------------- */
 
-TRI_INTERNAL void tri_gc_grey_push_slow(tri_gc_heap *h, uintptr_t obj);
-static inline void tri_gc_grey_push(tri_gc_heap *h, uintptr_t obj)
+TRI_INTERNAL void tri_gc_grey_push_slow(tri_gc_marker *m, uintptr_t obj);
+static inline void tri_gc_grey_push(tri_gc_marker *m, uintptr_t obj)
 {
-    tri_gc_workbuf *b = h->mark.work;
+    tri_gc_workbuf *b = m->work;
     if (likely(b != NULL && b->n < TRI_WORKBUF_OBJECTS))
         b->obj[b->n++] = obj;
     else
-        tri_gc_grey_push_slow(h, obj);
+        tri_gc_grey_push_slow(m, obj);
 }
-/* The next grey object, or 0 when the list is empty. */
-TRI_INTERNAL uintptr_t tri_gc_grey_pop_slow(tri_gc_heap *h);
-static inline uintptr_t tri_gc_grey_pop(tri_gc_heap *h)
+/* The marker's next grey object, from its buffer or the pool; 0 when both
+ * are empty. */
+TRI_INTERNAL uintptr_t tri_gc_grey_pop_slow(tri_gc_marker *m);
+static inline uintptr_t tri_gc_grey_pop(tri_gc_marker *m)
 {
-    tri_gc_workbuf *b = h->mark.work;
+    tri_gc_workbuf *b = m->work;
     if (likely(b && b->n))
         return b->obj[--b->n];
-    return tri_gc_grey_pop_slow(h);
+    return tri_gc_grey_pop_slow(m);
 }
-TRI_INTERNAL bool tri_gc_grey_empty(const tri_gc_heap *h);
+/* Hands the marker's grey objects to the pool, for other markers to take,
+ * and its counts to the heap; publish, the counts alone. */
+TRI_INTERNAL void tri_gc_marker_flush(tri_gc_marker *m);
+TRI_INTERNAL void tri_gc_marker_publish(tri_gc_marker *m);
+/* Hands half the marker's grey objects to the pool if the pool is empty:
+ * a busy marker feeds idle ones and the mutator's assists (Go's balance). */
+TRI_INTERNAL void tri_gc_marker_share(tri_gc_marker *m);
+/* Whether no marker holds grey work and none is left in the pool or grey bits. */
+TRI_INTERNAL bool tri_gc_grey_empty(tri_gc_heap *h);
+/* A background worker's next buffer from the pool, counting it busy if
+ * `busy` was not; NULL when the pool is empty (or held), counting a busy
+ * worker out and saying in *last_out whether it was the last with work. */
+TRI_INTERNAL tri_gc_workbuf *tri_gc_pool_take_work(tri_gc_heap *h, bool busy, bool *last_out);
+TRI_INTERNAL void tri_gc_marker_init(tri_gc_marker *m, tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_marker_release(tri_gc_marker *m);
 TRI_INTERNAL void tri_gc_work_free_all(tri_gc_heap *h);
 
 /* --- gcmark.c: marking -------------------------------------------------------------------- */
 
-/* The heap's span holding p, or NULL, through a small direct-mapped cache
- * by page: pointers marking follows often land on pages it saw lately. */
-TRI_INTERNAL tri_gcspan *tri_gc_span_for_slow(tri_gc_heap *h, uintptr_t p);
-static inline tri_gcspan *tri_gc_span_for(tri_gc_heap *h, uintptr_t p)
+/* The heap's span holding p, or NULL, through the marker's small
+ * direct-mapped cache by page: pointers marking follows often land on pages
+ * it saw lately. */
+TRI_INTERNAL tri_gcspan *tri_gc_span_for_slow(tri_gc_marker *m, uintptr_t p);
+static inline tri_gcspan *tri_gc_span_for(tri_gc_marker *m, uintptr_t p)
 {
     uintptr_t page = p >> TRI_PAGE_SHIFT;
-    if (likely(h->mark.span_cache[page % TRI_GC_SPAN_CACHE].page == page))
-        return h->mark.span_cache[page % TRI_GC_SPAN_CACHE].g;
-    return tri_gc_span_for_slow(h, p);
+    if (likely(m->span_cache[page % TRI_GC_SPAN_CACHE].page == page))
+        return m->span_cache[page % TRI_GC_SPAN_CACHE].g;
+    return tri_gc_span_for_slow(m, p);
 }
 /* Locates the allocated object holding p: its span and index, or false. */
 static inline bool tri_gc_locate(tri_gc_heap *h, uintptr_t p, tri_gcspan **span, uint32_t *index)
 {
-    tri_gcspan *g = tri_gc_span_for(h, p);
+    tri_gcspan *g = tri_gc_span_for(&h->mark.self, p);
     if (!g)
         return false;
     uint32_t idx = tri_gc_index_in(g, p);
@@ -451,43 +504,61 @@ static inline int32_t tri_gc_oblets_of(const tri_gcspan *g)
 {
     return (int32_t)((tri_gc_large_bytes(g) + TRI_OBLET - 1) / TRI_OBLET);
 }
-/* Shades the object holding p; returns whether it was white. The bytes it
- * marks go to *marked; events are emitted if `events` (the mark loop
- * decides both once, for every pointer it shades). */
-static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_heap *h, uintptr_t p, uint64_t *marked,
-                                                                   bool events)
+/* Shades the object holding p for marker m; returns whether it was white.
+ * The bytes it marks go to m; events are emitted if `events`; `atomic`
+ * while background workers mark (the mark loop decides both once, for
+ * every pointer it shades). */
+static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marker *m, uintptr_t p, bool events,
+                                                                   bool atomic)
 {
-    tri_gcspan *g = tri_gc_span_for(h, p);
+    tri_gcspan *g = tri_gc_span_for(m, p);
     if (!g)
         return false;
     uint32_t idx = tri_gc_index_in(g, p), w = idx / 64;
     uint64_t bit = tri_bit_mask(idx), *mark = g->mark;
-    if (idx >= g->nelems || !(g->alloc[w] & ~mark[w] & bit))
-        return false; /* not an allocated object, or already shaded */
-    *marked += g->elemsize;
+    if (idx >= g->nelems)
+        return false;
+    if (atomic) {
+        /* Relaxed: the mark bit only decides which marker pushes the
+         * object, and the read-modify-write sees every other marker's; the
+         * object itself reaches its scanner through the pool's lock. */
+        if (!(__atomic_load_n(&g->alloc[w], __ATOMIC_RELAXED) & bit) ||
+            (__atomic_load_n(&mark[w], __ATOMIC_RELAXED) & bit) ||
+            (__atomic_fetch_or(&mark[w], bit, __ATOMIC_RELAXED) & bit))
+            return false; /* not an allocated object, or shaded already (perhaps just now, by another) */
+    } else {
+        if (!(g->alloc[w] & ~mark[w] & bit))
+            return false; /* not an allocated object, or already shaded */
+        mark[w] |= bit; /* white -> black, or with the grey bit below, -> grey */
+    }
+    m->marked += g->elemsize;
     uintptr_t obj = tri_gc_object_at(g, idx);
-    mark[w] |= bit; /* white -> black, or with the grey bit below, -> grey */
     if (g->noscan) {
         if (events)
-            tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
+            tri_gc_emit(m->heap, TRI_EV_BLACK, 0, obj, 0, 0, 0);
         return true;
     }
-    g->grey[w] |= bit;
+    if (!atomic)
+        g->grey[w] |= bit; /* concurrent marking keeps no grey bits but for overflow */
     if (g->large)
-        g->oblets_left = tri_gc_oblets_of(g);
-    tri_gc_grey_push(h, obj);
+        __atomic_store_n(&g->oblets_left, tri_gc_oblets_of(g), __ATOMIC_RELAXED);
+    tri_gc_grey_push(m, obj);
     if (events)
-        tri_gc_emit(h, TRI_EV_GREY, 0, obj, 0, 0, 0);
+        tri_gc_emit(m->heap, TRI_EV_GREY, 0, obj, 0, 0, 0);
     return true;
 }
+/* Shades the object holding p, from the mutator's thread. */
 static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
 {
-    return tri_gc_shade_into(h, p, &h->mark.marked, h->events.ring != NULL);
+    return tri_gc_shade_into(&h->mark.self, p, h->events.ring != NULL, h->mark.concurrent);
 }
 TRI_INTERNAL void tri_gc_scan_roots(tri_gc_heap *h);
 TRI_INTERNAL size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget);
 /* Marking work paid for by allocation (see the pacer). */
 TRI_INTERNAL void tri_gc_assist(tri_gc_heap *h);
+/* Scans the objects a failed push left grey, with the mutator's marker
+ * (while no worker marks). */
+TRI_INTERNAL void tri_gc_recover_grey(tri_gc_heap *h);
 /* Scans grey objects until `budget` bytes are done or none is left; a
  * large or big object is scanned in pieces, so a step stays within
  * max(budget, TRI_GC_MIN_SCAN) bytes but for one object's tail of pointer
@@ -503,8 +574,24 @@ static inline uintptr_t tri_gc_for_each_slot_of(tri_gc_heap *h, tri_gcspan *g, u
 {
     return tri_gc_for_each_slot(h, g, obj, obj, obj + (g->large ? tri_gc_large_bytes(g) : g->elemsize), fn, arg);
 }
-/* Forgets g in the span cache (its span goes back to the page heap). */
+/* Forgets g in every marker's span cache (its span goes back to the page heap). */
 TRI_INTERNAL void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g);
+/* Scans grey objects with marker m until `budget` bytes are done or m and
+ * the pool have none left (a background worker's loop, gcworker.c). */
+TRI_INTERNAL size_t tri_gc_mark_with(tri_gc_marker *m, size_t budget);
+
+/* --- gcworker.c: background mark workers -------------------------------------------------- */
+
+struct tri_gc_worker;
+TRI_INTERNAL unsigned tri_gc_workers_default(void);
+/* Starts the heap's workers if they are not yet; false when none runs. */
+TRI_INTERNAL bool tri_gc_workers_start(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_workers_stop(tri_gc_heap *h);
+/* Wakes parked workers, if any: grey work waits in the pool. */
+TRI_INTERNAL void tri_gc_workers_wake(tri_gc_heap *h);
+/* Returns once no worker is busy (the termination stop's drain). */
+TRI_INTERNAL void tri_gc_workers_wait_idle(tri_gc_heap *h);
+TRI_INTERNAL tri_gc_marker *tri_gc_worker_marker(tri_gc_heap *h, unsigned i);
 
 /* --- gcbarrier.c: the write barrier ---------------------------------------------------------- */
 

@@ -61,7 +61,7 @@ static void count_slots(tri_gc_heap *h, tri_gc_cache *c, int64_t n)
     h->stats.objects += (uint64_t)n;
     c->g->nalloc += (uint32_t)n;
     if (h->alloc.black)
-        h->mark.marked += (uint64_t)bytes;
+        atomic_fetch_add_explicit(&h->mark.marked, (uint64_t)bytes, memory_order_relaxed);
 }
 
 void tri_gc_alloc_unhanded(const tri_gc_heap *h, uint64_t *objects, uint64_t *bytes)
@@ -83,6 +83,17 @@ uint32_t tri_gc_span_allocated(const tri_gc_heap *h, const tri_gcspan *g)
 }
 
 /* --- the span caches ------------------------------------------------------------------ */
+
+/* Slot b of the cache's word is handed out. The mutator alone writes
+ * allocation bits, but workers read them while they mark: a relaxed store
+ * (a plain one in the instructions). The slot was blackened when its word
+ * was taken, if a cycle marks, so a worker that reads the bit clear does
+ * no harm. */
+static inline void set_alloc_bit(tri_gc_cache *c, unsigned b)
+{
+    __atomic_store_n(c->allocword, __atomic_load_n(c->allocword, __ATOMIC_RELAXED) | (uint64_t)1 << b,
+                     __ATOMIC_RELAXED);
+}
 
 /* Bits of bitmap word w that stand for objects of the span. */
 static inline uint64_t valid_mask(const tri_gcspan *g, uint32_t w)
@@ -158,8 +169,8 @@ static void take_word(tri_gc_heap *h, tri_gc_cache *c, uint64_t free)
             tri_asan_poison(p, (size_t)n * c->size);
             f &= ~(tri_bits_low(n) << lo);
         }
-    if (h->alloc.black)
-        g->mark[c->word] |= free;
+    if (h->alloc.black) /* workers may set other bits of the word meanwhile */
+        __atomic_fetch_or(&g->mark[c->word], free, __ATOMIC_RELAXED);
     count_slots(h, c, tri_popcount(free));
 }
 
@@ -170,8 +181,8 @@ static void take_word(tri_gc_heap *h, tri_gc_cache *c, uint64_t free)
 static TRI_NOINLINE bool cache_refill(tri_gc_heap *h, unsigned spc, const tri_type *t)
 {
     tri_gc_cache *c = &h->alloc.cache[spc];
-    if (unlikely(h->pacer.live >= h->pacer.limit)) /* this may flush the caches: look again after */
-        tri_gc_pace(h, 0);
+    if (unlikely(h->pacer.live >= h->pacer.limit || atomic_load_explicit(&h->workers.done, memory_order_relaxed)))
+        tri_gc_pace(h, 0); /* this may flush the caches: look again after */
     if (c->free)
         return true;
     for (;;) {
@@ -213,8 +224,9 @@ void tri_gc_alloc_blacken_caches(tri_gc_heap *h)
     for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
         tri_gc_cache *c = &h->alloc.cache[spc];
         if (c->free) {
-            c->g->mark[c->word] |= c->free;
-            h->mark.marked += (uint64_t)tri_popcount(c->free) * c->size;
+            __atomic_fetch_or(&c->g->mark[c->word], c->free, __ATOMIC_RELAXED);
+            atomic_fetch_add_explicit(&h->mark.marked, (uint64_t)tri_popcount(c->free) * c->size,
+                                      memory_order_relaxed);
         }
     }
 }
@@ -227,7 +239,7 @@ void tri_gc_alloc_flush_caches(tri_gc_heap *h)
             continue;
         if (c->free) { /* slots taken, never handed out: free again */
             count_slots(h, c, -(int64_t)tri_popcount(c->free));
-            c->g->mark[c->word] &= ~c->free;
+            __atomic_fetch_and(&c->g->mark[c->word], ~c->free, __ATOMIC_RELAXED);
         }
         tri_gc_span_file(h, c->g, TRI_GC_LIST_PARTIAL);
         c->g = NULL;
@@ -253,7 +265,7 @@ static TRI_NOINLINE void write_ptrbits_slow(tri_gcspan *g, uintptr_t p, const tr
                 v |= (type_mask(t, in) & tri_bits_low(take)) << j;
             j += take;
         }
-        tri_bits_put(g->ptrbits, w0 + k, n, v);
+        tri_bits_put_relaxed(g->ptrbits, w0 + k, n, v);
     }
 }
 
@@ -263,13 +275,13 @@ static void write_ptrbits(tri_gc_heap *h, tri_gcspan *g, uintptr_t p, const tri_
 {
     if (count == 1 && g->type == t)
         return; /* the span's slots have t's bits already */
-    if (g->type) {
-        g->type = NULL; /* mixed from now on */
+    if (g->type) { /* mixed from now on; workers read the type while they scan */
+        __atomic_store_n(&g->type, NULL, __ATOMIC_RELAXED);
         h->alloc.cache[g->spc].type = NULL;
     }
     uintptr_t words = g->elemsize / TRI_WORD;
     if (count == 1 && words <= 64)
-        tri_bits_put(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)words, type_mask(t, 0));
+        tri_bits_put_relaxed(g->ptrbits, (p - g->base) / TRI_WORD, (unsigned)words, type_mask(t, 0));
     else
         write_ptrbits_slow(g, p, t, count);
 }
@@ -285,7 +297,7 @@ static inline uintptr_t take_slot(tri_gc_heap *h, unsigned spc, const tri_type *
     if (unlikely(c->free == 0) && !cache_refill(h, spc, t))
         return 0;
     unsigned b = tri_bits_pop(&c->free);
-    *c->allocword |= (uint64_t)1 << b;
+    set_alloc_bit(c, b);
     *span = c->g;
     *index = c->word * 64 + b;
     return c->base + (uintptr_t)b * c->size;
@@ -322,8 +334,8 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     tri_bit_set(g->alloc, 0);
     g->nalloc = 1;
     if (h->alloc.black) {
-        tri_gc_white2black(g, 0);
-        h->mark.marked += g->elemsize;
+        tri_gc_white2black(g, 0); /* a span no marker has seen */
+        atomic_fetch_add_explicit(&h->mark.marked, g->elemsize, memory_order_relaxed);
     }
     tri_gc_span_file(h, g, TRI_GC_LIST_LARGE);
     h->pacer.live += g->elemsize;
@@ -379,8 +391,9 @@ static void *alloc_tiny(tri_gc_heap *h, size_t size)
 static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t count)
 {
     bool noscan = t == NULL || t->ptr_words == 0;
-    if (unlikely(h->pacer.live + size >= h->pacer.limit))
-        tri_gc_pace(h, size);
+    if (unlikely(h->pacer.live + size >= h->pacer.limit ||
+                 atomic_load_explicit(&h->workers.done, memory_order_relaxed)))
+        tri_gc_pace(h, size); /* due, or the workers found marking done */
     for (int attempt = 0; attempt < 2; attempt++) {
         void *p;
         if (noscan && size < 16)
@@ -454,7 +467,7 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
         if (likely(free != 0 && c->type == ts->span_type)) {
             unsigned b = (unsigned)__builtin_ctzll(free);
             c->free = free & (free - 1);
-            *c->allocword |= (uint64_t)1 << b;
+            set_alloc_bit(c, b);
             return (void *)(c->base + (uintptr_t)b * c->size);
         }
     }
@@ -480,7 +493,7 @@ void *tri_gc_alloc_noscan(tri_gc_heap *h, size_t size)
             if (likely(free != 0)) {
                 unsigned b = (unsigned)__builtin_ctzll(free);
                 c->free = free & (free - 1);
-                *c->allocword |= (uint64_t)1 << b;
+                set_alloc_bit(c, b);
                 return start_tiny_block(h, c->g, c->word * 64 + b, c->base + (uintptr_t)b * 16, size);
             }
         } else {
@@ -489,7 +502,7 @@ void *tri_gc_alloc_noscan(tri_gc_heap *h, size_t size)
             if (likely(free != 0)) {
                 unsigned b = (unsigned)__builtin_ctzll(free);
                 c->free = free & (free - 1);
-                *c->allocword |= (uint64_t)1 << b;
+                set_alloc_bit(c, b);
                 return (void *)(c->base + (uintptr_t)b * c->size);
             }
         }

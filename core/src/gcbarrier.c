@@ -45,7 +45,7 @@ void tri_gc_barrier_update(tri_gc_heap *h)
 
 void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
 {
-    void *old = *slot;
+    void *old = __atomic_load_n(slot, __ATOMIC_RELAXED); /* workers may read the slot: see tricolor.h */
     unsigned shaded = 0;
     switch (h->config.barrier) {
     case TRI_BARRIER_DIJKSTRA:
@@ -62,7 +62,7 @@ void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
     default:
         break;
     }
-    *slot = value;
+    __atomic_store_n(slot, value, __ATOMIC_RELAXED);
     h->stats.barrier_hits[h->config.barrier]++;
     tri_gc_emit(h, TRI_EV_BARRIER, h->config.barrier, (uintptr_t)slot, (uintptr_t)old, (uintptr_t)value, shaded);
 }

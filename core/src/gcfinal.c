@@ -90,7 +90,7 @@ void tri_gc_queue_finalizers(tri_gc_heap *h)
         h->final.table[i] = h->final.table[--h->final.count];
         tri_gc_shade(h, f.object);
     }
-    tri_gc_mark_work(h, SIZE_MAX);
+    tri_gc_mark_drain(h);
 }
 
 void tri_gc_shade_final_queue(tri_gc_heap *h)

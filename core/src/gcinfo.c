@@ -166,6 +166,9 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     out->assist_work_total = h->stats.assist_total;
     memcpy(out->barrier_hits, h->stats.barrier_hits, sizeof out->barrier_hits);
     out->gc_ns = h->stats.gc_ns;
+    out->assist_ns = h->stats.assist_ns;
+    out->background_ns = atomic_load_explicit(&h->workers.cpu_ns, memory_order_relaxed);
+    out->idle_ns = atomic_load_explicit(&h->workers.idle_ns, memory_order_relaxed);
     out->wall_ns = tri_gc_now() - h->events.t0;
     tri_gc_hist_summary(&h->stats.stops, &out->stops);
     tri_gc_hist_summary(&h->stats.steps, &out->steps);

@@ -35,25 +35,34 @@
 
 /* --- finding objects ----------------------------------------------------------------------- */
 
-tri_gcspan *tri_gc_span_for_slow(tri_gc_heap *h, uintptr_t p)
+tri_gcspan *tri_gc_span_for_slow(tri_gc_marker *m, uintptr_t p)
 {
-    tri_gcspan *g = tri_gc_span_of(h, p);
+    tri_gcspan *g = tri_gc_span_of(m->heap, p);
     if (g) {
         uintptr_t page = p >> TRI_PAGE_SHIFT;
-        h->mark.span_cache[page % TRI_GC_SPAN_CACHE].page = page;
-        h->mark.span_cache[page % TRI_GC_SPAN_CACHE].g = g;
+        m->span_cache[page % TRI_GC_SPAN_CACHE].page = page;
+        m->span_cache[page % TRI_GC_SPAN_CACHE].g = g;
     }
     return g;
 }
 
-void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g)
+static void marker_forget(tri_gc_marker *m, tri_gcspan *g)
 {
     uintptr_t first = g->base >> TRI_PAGE_SHIFT, n = g->span->npages;
     for (uintptr_t k = 0; k < n && k < TRI_GC_SPAN_CACHE; k++) { /* only its own pages can name it */
         unsigned i = (unsigned)((first + k) % TRI_GC_SPAN_CACHE);
-        if (h->mark.span_cache[i].g == g)
-            h->mark.span_cache[i].page = 0, h->mark.span_cache[i].g = NULL;
+        if (m->span_cache[i].g == g)
+            m->span_cache[i].page = 0, m->span_cache[i].g = NULL;
     }
+}
+
+/* Spans go back only while no worker marks (sweeping), so every cache may
+ * be written from here. */
+void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g)
+{
+    marker_forget(&h->mark.self, g);
+    for (unsigned i = 0; i < h->workers.started; i++)
+        marker_forget(tri_gc_worker_marker(h, i), g);
 }
 
 /* --- shading and scanning ------------------------------------------------------------------- */
@@ -65,7 +74,7 @@ uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t obj, uin
     if (!g->large) {
         for (uintptr_t w = (from - base) / TRI_WORD, end = (to - base) / TRI_WORD; w < end;) {
             unsigned n = (unsigned)(64 - w % 64 < end - w ? 64 - w % 64 : end - w);
-            for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;)
+            for (uint64_t bits = tri_bits_get_relaxed(g->ptrbits, w, n); bits;)
                 fn(h, obj, (uintptr_t *)(base + (w + tri_bits_pop(&bits)) * TRI_WORD), arg);
             w += n;
         }
@@ -83,28 +92,52 @@ uintptr_t tri_gc_for_each_slot(tri_gc_heap *h, tri_gcspan *g, uintptr_t obj, uin
     return to - from;
 }
 
+/* A pointer slot of an object being scanned. While workers mark, the
+ * mutator may store into it at the same time (through the barrier, which
+ * shades what the scan would miss): a relaxed load, as its store is. */
+static inline uintptr_t read_slot(const uintptr_t *slot)
+{
+    return __atomic_load_n(slot, __ATOMIC_RELAXED);
+}
+
 static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg)
 {
-    (void)obj, (void)arg;
-    tri_gc_shade(h, *slot);
+    (void)obj;
+    tri_gc_marker *m = arg;
+    uintptr_t v = read_slot(slot);
+    if (v)
+        tri_gc_shade_into(m, v, h->events.ring != NULL, h->mark.concurrent);
 }
 
 /* Shades what the pointer words of small span g in [from, to) hold, from
  * the span's pointer bitmap: one bitmap word at a time, one for most
  * objects. */
-static void scan_words(tri_gc_heap *h, const tri_gcspan *g, uintptr_t from, uintptr_t to)
+static void scan_words(tri_gc_marker *m, const tri_gcspan *g, uintptr_t from, uintptr_t to)
 {
+    tri_gc_heap *h = m->heap;
     const uintptr_t *slots = (const uintptr_t *)from;
     uintptr_t w0 = (from - g->base) / TRI_WORD, end = (to - g->base) / TRI_WORD;
     for (uintptr_t w = w0; w < end;) {
         unsigned n = (unsigned)(64 - w % 64 < end - w ? 64 - w % 64 : end - w);
-        for (uint64_t bits = tri_bits_get(g->ptrbits, w, n); bits;) {
-            uintptr_t v = slots[w - w0 + tri_bits_pop(&bits)];
+        for (uint64_t bits = tri_bits_get_relaxed(g->ptrbits, w, n); bits;) {
+            uintptr_t v = read_slot(&slots[w - w0 + tri_bits_pop(&bits)]);
             if (v)
-                tri_gc_shade(h, v);
+                tri_gc_shade_into(m, v, h->events.ring != NULL, h->mark.concurrent);
         }
         w += n;
     }
+}
+
+/* The object (or large object) idx of g is scanned: black. Marking without
+ * workers cleared its grey bit; concurrent marking set one only when the
+ * object could not be pushed, and clears it the same way, atomically. */
+static inline void blacken(tri_gc_heap *h, tri_gcspan *g, uint32_t idx, bool atomic)
+{
+    if (!atomic)
+        tri_gc_grey2black(g, idx);
+    else if (__atomic_load_n(&g->grey[idx / 64], __ATOMIC_RELAXED) & tri_bit_mask(idx))
+        __atomic_fetch_and(&g->grey[idx / 64], ~tri_bit_mask(idx), __ATOMIC_RELAXED);
+    (void)h;
 }
 
 /* Where a piece of scanning that starts at e may end, within `end`: at most
@@ -124,36 +157,40 @@ static inline uintptr_t piece_end(uintptr_t e, uintptr_t end, uintptr_t limit)
 
 /* Scans what scan() leaves to the general case: pieces, objects whose
  * pointer bits span two bitmap words, large objects' oblets. */
-static TRI_NOINLINE uintptr_t scan_general(tri_gc_heap *h, tri_gcspan *g, uintptr_t e, uintptr_t limit)
+static TRI_NOINLINE uintptr_t scan_general(tri_gc_marker *m, tri_gcspan *g, uintptr_t e, uintptr_t limit)
 {
+    tri_gc_heap *h = m->heap;
+    bool atomic = h->mark.concurrent;
     uintptr_t base = g->base;
     if (!g->large) {
         uint32_t size = g->elemsize, idx = tri_gc_index_in(g, e);
         e &= ~PIECE;
         uintptr_t obj = tri_gc_object_at(g, idx), to = piece_end(e, obj + size, limit);
-        scan_words(h, g, e, to);
+        scan_words(m, g, e, to);
         if (to < obj + size) {
-            tri_gc_grey_push(h, to | PIECE); /* the rest of the object, later */
+            tri_gc_grey_push(m, to | PIECE); /* the rest of the object, later */
             return to - e;
         }
-        tri_gc_grey2black(g, idx);
+        blacken(h, g, idx, atomic);
         tri_gc_emit(h, TRI_EV_BLACK, 0, obj, 0, 0, 0);
         return to - e;
     }
     uintptr_t end = base + tri_gc_large_bytes(g);
-    if (e == base) /* queue the other oblets of a large object */
+    if (e == base) /* the other oblets of a large object, for any marker */
         for (uintptr_t o = base + TRI_OBLET; o < end; o += TRI_OBLET)
-            tri_gc_grey_push(h, o);
+            tri_gc_grey_push(m, o);
     uintptr_t oblet_end = base + ((e - base) / TRI_OBLET + 1) * TRI_OBLET;
     uintptr_t to = piece_end(e, oblet_end < end ? oblet_end : end, limit);
-    uintptr_t bytes = tri_gc_for_each_slot(h, g, base, e, to, shade_slot, NULL);
+    uintptr_t bytes = tri_gc_for_each_slot(h, g, base, e, to, shade_slot, m);
     if (to < oblet_end && to < end) { /* the rest of the oblet is a piece of its own */
-        g->oblets_left++;
-        tri_gc_grey_push(h, to);
+        __atomic_fetch_add(&g->oblets_left, 1, __ATOMIC_RELAXED);
+        tri_gc_grey_push(m, to);
     }
-    if (--g->oblets_left > 0)
+    /* The marker that scans the last piece blackens it. Relaxed: nothing
+     * is read on the strength of the count but the object's own colour. */
+    if (__atomic_sub_fetch(&g->oblets_left, 1, __ATOMIC_RELAXED) > 0)
         return bytes;
-    tri_gc_grey2black(g, 0);
+    blacken(h, g, 0, atomic);
     tri_gc_emit(h, TRI_EV_BLACK, 0, base, 0, 0, 0);
     return bytes;
 }
@@ -162,12 +199,12 @@ static TRI_NOINLINE uintptr_t scan_general(tri_gc_heap *h, tri_gcspan *g, uintpt
  * most `limit` bytes (at least TRI_GC_MIN_SCAN), the rest going back on
  * the grey list as a piece of its own. An object is black once its last
  * piece is scanned; a large object is first cut into oblets, shared out as
- * pieces. Returns the bytes scanned. Inline in the mark loop, which passes
- * where marked bytes go and whether to emit events. */
-static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_heap *h, uintptr_t e, uintptr_t limit,
-                                                           uint64_t *marked, bool events)
+ * pieces. Returns the bytes scanned. Inline in the mark loop, which decides
+ * whether to emit events and to shade atomically. */
+static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_marker *m, uintptr_t e, uintptr_t limit,
+                                                           bool events, bool atomic)
 {
-    tri_gcspan *g = tri_gc_span_for(h, e);
+    tri_gcspan *g = tri_gc_span_for(m, e);
     uint32_t size = g->elemsize;
     if (likely(g->scan_one_word && !(e & PIECE) && size <= limit)) {
         /* the common case: a whole small object whose pointer bits are one
@@ -175,30 +212,34 @@ static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_heap *h, uint
         uint32_t idx = tri_gc_index_in(g, e);
         tri_assert(!tri_gc_is_white(g, idx)); /* nothing white is ever on the grey list */
         const uintptr_t *slots = (const uintptr_t *)e;
-        uint64_t bits = g->type ? g->objmask : tri_bits_get(g->ptrbits, (e - g->base) / TRI_WORD, size / TRI_WORD);
+        uint64_t bits = __atomic_load_n(&g->type, __ATOMIC_RELAXED)
+                            ? g->objmask
+                            : tri_bits_get_relaxed(g->ptrbits, (e - g->base) / TRI_WORD, size / TRI_WORD);
         while (bits) {
-            uintptr_t v = slots[tri_bits_pop(&bits)];
+            uintptr_t v = read_slot(&slots[tri_bits_pop(&bits)]);
             if (v)
-                tri_gc_shade_into(h, v, marked, events);
+                tri_gc_shade_into(m, v, events, atomic);
         }
-        tri_gc_grey2black(g, idx);
+        blacken(m->heap, g, idx, atomic);
         if (events)
-            tri_gc_emit(h, TRI_EV_BLACK, 0, e, 0, 0, 0);
+            tri_gc_emit(m->heap, TRI_EV_BLACK, 0, e, 0, 0, 0);
         return size;
     }
-    return scan_general(h, g, e, limit);
+    return scan_general(m, g, e, limit);
 }
 
 /* --- marking with no memory ---------------------------------------------------------------------- */
 
 /* Scans the grey objects of g where they lie, for when not even one work
- * buffer can be had: slower than the list, but it needs no memory. */
-static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
+ * buffer can be had: slower than the list, but it needs no memory. Run by
+ * the mutator in the termination stop when workers mark (gc.c). */
+static size_t scan_grey_in_place(tri_gc_marker *m, tri_gcspan *g)
 {
+    tri_gc_heap *h = m->heap;
     size_t done = 0;
     if (g->large) {
         if (tri_gc_is_grey(g, 0)) {
-            done += tri_gc_for_each_slot_of(h, g, g->base, shade_slot, NULL);
+            done += tri_gc_for_each_slot_of(h, g, g->base, shade_slot, m);
             g->oblets_left = 0;
             tri_gc_grey2black(g, 0);
             tri_gc_emit(h, TRI_EV_BLACK, 0, g->base, 0, 0, 0);
@@ -208,9 +249,9 @@ static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
     for (bool again = true; again;) { /* until none is left: children shaded here may be grey here */
         again = false;
         for (uint32_t w = 0; w < g->words; w++)
-            while (g->grey[w]) { /* scan() clears the object's bit */
-                done += scan(h, tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w])), UINTPTR_MAX,
-                             &h->mark.marked, h->events.ring != NULL);
+            while (g->grey[w]) { /* the scan clears the object's bit */
+                uintptr_t obj = tri_gc_object_at(g, w * 64 + (unsigned)__builtin_ctzll(g->grey[w]));
+                done += scan_general(m, g, obj | PIECE, UINTPTR_MAX);
                 again = true;
             }
     }
@@ -223,6 +264,7 @@ static size_t scan_grey_in_place(tri_gc_heap *h, tri_gcspan *g)
  * makes progress with no memory at all. */
 static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
 {
+    tri_gc_marker *m = &h->mark.self;
     size_t *done = arg;
     if (g->noscan)
         return;
@@ -233,9 +275,9 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
             uint32_t idx = w * 64 + tri_bits_pop(&bits);
             int overflowed = h->mark.overflow;
             h->mark.overflow = 0;
-            tri_gc_grey_push(h, tri_gc_object_at(g, idx));
+            tri_gc_grey_push(m, tri_gc_object_at(g, idx));
             if (h->mark.overflow) {
-                *done += scan_grey_in_place(h, g);
+                *done += scan_grey_in_place(m, g);
                 return; /* overflow stays set: another pass looks again */
             }
             h->mark.overflow = overflowed;
@@ -244,56 +286,96 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
 
 /* --- the mark loop ------------------------------------------------------------------------------ */
 
-/* Scans grey objects until `budget` bytes are done or none is left.
- * Objects pass through a small FIFO on their way from the grey list to the
- * scanner, and are prefetched as they enter it: by the time one is scanned
- * its memory has had several scans' time to arrive. Written once and
- * compiled twice, with events on and off, so the loop tests neither them
- * nor the marked counter in memory. */
+/* Scans grey objects with marker m until `budget` bytes are done or it and
+ * the pool have none left. Objects pass through a small FIFO on their way
+ * from the grey list to the scanner, and are prefetched as they enter it:
+ * by the time one is scanned its memory has had several scans' time to
+ * arrive. Written once and compiled three times (events; neither; atomic
+ * for concurrent marking), so the loop tests none of them per object. */
 #define PREFETCH_DEPTH 8
-static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_heap *h, size_t budget, bool events)
+static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, size_t budget, bool events,
+                                                             bool atomic)
 {
     uintptr_t fifo[PREFETCH_DEPTH];
     unsigned head = 0, n = 0;
     size_t done = 0;
-    uint64_t marked = 0;
     for (;;) {
         while (n < PREFETCH_DEPTH) {
-            uintptr_t e = tri_gc_grey_pop(h);
+            uintptr_t e = tri_gc_grey_pop(m);
             if (!e)
                 break;
             __builtin_prefetch((const void *)e);
             fifo[(head + n++) % PREFETCH_DEPTH] = e;
         }
-        if (n == 0) {
-            if (!h->mark.overflow)
-                break;
-            h->mark.overflow = 0;
-            h->mark.marked += marked; /* recovery shades through tri_gc_shade */
-            marked = 0;
-            tri_gc_for_each_gcspan(h, recover_span, &done);
-            continue;
-        }
+        if (n == 0)
+            break;
         uintptr_t e = fifo[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
-        done += scan(h, e, budget - done, &marked, events);
+        done += scan(m, e, budget - done, events, atomic);
         if (done >= budget)
             break;
     }
     while (n > 0) /* over budget: what is prefetched goes back to the list */
-        tri_gc_grey_push(h, fifo[(head + --n) % PREFETCH_DEPTH]);
-    h->mark.marked += marked;
-    h->mark.scan_done += done;
-    h->stats.scan_total += done;
+        tri_gc_grey_push(m, fifo[(head + --n) % PREFETCH_DEPTH]);
+    m->scanned += done;
     return done;
 }
 
-size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
+size_t tri_gc_mark_with(tri_gc_marker *m, size_t budget)
 {
-    return h->events.ring ? mark_loop(h, budget, true) : mark_loop(h, budget, false);
+    tri_gc_heap *h = m->heap;
+    if (h->events.ring)
+        return mark_loop(m, budget, true, false);
+    return h->mark.concurrent ? mark_loop(m, budget, false, true) : mark_loop(m, budget, false, false);
 }
 
+void tri_gc_recover_grey(tri_gc_heap *h)
+{
+    size_t done = 0;
+    while (atomic_exchange_explicit(&h->mark.overflow, 0, memory_order_relaxed))
+        tri_gc_for_each_gcspan(h, recover_span, &done);
+    h->mark.self.scanned += done;
+}
+
+/* The mutator's marking: its marker, then objects a failed push left grey,
+ * which it recovers itself when it marks alone (with workers, the stop's
+ * drain does, while they hold off). Its counts go to the heap, and with
+ * workers what it found to the pool. */
+size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget)
+{
+    tri_gc_marker *m = &h->mark.self;
+    size_t done = 0;
+    for (;;) {
+        done += tri_gc_mark_with(m, budget - done);
+        if (done >= budget || h->mark.concurrent || !atomic_load_explicit(&h->mark.overflow, memory_order_relaxed))
+            break;
+        atomic_store_explicit(&h->mark.overflow, 0, memory_order_relaxed);
+        tri_gc_for_each_gcspan(h, recover_span, &done);
+    }
+    h->stats.scan_total += m->scanned;
+    tri_gc_marker_flush(m);
+    return done;
+}
+
+/* Draws up to `want` bytes of scan work from the workers' credit. */
+static uint64_t draw_credit(tri_gc_heap *h, uint64_t want)
+{
+    int64_t have = atomic_load_explicit(&h->mark.credit, memory_order_relaxed), take;
+    do {
+        if (have <= 0)
+            return 0;
+        take = have < (int64_t)want ? have : (int64_t)want;
+    } while (!atomic_compare_exchange_weak_explicit(&h->mark.credit, &have, have - take, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return (uint64_t)take;
+}
+
+/* Allocation pays for itself in scan work (assist_ratio per byte): from
+ * the workers' credit first, then by marking, a step at a time. With
+ * workers, an allocation past the goal with its debt unpaid and nothing
+ * to scan waits for them (as Go's assists park): the program cannot outrun
+ * marking, even where marking cannot be shared (a long list). */
 void tri_gc_assist(tri_gc_heap *h)
 {
     uint64_t t = tri_gc_now();
@@ -303,10 +385,21 @@ void tri_gc_assist(tri_gc_heap *h)
         tri_gc_scan_roots(h);
     tri_gc_pacer_assist_ratio(h);
     double ratio = h->pacer.assist_ratio, want = (double)h->pacer.assist_debt * ratio;
+    uint64_t credit = h->mark.concurrent && want >= 1 ? draw_credit(h, (uint64_t)want) : 0;
+    want -= (double)credit;
     size_t budget = want > (double)h->config.step_bytes ? h->config.step_bytes : want < 1 ? 1 : (size_t)want;
-    size_t done = tri_gc_mark_work(h, budget);
+    size_t done = want >= 1 ? tri_gc_mark_work(h, budget) : 0;
+    while (h->mark.concurrent && (double)done < want && h->pacer.live > h->pacer.goal) {
+        if (tri_gc_grey_empty(h))
+            break; /* nothing left to wait for: the cycle ends */
+        tri_prim_yield();
+        uint64_t more = draw_credit(h, (uint64_t)(want - (double)done));
+        credit += more;
+        want -= (double)more;
+        done += tri_gc_mark_work(h, h->config.step_bytes); /* what the workers handed over */
+    }
     h->stats.assist_total += done;
-    double paid = ratio > 0 ? (double)done / ratio : (double)h->pacer.assist_debt;
+    double paid = ratio > 0 ? (double)(done + credit) / ratio : (double)h->pacer.assist_debt;
     h->pacer.assist_debt = paid >= (double)h->pacer.assist_debt ? 0 : h->pacer.assist_debt - (int64_t)paid;
     tri_gc_record_step(h, true, tri_gc_now() - t, done);
     tri_gc_end_mark_if_done(h);

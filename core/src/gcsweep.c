@@ -78,7 +78,9 @@ void tri_gc_span_file(tri_gc_heap *h, tri_gcspan *g, int which)
 tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p)
 {
     tri_span *s = tri_span_of(p);
-    if (!s || TRI_PEEK(s->state) != TRI_SPAN_GC)
+    /* Acquire: a worker that finds a span the mutator just made sees its
+     * record whole (tri_gc_span_new publishes it with release). */
+    if (!s || __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != TRI_SPAN_GC)
         return NULL;
     tri_gcspan *g = s->gc;
     return g && g->heap == h ? g : NULL;
@@ -146,7 +148,7 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     s->sizeclass = (uint8_t)(spc >> 1);
     s->spanclass = (uint8_t)spc;
     s->elemsize = g->elemsize;
-    TRI_POKE(s->state, TRI_SPAN_GC);
+    __atomic_store_n(&s->state, TRI_SPAN_GC, __ATOMIC_RELEASE); /* the record first: see tri_gc_span_of */
     h->spans.bytes += npages << TRI_PAGE_SHIFT;
     h->spans.count++;
     tri_gc_emit(h, TRI_EV_SPAN_TAKE, spc, s->base, npages, 0, 0);
