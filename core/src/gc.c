@@ -136,8 +136,12 @@ void tri_gc_mark_drain(tri_gc_heap *h)
 {
     for (;;) {
         tri_gc_mark_work(h, SIZE_MAX);
-        if (h->mark.concurrent)
-            tri_gc_workers_wait_idle(h);
+        /* Out of work while a worker still marks: what it shares lands in
+         * the pool, which the next turn takes from; wait only while the
+         * pool is empty. */
+        while (h->mark.concurrent && !tri_gc_grey_empty(h) &&
+               __atomic_load_n(&h->mark.nfull, __ATOMIC_RELAXED) == 0)
+            tri_prim_yield();
         if (atomic_load_explicit(&h->mark.overflow, memory_order_relaxed)) {
             atomic_store_explicit(&h->workers.hold, 1, memory_order_relaxed);
             tri_gc_workers_wait_idle(h);

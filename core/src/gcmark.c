@@ -297,7 +297,7 @@ static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, 
                                                              bool atomic)
 {
     uintptr_t fifo[PREFETCH_DEPTH];
-    unsigned head = 0, n = 0;
+    unsigned head = 0, n = 0, balance = 0;
     size_t done = 0;
     for (;;) {
         while (n < PREFETCH_DEPTH) {
@@ -315,6 +315,11 @@ static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, 
         done += scan(m, e, budget - done, events, atomic);
         if (done >= budget)
             break;
+        /* Go's gcw.balance: whenever the pool runs dry, half of this
+         * marker's objects go there for whoever runs out next (a relaxed
+         * look at a line that changes only when buffers move). */
+        if (atomic && (++balance & 15) == 0 && __atomic_load_n(&m->heap->mark.nfull, __ATOMIC_RELAXED) == 0)
+            tri_gc_marker_share(m);
     }
     while (n > 0) /* over budget: what is prefetched goes back to the list */
         tri_gc_grey_push(m, fifo[(head + --n) % PREFETCH_DEPTH]);

@@ -86,10 +86,8 @@ static void *worker_main(void *arg)
                 tri_free(w->m.work); /* empty: the taken buffer replaces it */
             w->m.work = b;
             /* in chunks, so that the pacer and the assists see the work as it is done */
-            while (tri_gc_mark_with(&w->m, WORKER_CHUNK) >= WORKER_CHUNK) {
+            while (tri_gc_mark_with(&w->m, WORKER_CHUNK) >= WORKER_CHUNK)
                 tri_gc_marker_publish(&w->m);
-                tri_gc_marker_share(&w->m);
-            }
             tri_gc_marker_flush(&w->m);
             b = tri_gc_pool_take_work(h, true, &last);
         }
