@@ -139,9 +139,14 @@ void tri_gc_mark_drain(tri_gc_heap *h)
         /* Out of work while a worker still marks: what it shares lands in
          * the pool, which the next turn takes from; wait only while the
          * pool is empty. */
-        while (h->mark.concurrent && !tri_gc_grey_empty(h) &&
-               __atomic_load_n(&h->mark.nfull, __ATOMIC_RELAXED) == 0)
-            tri_prim_yield();
+        while (h->mark.concurrent && __atomic_load_n(&h->mark.nfull, __ATOMIC_RELAXED) == 0 &&
+               __atomic_load_n(&h->mark.busy, __ATOMIC_RELAXED) != 0)
+            tri_prim_yield(); /* racy looks: the checks below take the lock */
+        if (!tri_gc_grey_lists_empty(h))
+            continue;
+        /* No list holds a grey object and no worker marks (seen under the
+         * pool's lock, after which a worker's overflow store is visible):
+         * what is left is in grey bits, if a push failed. */
         if (atomic_load_explicit(&h->mark.overflow, memory_order_relaxed)) {
             atomic_store_explicit(&h->workers.hold, 1, memory_order_relaxed);
             tri_gc_workers_wait_idle(h);
@@ -150,8 +155,7 @@ void tri_gc_mark_drain(tri_gc_heap *h)
             tri_gc_workers_wake(h);
             continue;
         }
-        if (tri_gc_grey_empty(h))
-            return;
+        return;
     }
 }
 
@@ -195,7 +199,7 @@ static void mark_termination(tri_gc_heap *h)
 void tri_gc_end_mark_if_done(tri_gc_heap *h)
 {
     atomic_store_explicit(&h->workers.done, 0, memory_order_relaxed);
-    if (h->cycle.phase == TRI_GC_MARK && h->mark.roots_scanned && tri_gc_grey_empty(h))
+    if (h->cycle.phase == TRI_GC_MARK && h->mark.roots_scanned && tri_gc_grey_lists_empty(h))
         mark_termination(h);
 }
 

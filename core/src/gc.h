@@ -458,8 +458,10 @@ TRI_INTERNAL void tri_gc_marker_publish(tri_gc_marker *m);
 /* Hands half the marker's grey objects to the pool if the pool is empty:
  * a busy marker feeds idle ones and the mutator's assists (Go's balance). */
 TRI_INTERNAL void tri_gc_marker_share(tri_gc_marker *m);
-/* Whether no marker holds grey work and none is left in the pool or grey bits. */
-TRI_INTERNAL bool tri_gc_grey_empty(tri_gc_heap *h);
+/* Whether no grey object is left on a list: the mutator's marker and the
+ * pool are empty and no worker marks. Objects a failed push left in grey
+ * bits may remain (mark.overflow): the termination drain recovers them. */
+TRI_INTERNAL bool tri_gc_grey_lists_empty(tri_gc_heap *h);
 /* A background worker's next buffer from the pool, counting it busy if
  * `busy` was not; NULL when the pool is empty (or held), counting a busy
  * worker out and saying in *last_out whether it was the last with work. */
@@ -604,6 +606,8 @@ TRI_INTERNAL void tri_gc_barrier_update(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_pacer_plan(tri_gc_heap *h);
 /* Scan work per byte allocated, so that marking ends by the goal. */
 TRI_INTERNAL void tri_gc_pacer_assist_ratio(tri_gc_heap *h);
+/* Past the goal by 10%: where marking plans for the worst case. */
+TRI_INTERNAL uint64_t tri_gc_pacer_hard_goal(const tri_gc_heap *h);
 /* Sets pacer.limit: when allocation must next call tri_gc_pace. */
 TRI_INTERNAL void tri_gc_repace(tri_gc_heap *h);
 /* Allocation of `bytes` would take live past pacer.limit: start a cycle,

@@ -220,7 +220,8 @@ static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_marker *m, ui
             if (v)
                 tri_gc_shade_into(m, v, events, atomic);
         }
-        blacken(m->heap, g, idx, atomic);
+        if (!atomic) /* concurrent marking's grey bits are cleared as recovery pushes them */
+            tri_gc_grey2black(g, idx);
         if (events)
             tri_gc_emit(m->heap, TRI_EV_BLACK, 0, e, 0, 0, 0);
         return size;
@@ -275,6 +276,8 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
             uint32_t idx = w * 64 + tri_bits_pop(&bits);
             int overflowed = h->mark.overflow;
             h->mark.overflow = 0;
+            if (h->mark.concurrent) /* on the list now: the scan's fast path leaves grey bits alone */
+                __atomic_fetch_and(&g->grey[w], ~tri_bit_mask(idx), __ATOMIC_RELAXED);
             tri_gc_grey_push(m, tri_gc_object_at(g, idx));
             if (h->mark.overflow) {
                 *done += scan_grey_in_place(m, g);
@@ -395,7 +398,7 @@ void tri_gc_assist(tri_gc_heap *h)
     size_t budget = want > (double)h->config.step_bytes ? h->config.step_bytes : want < 1 ? 1 : (size_t)want;
     size_t done = want >= 1 ? tri_gc_mark_work(h, budget) : 0;
     while (h->mark.concurrent && (double)done < want && h->pacer.live > h->pacer.goal) {
-        if (tri_gc_grey_empty(h))
+        if (tri_gc_grey_lists_empty(h))
             break; /* nothing left to wait for: the cycle ends */
         tri_prim_yield();
         uint64_t more = draw_credit(h, (uint64_t)(want - (double)done));

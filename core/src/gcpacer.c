@@ -74,10 +74,16 @@ void tri_gc_pacer_assist_ratio(tri_gc_heap *h)
     } else {
         uint64_t worst = h->pacer.heap_at_setup;
         remaining = worst > done ? worst - done : h->config.step_bytes;
-        goal = goal < UINT64_MAX / 2 ? goal + goal / 10 : goal;
+        goal = tri_gc_pacer_hard_goal(h);
     }
     uint64_t runway = goal > live + 65536 ? goal - live : 65536;
     h->pacer.assist_ratio = (double)remaining / (double)runway;
+}
+
+uint64_t tri_gc_pacer_hard_goal(const tri_gc_heap *h)
+{
+    uint64_t goal = h->pacer.goal;
+    return goal < UINT64_MAX / 2 ? goal + goal / 10 : goal;
 }
 
 /* Bytes to allocate between assists while marking: ASSIST_QUANTUM, or less

@@ -235,10 +235,10 @@ tri_gc_workbuf *tri_gc_pool_take_work(tri_gc_heap *h, bool busy, bool *last_out)
     return b;
 }
 
-bool tri_gc_grey_empty(tri_gc_heap *h)
+bool tri_gc_grey_lists_empty(tri_gc_heap *h)
 {
     tri_gc_workbuf *b = h->mark.self.work;
-    if ((b && b->n) || atomic_load_explicit(&h->mark.overflow, memory_order_relaxed))
+    if (b && b->n)
         return false;
     tri_lock_acquire(&h->mark.lock);
     bool empty = h->mark.nfull == 0 && h->mark.busy == 0;
