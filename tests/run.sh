@@ -10,7 +10,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 tests/deps.sh gcc clang libclang-rt-14-dev make python3 sqlite3 git redis-server redis-tools nodejs emscripten \
-    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev ||
+    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev cmake pkgconf ||
     { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
@@ -73,6 +73,7 @@ suite "what must and must not compile against the header" tests/compile.sh
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
+[ -x build/native/tricolor ] && suite "make install: pkg-config, CMake and the preload library from a prefix" tests/install.sh
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
 [ -x build/fuzz/fuzz_malloc ] && suite "fuzzing, ${FUZZ_TEST_SECONDS:-10} s a harness (libFuzzer, ASan, UBSan)" \
     tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-10}"
