@@ -316,6 +316,45 @@ $(EM)/tricolor-cli.mjs: cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_SRC) 
 wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs \
 	$(EM)/capped/tricolor.mjs
 
+# --- the npm package ----------------------------------------------------------------
+# `make npm-package` packs build/npm/tricolor-VERSION.tgz: the Emscripten
+# module with its JavaScript API and types, and the WASI command line as its
+# bin (pkg/npm/README.md says what is in it). build/npm/tricolor is the
+# package's directory as packed.
+
+NPM := build/npm/tricolor
+NPM_TGZ := build/npm/tricolor-$(VERSION).tgz
+NPM_FILES := package.json README.md LICENSE CHANGELOG.md tricolor.d.ts tricolor.mjs tricolor-core.mjs \
+	tricolor-core.wasm tricolor-layout.mjs wasi/tricolor.mjs wasi/run-wasi.mjs wasi/tricolor.wasm
+
+$(NPM)/package.json: pkg/npm/package.json.in core/include/tricolor.h
+	@mkdir -p $(@D)
+	sed 's|@VERSION@|$(VERSION)|' $< > $@
+$(NPM)/README.md $(NPM)/tricolor.d.ts: $(NPM)/%: pkg/npm/%
+	@mkdir -p $(@D) && cp $< $@
+$(NPM)/LICENSE $(NPM)/CHANGELOG.md: $(NPM)/%: %
+	@mkdir -p $(@D) && cp $< $@
+$(NPM)/tricolor.mjs: $(EM)/tricolor.mjs
+$(NPM)/tricolor-core.mjs: $(EM)/tricolor-core.mjs
+$(NPM)/tricolor-layout.mjs: $(EM)/tricolor-layout.mjs
+$(NPM)/wasi/tricolor.mjs: pkg/npm/tricolor-wasi.mjs
+$(NPM)/wasi/run-wasi.mjs: wasm/run-wasi.mjs
+$(NPM)/wasi/tricolor.wasm: $(WASI)/tricolor.wasm
+$(NPM)/tricolor.mjs $(NPM)/tricolor-core.mjs $(NPM)/tricolor-layout.mjs $(NPM)/wasi/tricolor.mjs \
+		$(NPM)/wasi/run-wasi.mjs $(NPM)/wasi/tricolor.wasm:
+	@mkdir -p $(@D) && cp $< $@
+# Emscripten writes the .wasm with the .mjs that loads it.
+$(NPM)/tricolor-core.wasm: $(EM)/tricolor-core.mjs
+	@mkdir -p $(@D) && cp $(EM)/tricolor-core.wasm $@
+
+$(NPM_TGZ): $(NPM_FILES:%=$(NPM)/%)
+	@command -v npm > /dev/null || tests/deps.sh npm
+	rm -f build/npm/tricolor-*.tgz
+	cd build/npm && npm pack ./tricolor --silent > /dev/null
+
+.PHONY: npm-package
+npm-package: $(NPM_TGZ)
+
 # Benchmark programs inside WebAssembly: tricolor, and the allocators the
 # platforms bring (wasi-libc's, Emscripten's dlmalloc and emmalloc).
 $(WASI)/bench-tricolor.wasm: bench/bench.c $(WORKLOADS_ALLOC_SRC) $(WORKLOADS_H) $(WASI)/libtricolor.a

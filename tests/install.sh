@@ -10,21 +10,8 @@ cd "$(dirname "$0")/.."
 cc=${CC:-cc}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-# check NAME COMMAND...: passes when the command succeeds; on failure shows
-# what it printed.
-check() {
-    local name=$1; shift
-    if "$@" > "$work/out" 2>&1; then
-        echo "ok   install_$name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL install_$name"
-        tail -20 "$work/out"
-        failed=$((failed + 1))
-    fi
-}
+prefix_of_checks=install_
+. tests/checks.sh
 
 version=$(sed -n 's/^#define TRI_VERSION "\(.*\)"$/\1/p' core/include/tricolor.h)
 major=${version%%.*}
@@ -163,5 +150,4 @@ relative_refused() {
 }
 check relative_prefix_is_refused relative_refused
 
-echo "$passed passed, $failed failed, 0 skipped"
-[ "$failed" -eq 0 ]
+finish
