@@ -1,6 +1,7 @@
-# tricolor: `make` builds the native library and command line; `make test`
-# runs every test; `make bench` measures against the peers; `make demo`
-# shows it working.
+# tricolor: `make` builds the native library and command line; `make install`
+# installs them; `make test` runs every test; `make bench` measures against
+# the peers; `make demo` shows it working; `make npm-package` packs the
+# WebAssembly builds for npm.
 
 CC ?= cc
 BUILD ?= build/native
