@@ -15,7 +15,14 @@ HARDEN ?= 1
 # DEBUG=1 compiles in the assertions of internal invariants (tri_assert);
 # give such a build a BUILD directory of its own too.
 DEBUG ?= 0
-DEFS := -DTRI_HARDEN=$(HARDEN) -DTRI_DEBUG=$(DEBUG)
+# RACE=1 widens the collector's race windows: its threads yield now and then
+# between the steps of shading, scanning, the barrier, the pool and sweeping
+# (tests/run.sh runs the concurrent tests so, under TSan). MUTATE=barrier or
+# MUTATE=publish builds a mutant with a barrier or an ordering removed, for
+# tests/mutants.sh to show that the tests catch it. Both: a BUILD of their own.
+RACE ?= 0
+MUTATE ?= none
+DEFS := -DTRI_HARDEN=$(HARDEN) -DTRI_DEBUG=$(DEBUG) -DTRI_RACE_STRESS=$(RACE) -DTRI_MUTATE_$(MUTATE)=1
 
 # The version is written once, as TRI_VERSION in the public header; the
 # soname, tricolor.pc, the CMake package and the npm package take it from

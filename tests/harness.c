@@ -174,11 +174,17 @@ int main(int argc, char **argv)
 #endif
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 0; i < ntests; i++) {
-        if (argc > 1) {
-            int wanted = 0;
+        if (argc > 1) { /* NAME: the tests whose names hold it; -NAME: but not these */
+            int wanted = 0, any = 0;
             for (int a = 1; a < argc; a++)
-                wanted |= strstr(tests[i].name, argv[a]) != NULL;
-            if (!wanted)
+                if (argv[a][0] == '-') {
+                    if (strstr(tests[i].name, argv[a] + 1))
+                        wanted = -1000;
+                } else {
+                    any = 1;
+                    wanted += strstr(tests[i].name, argv[a]) != NULL;
+                }
+            if (wanted < 0 || (any && !wanted))
                 continue;
         }
         current_failed = current_skipped = 0;

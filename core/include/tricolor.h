@@ -210,6 +210,11 @@ typedef struct tri_gc_config {
      * none: the incremental collector, marking on the mutator's thread
      * alone. A heap that records events marks on the mutator's thread. */
     int workers;
+    /* Of the workers, those that run as any thread does (Go's dedicated
+     * workers): 0 takes a quarter of the cores, at least one. The others
+     * run only when a core would otherwise idle (SCHED_IDLE), so they
+     * never take a core from the program. TRI_GCPROCS=N:D sets both. */
+    int dedicated_workers;
     size_t events;             /* event ring capacity, a power of two (0: no events) */
     /* Called with every event, in batches, before the ring would overwrite
      * it (and by tri_gc_flush_events), for tools that keep them all. */

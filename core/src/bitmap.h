@@ -31,6 +31,14 @@ static inline bool tri_bit(const uint64_t *bits, uintptr_t i)
     return (bits[i / 64] & tri_bit_mask(i)) != 0;
 }
 
+/* A test of a bitmap other threads may write meanwhile (the collector's
+ * mark bits while workers mark): a relaxed atomic load, a plain one in
+ * the instructions. */
+static inline bool tri_bit_relaxed(const uint64_t *bits, uintptr_t i)
+{
+    return (__atomic_load_n(&bits[i / 64], __ATOMIC_RELAXED) & tri_bit_mask(i)) != 0;
+}
+
 static inline void tri_bit_set(uint64_t *bits, uintptr_t i) { bits[i / 64] |= tri_bit_mask(i); }
 static inline void tri_bit_clear(uint64_t *bits, uintptr_t i) { bits[i / 64] &= ~tri_bit_mask(i); }
 

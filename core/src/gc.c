@@ -104,6 +104,9 @@ static void mark_setup(tri_gc_heap *h)
     atomic_store_explicit(&h->mark.scan_done, 0, memory_order_relaxed);
     atomic_store_explicit(&h->mark.credit, 0, memory_order_relaxed);
     atomic_store_explicit(&h->workers.done, 0, memory_order_relaxed);
+    /* Relaxed: a worker reads it after taking a buffer from the pool, whose
+     * lock orders it after this. */
+    atomic_fetch_add_explicit(&h->mark.epoch, 1, memory_order_relaxed);
     /* Background workers mark this cycle if the heap has any that can run
      * (none for a heap that records events: those come in one order). */
     h->mark.concurrent = h->workers.count && !h->events.ring && tri_gc_workers_start(h);
@@ -148,11 +151,9 @@ void tri_gc_mark_drain(tri_gc_heap *h)
          * pool's lock, after which a worker's overflow store is visible):
          * what is left is in grey bits, if a push failed. */
         if (atomic_load_explicit(&h->mark.overflow, memory_order_relaxed)) {
-            atomic_store_explicit(&h->workers.hold, 1, memory_order_relaxed);
-            tri_gc_workers_wait_idle(h);
+            tri_gc_workers_pause(h);
             tri_gc_recover_grey(h);
-            atomic_store_explicit(&h->workers.hold, 0, memory_order_relaxed);
-            tri_gc_workers_wake(h);
+            tri_gc_workers_resume(h);
             continue;
         }
         return;
@@ -264,7 +265,7 @@ size_t tri_gc_step_now(tri_gc_heap *h, size_t budget)
     if (h->cycle.phase == TRI_GC_SWEEP) {
         while (done < budget && tri_gc_sweep_one(h, &done))
             ;
-        if (h->spans.unswept == 0)
+        if (__atomic_load_n(&h->spans.unswept, __ATOMIC_RELAXED) == 0)
             tri_gc_set_phase(h, TRI_GC_OFF);
         tri_gc_record_step(h, false, tri_gc_now() - t, done);
         tri_gc_repace(h);
@@ -387,16 +388,21 @@ static void read_environment(tri_gc_heap *h, const tri_gc_config *c)
     env = tri_prim_getenv("TRI_GCTRACE");
     h->config.trace = env && strcmp(env, "1") == 0;
     env = c->workers ? NULL : tri_prim_getenv("TRI_GCPROCS");
-    if (env && *env) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (*end == 0 && v >= 0 && v <= 64)
-            h->workers.count = (unsigned)v;
-        else
-            tri_write_stderr("tricolor: ignoring TRI_GCPROCS: want a number of background workers, 0 to 64\n");
+    if (env && *env) { /* N workers, or N:D of which D dedicated */
+        char *end, *end2 = NULL;
+        long n = strtol(env, &end, 10), d = -1;
+        if (*end == ':')
+            d = strtol(end + 1, &end2, 10);
+        if (end != env && (*end == 0 || (end2 && end2 != end + 1 && *end2 == 0)) && n >= 0 && n <= 64 &&
+            (d == -1 || (d >= 0 && d <= n))) {
+            h->workers.count = (unsigned)n;
+            if (d >= 0)
+                h->workers.dedicated = (unsigned)d;
+        } else {
+            tri_write_stderr("tricolor: ignoring TRI_GCPROCS: want N or N:D, N background workers (0 to 64) of "
+                             "which D dedicated\n");
+        }
     }
-    if (tri_prim_ncpu() <= 1 && !c->workers)
-        h->workers.count = 0; /* one core (or WebAssembly): the mutator marks alone */
 }
 
 void tri_gc_attach_thread(tri_gc_heap *h)
@@ -432,7 +438,10 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
     h->config.gogc = c->gogc ? c->gogc : 100;
     h->config.memory_limit = c->memory_limit;
     h->workers.count = c->workers < 0 ? 0 : c->workers > 0 ? (unsigned)c->workers : tri_gc_workers_default();
+    h->workers.dedicated = c->dedicated_workers > 0 ? (unsigned)c->dedicated_workers : tri_gc_workers_dedicated();
     read_environment(h, c);
+    if (h->workers.dedicated > h->workers.count)
+        h->workers.dedicated = h->workers.count;
     h->spans.sweepgen = 2;
     h->events.t0 = tri_gc_now();
     if (c->events) {

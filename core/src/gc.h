@@ -30,6 +30,29 @@
 
 #include "internal.h"
 
+/* A race window, widened in a RACE=1 build (make RACE=1): the thread yields
+ * at one call in 16 here, so that another thread's step lands in between.
+ * Placed between the steps of shading, scanning, the barrier, the pool and
+ * sweeping; nothing in a normal build. */
+#if TRI_RACE_STRESS
+TRI_INTERNAL void tri_gc_race_window(void);
+#define TRI_RACE_WINDOW() tri_gc_race_window()
+#else
+#define TRI_RACE_WINDOW() ((void)0)
+#endif
+
+/* The orderings by which the mutator publishes a span record (and a large
+ * object's) to workers that find it by address: release, and acquire where
+ * it is read. The mutant MUTATE=publish makes both relaxed, for
+ * tests/mutants.sh to show that TSan then reports the race. */
+#if TRI_MUTATE_publish
+#define TRI_PUBLISH __ATOMIC_RELAXED
+#define TRI_SUBSCRIBE __ATOMIC_RELAXED
+#else
+#define TRI_PUBLISH __ATOMIC_RELEASE
+#define TRI_SUBSCRIBE __ATOMIC_ACQUIRE
+#endif
+
 /* The collector's word: a pointer (8 bytes natively, 4 on wasm32). Types
  * describe objects in words and spans' pointer bitmaps have a bit per word. */
 #define TRI_WORD sizeof(uintptr_t)
@@ -118,10 +141,15 @@ static inline uintptr_t tri_gc_large_bytes(const tri_gcspan *g)
  *
  * and marking moves objects one way only: white -> grey -> black, or white
  * -> black for objects without pointers and those allocated while marking.
- * Sweeping makes every survivor white again by swapping the bitmaps. */
-static inline bool tri_gc_is_allocated(const tri_gcspan *g, uint32_t i) { return tri_bit(g->alloc, i); }
-static inline bool tri_gc_is_white(const tri_gcspan *g, uint32_t i) { return !tri_bit(g->mark, i); }
-static inline bool tri_gc_is_grey(const tri_gcspan *g, uint32_t i) { return tri_bit(g->grey, i); }
+ * Sweeping makes every survivor white again by swapping the bitmaps.
+ *
+ * While background workers mark, grey is the objects on work buffers, and
+ * the grey bits are kept only for those no buffer could take: an object
+ * waiting on a buffer reads as black. The tests read the bits with relaxed
+ * loads, as workers may set them meanwhile. */
+static inline bool tri_gc_is_allocated(const tri_gcspan *g, uint32_t i) { return tri_bit_relaxed(g->alloc, i); }
+static inline bool tri_gc_is_white(const tri_gcspan *g, uint32_t i) { return !tri_bit_relaxed(g->mark, i); }
+static inline bool tri_gc_is_grey(const tri_gcspan *g, uint32_t i) { return tri_bit_relaxed(g->grey, i); }
 static inline bool tri_gc_is_black(const tri_gcspan *g, uint32_t i)
 {
     return !tri_gc_is_white(g, i) && !tri_gc_is_grey(g, i);
@@ -157,6 +185,7 @@ typedef struct tri_gc_marker {
     tri_gc_workbuf *work;        /* the current buffer: on no list */
     tri_gc_workbuf reserve;      /* the current buffer when no other can be had */
     uint64_t marked, scanned;    /* bytes marked and scan work, not yet in the heap's counters */
+    uint32_t epoch;              /* the mark.epoch its span cache is good for (workers) */
     struct { uintptr_t page; struct tri_gcspan *g; } span_cache[TRI_GC_SPAN_CACHE]; /* page -> span */
 } tri_gc_marker;
 
@@ -267,12 +296,26 @@ struct tri_gc_heap {
      * turns every swept span into an unswept one without touching a list.
      * Allocation takes spans off these lists and files them back. */
     struct {
-        uint32_t sweepgen;           /* += 2 at mark termination */
+        uint32_t sweepgen;           /* += 2 at mark termination (mutator, no sweeper running) */
+        /* A background sweeper (a worker) takes unswept spans while the
+         * mutator allocates, so from mark termination until sweeping is
+         * over the lists and counts are behind lock; the mutator alone
+         * writes them at other times, and takes the lock regardless. */
+        tri_lock lock;
         tri_gcspan_list partial[2][TRI_NUM_SPAN_CLASSES], full[2][TRI_NUM_SPAN_CLASSES];
         tri_gcspan_list large[2];
         unsigned sweep_next;         /* span class the next sweep step starts at */
+        unsigned in_flight;          /* spans taken off the lists to be swept, not yet back */
+        /* Written under lock with relaxed atomics, so that the pacer and
+         * the stats may read them without it: */
         uint64_t count, unswept;     /* spans, and those not yet swept this cycle */
         uint64_t bytes;              /* bytes of all the heap's spans */
+        /* Set by the mutator at mark termination when a worker is to sweep,
+         * cleared by it once every span is swept (tri_gc_sweep_wait). While
+         * set, the mutator's span cache may name a span the sweeper gave
+         * back: it looks spans up only after waiting. */
+        int background;
+        _Atomic int sweeper_wanted;  /* a worker should start sweeping: taken by the one that does */
     } spans;
 
     /* Marking (gcmark.c; the pool gcwork.c). While background workers mark
@@ -285,13 +328,14 @@ struct tri_gc_heap {
         /* The pool, shared by every marker, behind lock: */
         tri_lock lock;
         tri_gc_workbuf *full, *spare;/* buffers with grey objects; empty ones for reuse */
-        size_t nfull;
+        unsigned nfull;              /* buffers on full */
         unsigned busy;               /* workers holding grey objects */
         _Atomic int overflow;        /* a push failed: grey objects wait in grey bits */
         /* Added to by each marker as it hands work back; read by the pacer: */
         _Atomic uint64_t marked;     /* bytes marked this cycle */
         _Atomic uint64_t scan_done;  /* scan work this cycle, for the assist ratio */
         _Atomic int64_t credit;      /* workers' scan work the mutator's assists have not drawn on */
+        _Atomic uint32_t epoch;      /* += 1 at mark setup: workers' span caches are stale */
     } mark;
 
     /* Background workers (gcworker.c): started with the first cycle that
@@ -305,9 +349,9 @@ struct tri_gc_heap {
         _Atomic int stop;            /* destroy: workers leave */
         _Atomic int hold;            /* the mutator recovers grey bits: workers take no work */
         _Atomic int done;            /* a worker went idle with nothing left: the mutator should look */
-        unsigned dedicated;          /* the first these many mark whenever work waits; the rest idle workers */
-        _Atomic uint64_t cpu_ns;     /* CPU time dedicated workers spent marking */
-        _Atomic uint64_t idle_ns;    /* CPU time idle workers spent marking */
+        unsigned dedicated;          /* the first these many run as any thread; the rest at idle priority */
+        _Atomic uint64_t cpu_ns;     /* CPU time dedicated workers spent marking and sweeping */
+        _Atomic uint64_t idle_ns;    /* CPU time idle workers spent marking and sweeping */
     } workers;
 
     /* Roots (gcmark.c): tri_gc_add_roots, tri_gc_remove_roots, tri_gc_attach_thread. */
@@ -372,8 +416,10 @@ struct tri_gc_heap {
     /* Statistics: each counter written by the file that does the work. */
     struct {
         uint64_t gc_ns;              /* time inside the collector */
-        uint64_t allocated_total, freed_total, allocs; /* gcalloc.c, gcsweep.c */
-        uint64_t objects;            /* allocated now, tiny ones each: gcalloc.c adds, gcsweep.c takes */
+        uint64_t allocated_total, allocs; /* gcalloc.c */
+        uint64_t freed_total;        /* gcsweep.c, by any sweeper: relaxed atomic adds */
+        uint64_t objects;            /* allocated, tiny ones each: gcalloc.c adds (and takes back unhanded slots) */
+        uint64_t objects_freed;      /* freed by sweeping: gcsweep.c, by any sweeper, relaxed atomic adds */
         uint64_t limited_ns, limited_count;            /* gcpacer.c: time the CPU limiter was on, and times */
         uint64_t scan_total, assist_total;             /* gcmark.c */
         uint64_t assist_ns;                            /* gc.c: time in assists */
@@ -521,12 +567,15 @@ static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marke
     if (idx >= g->nelems)
         return false;
     if (atomic) {
-        /* Relaxed: the mark bit only decides which marker pushes the
-         * object, and the read-modify-write sees every other marker's; the
-         * object itself reaches its scanner through the pool's lock. */
-        if (!(__atomic_load_n(&g->alloc[w], __ATOMIC_RELAXED) & bit) ||
-            (__atomic_load_n(&mark[w], __ATOMIC_RELAXED) & bit) ||
-            (__atomic_fetch_or(&mark[w], bit, __ATOMIC_RELAXED) & bit))
+        /* The allocation bit with acquire: a large object's span is
+         * written whole before its bit (alloc_large's release). The mark
+         * bit relaxed: it only decides which marker pushes the object, and
+         * the read-modify-write sees every other marker's; the object
+         * itself reaches its scanner through the pool's lock. */
+        if (!(__atomic_load_n(&g->alloc[w], TRI_SUBSCRIBE) & bit) || (__atomic_load_n(&mark[w], __ATOMIC_RELAXED) & bit))
+            return false;
+        TRI_RACE_WINDOW(); /* another marker shades it meanwhile: one of the two pushes it */
+        if (__atomic_fetch_or(&mark[w], bit, __ATOMIC_RELAXED) & bit)
             return false; /* not an allocated object, or shaded already (perhaps just now, by another) */
     } else {
         if (!(g->alloc[w] & ~mark[w] & bit))
@@ -576,8 +625,13 @@ static inline uintptr_t tri_gc_for_each_slot_of(tri_gc_heap *h, tri_gcspan *g, u
 {
     return tri_gc_for_each_slot(h, g, obj, obj, obj + (g->large ? tri_gc_large_bytes(g) : g->elemsize), fn, arg);
 }
-/* Forgets g in every marker's span cache (its span goes back to the page heap). */
+/* The mutator's span cache forgets g, whose span goes back to the page heap
+ * (the mutator releases it), or every span (a background sweeper released
+ * some). A worker's cache forgets everything when it starts marking in a
+ * new cycle (mark.epoch): spans go back only between marks. */
 TRI_INTERNAL void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g);
+TRI_INTERNAL void tri_gc_span_cache_forget_all(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_marker_forget_all(tri_gc_marker *m);
 /* Scans grey objects with marker m until `budget` bytes are done or m and
  * the pool have none left (a background worker's loop, gcworker.c). */
 TRI_INTERNAL size_t tri_gc_mark_with(tri_gc_marker *m, size_t budget);
@@ -585,15 +639,22 @@ TRI_INTERNAL size_t tri_gc_mark_with(tri_gc_marker *m, size_t budget);
 /* --- gcworker.c: background mark workers -------------------------------------------------- */
 
 struct tri_gc_worker;
+/* The default number of workers (a core each, beyond the mutator's), and
+ * of those dedicated (a quarter of the cores, at least one). */
 TRI_INTERNAL unsigned tri_gc_workers_default(void);
+TRI_INTERNAL unsigned tri_gc_workers_dedicated(void);
 /* Starts the heap's workers if they are not yet; false when none runs. */
 TRI_INTERNAL bool tri_gc_workers_start(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_workers_stop(tri_gc_heap *h);
-/* Wakes parked workers, if any: grey work waits in the pool. */
+/* Wakes parked workers, if any: grey work (or sweeping) waits. */
 TRI_INTERNAL void tri_gc_workers_wake(tri_gc_heap *h);
 /* Returns once no worker is busy (the termination stop's drain). */
 TRI_INTERNAL void tri_gc_workers_wait_idle(tri_gc_heap *h);
-TRI_INTERNAL tri_gc_marker *tri_gc_worker_marker(tri_gc_heap *h, unsigned i);
+/* Workers take no more work and finish what they hold (the pool may
+ * drain): the mutator alone marks until resume (recovering overflowed
+ * objects, the verifier's walk). */
+TRI_INTERNAL void tri_gc_workers_pause(tri_gc_heap *h);
+TRI_INTERNAL void tri_gc_workers_resume(tri_gc_heap *h);
 
 /* --- gcbarrier.c: the write barrier ---------------------------------------------------------- */
 
@@ -630,7 +691,19 @@ TRI_INTERNAL tri_gcspan *tri_gc_span_for_alloc(tri_gc_heap *h, unsigned spc);
  * span allocation let go of, or a large object's new span. */
 TRI_INTERNAL void tri_gc_span_file(tri_gc_heap *h, tri_gcspan *g, int which);
 TRI_INTERNAL int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes);
+/* Sweeps every span not yet swept, and waits for the background sweeper's. */
 TRI_INTERNAL void tri_gc_sweep_all(tri_gc_heap *h);
+/* A background worker's sweeping: spans until none is left unswept. */
+TRI_INTERNAL void tri_gc_sweep_background(tri_gc_heap *h);
+/* Before the mutator looks at spans or objects outside marking (the
+ * introspection calls, the verifier, finalizers and weak references):
+ * sweeping is finished, so that no span changes or goes under it. */
+TRI_INTERNAL void tri_gc_sweep_finish_slow(tri_gc_heap *h);
+static inline void tri_gc_sweep_wait(tri_gc_heap *h)
+{
+    if (h->spans.background)
+        tri_gc_sweep_finish_slow(h);
+}
 /* Mark termination: every span becomes unswept. */
 TRI_INTERNAL void tri_gc_begin_sweep(tri_gc_heap *h);
 TRI_INTERNAL void tri_gc_release_all(tri_gc_heap *h);

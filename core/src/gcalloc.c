@@ -331,12 +331,15 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     tri_asan_unpoison(p, size);
     if (g->needzero)
         memset(p, 0, size);
-    tri_bit_set(g->alloc, 0);
     g->nalloc = 1;
     if (h->alloc.black) {
-        tri_gc_white2black(g, 0); /* a span no marker has seen */
+        __atomic_store_n(&g->mark[0], 1, __ATOMIC_RELAXED); /* black: allocated while marking */
         atomic_fetch_add_explicit(&h->mark.marked, g->elemsize, memory_order_relaxed);
     }
+    /* Release: a worker that reads the allocation bit (acquire, in
+     * tri_gc_shade_into) sees the record whole, the mark bit included,
+     * though the span was published to the span map before. */
+    __atomic_store_n(&g->alloc[0], 1, TRI_PUBLISH);
     tri_gc_span_file(h, g, TRI_GC_LIST_LARGE);
     h->pacer.live += g->elemsize;
     h->stats.allocated_total += g->elemsize;

@@ -47,6 +47,11 @@ void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
 {
     void *old = __atomic_load_n(slot, __ATOMIC_RELAXED); /* workers may read the slot: see tricolor.h */
     unsigned shaded = 0;
+    TRI_RACE_WINDOW();
+#if TRI_MUTATE_barrier /* the mutant tests/mutants.sh expects the tests to catch */
+    if (h)
+        goto store;
+#endif
     switch (h->config.barrier) {
     case TRI_BARRIER_DIJKSTRA:
         shaded = tri_gc_shade(h, (uintptr_t)value) ? 2 : 0;
@@ -62,6 +67,10 @@ void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
     default:
         break;
     }
+    TRI_RACE_WINDOW(); /* a worker scans the slot between the shade and the store */
+#if TRI_MUTATE_barrier
+store:
+#endif
     __atomic_store_n(slot, value, __ATOMIC_RELAXED);
     h->stats.barrier_hits[h->config.barrier]++;
     tri_gc_emit(h, TRI_EV_BARRIER, h->config.barrier, (uintptr_t)slot, (uintptr_t)old, (uintptr_t)value, shaded);

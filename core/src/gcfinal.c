@@ -42,6 +42,7 @@ static bool is_target(tri_gc_heap *h, void *p)
 {
     tri_gcspan *g;
     uint32_t idx;
+    tri_gc_sweep_wait(h); /* (a span being swept changes its bitmaps) */
     if (!p || !tri_gc_locate(h, (uintptr_t)p, &g, &idx))
         return false;
     return tri_gc_in_tiny_block(g, idx) || (uintptr_t)p == tri_gc_object_at(g, idx);

@@ -43,6 +43,7 @@ static void visit_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
 void tri_gc_for_each_span(tri_gc_heap *h, void (*fn)(const tri_gc_span_info *, void *), void *arg)
 {
     span_visit v = {fn, arg};
+    tri_gc_sweep_wait(h);
     tri_gc_for_each_gcspan(h, visit_span, &v);
 }
 
@@ -87,12 +88,14 @@ static void visit_objects(tri_gc_heap *h, tri_gcspan *g, void *arg)
 void tri_gc_for_each_object(tri_gc_heap *h, void (*fn)(void *, size_t, enum tri_gc_color, void *), void *arg)
 {
     object_visit v = {fn, arg};
+    tri_gc_sweep_wait(h);
     tri_gc_for_each_gcspan(h, visit_objects, &v);
 }
 
 /* The span and index of the object slot holding p, or NULL. */
 static tri_gcspan *slot_of(tri_gc_heap *h, const void *p, uint32_t *idx)
 {
+    tri_gc_sweep_wait(h);
     tri_gcspan *g = tri_gc_span_of(h, (uintptr_t)p);
     if (!g)
         return NULL;
@@ -134,6 +137,7 @@ void tri_gc_for_each_pointer(tri_gc_heap *h, const void *p, void (*fn)(void **, 
 {
     tri_gcspan *g;
     uint32_t idx;
+    tri_gc_sweep_wait(h);
     if (!tri_gc_locate(h, (uintptr_t)p, &g, &idx) || g->noscan)
         return;
     pointer_visit v = {fn, arg};
@@ -147,7 +151,7 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     memset(out, 0, sizeof *out); /* every figure is kept current as the heap changes */
     uint64_t unhanded, unhanded_bytes; /* taken by the caches in advance: not yet allocated */
     tri_gc_alloc_unhanded(h, &unhanded, &unhanded_bytes);
-    out->objects = h->stats.objects - unhanded;
+    out->objects = h->stats.objects - __atomic_load_n(&h->stats.objects_freed, __ATOMIC_RELAXED) - unhanded;
     out->cycles = h->cycle.count;
     out->phase = h->cycle.phase;
     out->barrier = h->config.barrier;
@@ -155,9 +159,9 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     out->heap_marked = h->pacer.marked_last;
     out->heap_goal = h->pacer.goal;
     out->trigger = h->pacer.trigger;
-    out->heap_spans = h->spans.bytes;
+    out->heap_spans = __atomic_load_n(&h->spans.bytes, __ATOMIC_RELAXED);
     out->allocated_total = h->stats.allocated_total - unhanded_bytes;
-    out->freed_total = h->stats.freed_total;
+    out->freed_total = __atomic_load_n(&h->stats.freed_total, __ATOMIC_RELAXED);
     out->allocations = h->stats.allocs - unhanded;
     memcpy(out->served, h->stats.served, sizeof out->served);
     out->served[TRI_LEVEL_THREAD_CACHE] = out->allocations - h->stats.served[TRI_LEVEL_CENTRAL] -

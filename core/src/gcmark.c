@@ -56,13 +56,19 @@ static void marker_forget(tri_gc_marker *m, tri_gcspan *g)
     }
 }
 
-/* Spans go back only while no worker marks (sweeping), so every cache may
- * be written from here. */
 void tri_gc_span_cache_forget(tri_gc_heap *h, tri_gcspan *g)
 {
     marker_forget(&h->mark.self, g);
-    for (unsigned i = 0; i < h->workers.started; i++)
-        marker_forget(tri_gc_worker_marker(h, i), g);
+}
+
+void tri_gc_span_cache_forget_all(tri_gc_heap *h)
+{
+    tri_gc_marker_forget_all(&h->mark.self);
+}
+
+void tri_gc_marker_forget_all(tri_gc_marker *m)
+{
+    memset(m->span_cache, 0, sizeof m->span_cache);
 }
 
 /* --- shading and scanning ------------------------------------------------------------------- */
@@ -216,6 +222,7 @@ static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_marker *m, ui
                             ? g->objmask
                             : tri_bits_get_relaxed(g->ptrbits, (e - g->base) / TRI_WORD, size / TRI_WORD);
         while (bits) {
+            TRI_RACE_WINDOW(); /* the mutator stores into the object meanwhile */
             uintptr_t v = read_slot(&slots[tri_bits_pop(&bits)]);
             if (v)
                 tri_gc_shade_into(m, v, events, atomic);

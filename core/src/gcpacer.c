@@ -104,7 +104,8 @@ static uint64_t assist_quantum(const tri_gc_heap *h)
 static uint64_t sweep_quantum(const tri_gc_heap *h)
 {
     uint64_t runway = h->pacer.trigger > h->pacer.live ? h->pacer.trigger - h->pacer.live : 0;
-    uint64_t per_span = h->spans.unswept ? runway / (h->spans.unswept + 1) : UINT64_MAX;
+    uint64_t unswept = __atomic_load_n(&h->spans.unswept, __ATOMIC_RELAXED);
+    uint64_t per_span = unswept ? runway / (unswept + 1) : UINT64_MAX;
     return per_span > 64 * 1024 ? 64 * 1024 : per_span;
 }
 
@@ -126,7 +127,7 @@ static void sweep_for_allocation(tri_gc_heap *h)
 {
     uint64_t t = tri_gc_now();
     size_t swept = 0;
-    if (!tri_gc_sweep_one(h, &swept) || h->spans.unswept == 0)
+    if (!tri_gc_sweep_one(h, &swept) || __atomic_load_n(&h->spans.unswept, __ATOMIC_RELAXED) == 0)
         tri_gc_set_phase(h, TRI_GC_OFF);
     h->stats.gc_ns += tri_gc_now() - t;
 }

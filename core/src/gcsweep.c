@@ -72,7 +72,9 @@ static void unfile(tri_gc_heap *h, tri_gcspan *g)
 void tri_gc_span_file(tri_gc_heap *h, tri_gcspan *g, int which)
 {
     tri_assert(g->sweepgen == h->spans.sweepgen);
+    tri_lock_acquire(&h->spans.lock);
     file_in(h, g, swept_set(h), which);
+    tri_lock_release(&h->spans.lock);
 }
 
 tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p)
@@ -80,14 +82,16 @@ tri_gcspan *tri_gc_span_of(tri_gc_heap *h, uintptr_t p)
     tri_span *s = tri_span_of(p);
     /* Acquire: a worker that finds a span the mutator just made sees its
      * record whole (tri_gc_span_new publishes it with release). */
-    if (!s || __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != TRI_SPAN_GC)
+    if (!s || __atomic_load_n(&s->state, TRI_SUBSCRIBE) != TRI_SPAN_GC)
         return NULL;
     tri_gcspan *g = s->gc;
     return g && g->heap == h ? g : NULL;
 }
 
+/* With no background sweeper running (its callers wait for it, or mark). */
 void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap *, tri_gcspan *, void *), void *arg)
 {
+    tri_assert(!h->spans.background);
     for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
         if (h->alloc.cache[spc].g)
             fn(h, h->alloc.cache[spc].g, arg);
@@ -108,7 +112,8 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
                             bool large)
 {
     uint64_t max = h->config.max_heap;
-    if (max && (npages > max >> TRI_PAGE_SHIFT || h->spans.bytes + (npages << TRI_PAGE_SHIFT) > max))
+    if (max && (npages > max >> TRI_PAGE_SHIFT ||
+                __atomic_load_n(&h->spans.bytes, __ATOMIC_RELAXED) + (npages << TRI_PAGE_SHIFT) > max))
         return NULL; /* allocation collects and tries again, then fails */
     enum tri_level level;
     tri_span *s = tri_pageheap_alloc(npages, 1, &level);
@@ -148,20 +153,27 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     s->sizeclass = (uint8_t)(spc >> 1);
     s->spanclass = (uint8_t)spc;
     s->elemsize = g->elemsize;
-    __atomic_store_n(&s->state, TRI_SPAN_GC, __ATOMIC_RELEASE); /* the record first: see tri_gc_span_of */
-    h->spans.bytes += npages << TRI_PAGE_SHIFT;
-    h->spans.count++;
+    TRI_RACE_WINDOW();
+    __atomic_store_n(&s->state, TRI_SPAN_GC, TRI_PUBLISH); /* the record first: see tri_gc_span_of */
+    tri_lock_acquire(&h->spans.lock);
+    __atomic_fetch_add(&h->spans.bytes, npages << TRI_PAGE_SHIFT, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->spans.count, 1, __ATOMIC_RELAXED);
+    tri_lock_release(&h->spans.lock);
     tri_gc_emit(h, TRI_EV_SPAN_TAKE, spc, s->base, npages, 0, 0);
     return g;
 }
 
-static void span_release(tri_gc_heap *h, tri_gcspan *g)
+/* Gives g's pages back, under spans.lock. The mutator's span cache forgets
+ * it; a background sweeper leaves that cache alone (another thread's), and
+ * the mutator forgets its whole cache when sweeping is over. */
+static void span_release(tri_gc_heap *h, tri_gcspan *g, bool mutator)
 {
     tri_span *s = g->span;
     tri_gc_emit(h, TRI_EV_SPAN_RETURN, g->spc, s->base, s->npages, 0, 0);
-    tri_gc_span_cache_forget(h, g);
-    h->spans.bytes -= s->npages << TRI_PAGE_SHIFT;
-    h->spans.count--;
+    if (mutator)
+        tri_gc_span_cache_forget(h, g);
+    __atomic_fetch_sub(&h->spans.bytes, s->npages << TRI_PAGE_SHIFT, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&h->spans.count, 1, __ATOMIC_RELAXED);
     s->gc = NULL;
     TRI_POKE(s->state, TRI_SPAN_LARGE); /* as the page heap hands spans out */
     tri_pageheap_free(s);
@@ -170,11 +182,25 @@ static void span_release(tri_gc_heap *h, tri_gcspan *g)
 
 /* --- sweeping ----------------------------------------------------------------------- */
 
-/* Sweeps g (on no list); returns false if it was empty and went back to
- * the page heap, else files it as partial, full or large. */
-static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
+/* Takes g off its unswept list for sweeping, under spans.lock. */
+static void claim(tri_gc_heap *h, tri_gcspan *g)
 {
     tri_assert(g->sweepgen + 2 == h->spans.sweepgen);
+    unfile(h, g);
+    h->spans.in_flight++;
+}
+
+/* Where a swept span goes (sweep_span). */
+enum { SWEPT_RELEASED, SWEPT_FILED, SWEPT_KEPT };
+
+/* Sweeps g, claimed: frees every object allocated but not marked. The
+ * bitmap work needs no lock: a claimed span is on no list, and neither
+ * allocation nor marking touches an unswept span. Then, under the lock, g
+ * goes back to the page heap if empty, else is filed as partial, full or
+ * large, or, if keep_partial and it has room, kept by the caller (on no
+ * list). Runs on the mutator or on a background worker (`mutator`). */
+static int sweep_span(tri_gc_heap *h, tri_gcspan *g, bool keep_partial, bool mutator)
+{
     uint64_t *alloc = g->alloc, *mark = g->mark;
     size_t freed = 0, objects = 0;
     for (uint32_t w = 0; w < g->words; w++) {
@@ -193,7 +219,7 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
             for (uint64_t d = dead; d;)
                 tri_asan_poison(tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize);
 #endif
-        if (unlikely(h->events.ring != NULL))
+        if (unlikely(h->events.ring != NULL)) /* (events: no background sweeper) */
             for (uint64_t d = dead; d;)
                 tri_gc_emit_slow(h, TRI_EV_FREE, 0, tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize, 0, 0);
     }
@@ -204,23 +230,28 @@ static bool sweep_span(tri_gc_heap *h, tri_gcspan *g)
     g->nalloc -= (uint32_t)freed;
     tri_assert(g->nalloc == tri_bits_count(g->alloc, 0, g->nelems));
     g->sweepgen = h->spans.sweepgen;
-    h->spans.unswept--;
     if (freed) {
         /* live already left these out: it restarted from the marked bytes */
-        h->stats.freed_total += (uint64_t)freed * g->elemsize;
-        h->stats.objects -= freed + objects;
+        __atomic_fetch_add(&h->stats.freed_total, (uint64_t)freed * g->elemsize, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&h->stats.objects_freed, (uint64_t)(freed + objects), __ATOMIC_RELAXED);
         g->needzero = 1;
     }
-    if (g->nalloc == 0) {
-        span_release(h, g);
-        return false;
-    }
-    file_in(h, g, swept_set(h), g->large ? TRI_GC_LIST_LARGE
-                                : g->nalloc < g->nelems ? TRI_GC_LIST_PARTIAL : TRI_GC_LIST_FULL);
-    return true;
+    int which = g->large ? TRI_GC_LIST_LARGE : g->nalloc < g->nelems ? TRI_GC_LIST_PARTIAL : TRI_GC_LIST_FULL;
+    int result = g->nalloc == 0 ? SWEPT_RELEASED : keep_partial && which == TRI_GC_LIST_PARTIAL ? SWEPT_KEPT
+                                                                                                 : SWEPT_FILED;
+    TRI_RACE_WINDOW(); /* the mutator allocates and sweeps meanwhile */
+    tri_lock_acquire(&h->spans.lock);
+    __atomic_fetch_sub(&h->spans.unswept, 1, __ATOMIC_RELAXED);
+    h->spans.in_flight--;
+    if (result == SWEPT_RELEASED)
+        span_release(h, g, mutator);
+    else if (result == SWEPT_FILED)
+        file_in(h, g, swept_set(h), which);
+    tri_lock_release(&h->spans.lock);
+    return result;
 }
 
-/* The next unswept span, taken off its list; NULL when all are swept. */
+/* The next unswept span, claimed; NULL when none is left. Under spans.lock. */
 static tri_gcspan *next_unswept(tri_gc_heap *h)
 {
     unsigned u = unswept_set(h);
@@ -232,44 +263,90 @@ static tri_gcspan *next_unswept(tri_gc_heap *h)
             h->spans.sweep_next = spc;
     }
     if (g)
-        unfile(h, g);
+        claim(h, g);
+    return g;
+}
+
+static tri_gcspan *take_unswept(tri_gc_heap *h)
+{
+    tri_lock_acquire(&h->spans.lock);
+    tri_gcspan *g = next_unswept(h);
+    tri_lock_release(&h->spans.lock);
     return g;
 }
 
 int tri_gc_sweep_one(tri_gc_heap *h, size_t *bytes)
 {
-    tri_gcspan *g = next_unswept(h);
+    tri_gcspan *g = take_unswept(h);
     if (!g)
         return 0;
     *bytes += g->span->npages << TRI_PAGE_SHIFT;
-    sweep_span(h, g);
+    sweep_span(h, g, false, true);
     return 1;
+}
+
+/* Every span is swept: the mutator sweeps what is left and waits for the
+ * span the background sweeper holds (one at most, swept in microseconds). */
+void tri_gc_sweep_finish_slow(tri_gc_heap *h)
+{
+    size_t bytes = 0;
+    while (tri_gc_sweep_one(h, &bytes))
+        ;
+    for (;;) {
+        tri_lock_acquire(&h->spans.lock);
+        unsigned in_flight = h->spans.in_flight;
+        tri_lock_release(&h->spans.lock);
+        if (in_flight == 0)
+            break;
+        tri_prim_yield();
+    }
+    /* The sweeper may have given back spans the mutator's cache names. */
+    tri_gc_span_cache_forget_all(h);
+    h->spans.background = 0;
+    atomic_store_explicit(&h->spans.sweeper_wanted, 0, memory_order_relaxed);
 }
 
 void tri_gc_sweep_all(tri_gc_heap *h)
 {
-    size_t bytes = 0;
     uint64_t t = tri_gc_now();
-    while (tri_gc_sweep_one(h, &bytes))
-        ;
+    tri_gc_sweep_finish_slow(h);
     tri_assert(h->spans.unswept == 0);
     h->stats.gc_ns += tri_gc_now() - t;
 }
 
+void tri_gc_sweep_background(tri_gc_heap *h)
+{
+    tri_gcspan *g;
+    while ((g = take_unswept(h)) != NULL)
+        sweep_span(h, g, false, false);
+}
+
 /* Mark termination: every span becomes unswept. The caches let go of their
  * spans so that allocation sweeps a span before reusing it; the rest is
- * advancing sweepgen. */
+ * advancing sweepgen. No sweeper runs: mark setup finished the last sweep. */
 void tri_gc_begin_sweep(tri_gc_heap *h)
 {
     tri_gc_alloc_flush_caches(h); /* into the set that is about to become the unswept one */
+    tri_lock_acquire(&h->spans.lock);
     h->spans.sweepgen += 2;
-    h->spans.unswept = h->spans.count;
+    __atomic_store_n(&h->spans.unswept, __atomic_load_n(&h->spans.count, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
     h->spans.sweep_next = 0;
+    tri_lock_release(&h->spans.lock);
+    /* Concurrent marking's workers sweep too (Go's bgsweep): one of them
+     * takes spans, as allocation does, until none is left. The flag is
+     * published before the wake-up, and read by a worker after it looked
+     * at the wake word, so no worker sleeps through it (gcworker.c). */
+    if (h->mark.concurrent) {
+        h->spans.background = 1;
+        atomic_store_explicit(&h->spans.sweeper_wanted, 1, memory_order_seq_cst);
+        tri_gc_workers_wake(h);
+    }
 }
 
 void tri_gc_release_all(tri_gc_heap *h)
 {
     tri_gc_alloc_flush_caches(h);
+    tri_lock_acquire(&h->spans.lock); /* (no worker runs: they are joined) */
     for (unsigned set = 0; set < 2; set++) {
         for (unsigned spc = 0; spc < TRI_NUM_SPAN_CLASSES; spc++) {
             tri_gcspan_list *lists[2] = {&h->spans.partial[set][spc], &h->spans.full[set][spc]};
@@ -277,15 +354,16 @@ void tri_gc_release_all(tri_gc_heap *h)
                 while (!tri_list_empty(lists[l])) {
                     tri_gcspan *g = lists[l]->first;
                     tri_list_unlink(lists[l], g, link);
-                    span_release(h, g);
+                    span_release(h, g, true);
                 }
         }
         while (!tri_list_empty(&h->spans.large[set])) {
             tri_gcspan *g = h->spans.large[set].first;
             tri_list_unlink(&h->spans.large[set], g, link);
-            span_release(h, g);
+            span_release(h, g, true);
         }
     }
+    tri_lock_release(&h->spans.lock);
 }
 
 /* --- spans for allocation ---------------------------------------------------------- */
@@ -293,27 +371,33 @@ void tri_gc_release_all(tri_gc_heap *h)
 tri_gcspan *tri_gc_span_for_alloc(tri_gc_heap *h, unsigned spc)
 {
     unsigned sw = swept_set(h), u = sw ^ 1;
-    tri_gcspan *g = h->spans.partial[sw][spc].first;
-    if (g) {
-        unfile(h, g);
-        h->stats.served[TRI_LEVEL_CENTRAL]++;
-        return g;
-    }
     uint64_t t = 0;
+    tri_lock_acquire(&h->spans.lock);
     for (;;) {
+        tri_gcspan *g = h->spans.partial[sw][spc].first;
+        if (g) {
+            unfile(h, g);
+            tri_lock_release(&h->spans.lock);
+            h->stats.served[TRI_LEVEL_CENTRAL]++;
+            if (t)
+                h->stats.gc_ns += tri_gc_now() - t;
+            return g;
+        }
         g = h->spans.partial[u][spc].first ? h->spans.partial[u][spc].first : h->spans.full[u][spc].first;
         if (!g)
             break;
+        claim(h, g);
+        tri_lock_release(&h->spans.lock);
         if (!t)
             t = tri_gc_now();
-        unfile(h, g);
-        if (sweep_span(h, g) && g->list == TRI_GC_LIST_PARTIAL) {
-            unfile(h, g);
+        if (sweep_span(h, g, true, true) == SWEPT_KEPT) {
             h->stats.served[TRI_LEVEL_CENTRAL]++;
             h->stats.gc_ns += tri_gc_now() - t;
             return g;
         }
+        tri_lock_acquire(&h->spans.lock);
     }
+    tri_lock_release(&h->spans.lock);
     if (t)
         h->stats.gc_ns += tri_gc_now() - t;
     unsigned c = spc >> 1;

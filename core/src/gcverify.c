@@ -181,7 +181,13 @@ static bool verify(tri_gc_heap *h, tri_gc_verify_report *out)
 size_t tri_gc_verify(tri_gc_heap *h, tri_gc_verify_report *out)
 {
     tri_gc_verify_report report;
+    tri_gc_sweep_wait(h); /* no span changes under the walk */
+    bool paused = h->mark.concurrent && !h->cycle.in_collector;
+    if (paused) /* nor a mark bit */
+        tri_gc_workers_pause(h);
     verify(h, &report);
+    if (paused)
+        tri_gc_workers_resume(h);
     if (out)
         *out = report;
     return report.violations;

@@ -59,11 +59,21 @@ void tri_gc_marker_init(tri_gc_marker *m, tri_gc_heap *h)
 
 /* --- the pool (under mark.lock) --------------------------------------------------------- */
 
+/* Counts of the pool change under its lock; markers also glance at them
+ * without it (whether to share, whether to wait), so the writes are
+ * relaxed atomic stores. Returns the new count. */
+static unsigned pool_count(unsigned *count, int by)
+{
+    unsigned n = *count + (unsigned)by;
+    __atomic_store_n(count, n, __ATOMIC_RELAXED);
+    return n;
+}
+
 static void pool_put_full(tri_gc_heap *h, tri_gc_workbuf *b)
 {
     workbuf_link(b, h->mark.full);
     h->mark.full = b;
-    h->mark.nfull++;
+    pool_count(&h->mark.nfull, 1);
 }
 
 static tri_gc_workbuf *pool_take_full(tri_gc_heap *h)
@@ -72,7 +82,7 @@ static tri_gc_workbuf *pool_take_full(tri_gc_heap *h)
     if (!full)
         return NULL;
     h->mark.full = workbuf_next(full);
-    h->mark.nfull--;
+    pool_count(&h->mark.nfull, -1);
     if (full->n == 0 || full->n > TRI_WORKBUF_OBJECTS)
         tri_fatal_pointer("mark", full, "a work buffer's count was overwritten: memory corrupted");
     return full;
@@ -125,6 +135,7 @@ void tri_gc_grey_push_slow(tri_gc_marker *m, uintptr_t obj)
         fresh = &m->reserve;
     }
     fresh->n = 0;
+    TRI_RACE_WINDOW();
     if (b && b->n) {
         tri_lock_acquire(&h->mark.lock);
         pool_put_full(h, b);
@@ -225,12 +236,13 @@ void tri_gc_marker_publish(tri_gc_marker *m)
 
 tri_gc_workbuf *tri_gc_pool_take_work(tri_gc_heap *h, bool busy, bool *last_out)
 {
+    TRI_RACE_WINDOW();
     tri_lock_acquire(&h->mark.lock);
     tri_gc_workbuf *b = atomic_load_explicit(&h->workers.hold, memory_order_relaxed) ? NULL : pool_take_full(h);
     if (b && !busy)
-        h->mark.busy++;
+        pool_count(&h->mark.busy, 1);
     else if (!b && busy)
-        *last_out = --h->mark.busy == 0 && h->mark.nfull == 0;
+        *last_out = pool_count(&h->mark.busy, -1) == 0 && h->mark.nfull == 0;
     tri_lock_release(&h->mark.lock);
     return b;
 }
@@ -268,5 +280,5 @@ void tri_gc_work_free_all(tri_gc_heap *h)
     free_list(h->mark.full);
     free_list(h->mark.spare);
     h->mark.full = h->mark.spare = NULL;
-    h->mark.nfull = 0;
+    __atomic_store_n(&h->mark.nfull, 0, __ATOMIC_RELAXED);
 }

@@ -1,19 +1,28 @@
 /*
- * Background mark workers (Go's gcBgMarkWorker): threads that mark while
- * the program runs, so that the program does not pay for every mark on its
- * own core.
+ * Background workers (Go's gcBgMarkWorker and bgsweep): threads that mark
+ * and sweep while the program runs, so that the program does not pay for
+ * every mark on its own core.
  *
  * Owns: the heap's workers (h->workers) and their markers.
  *
  * A heap has workers.count workers (config.workers, TRI_GCPROCS; by default
- * one per core beyond the first, none on a single core or in WebAssembly),
- * started with the first cycle that marks concurrently and joined when the
- * heap is destroyed. A worker sleeps on the futex word workers.wake until
- * grey work waits in the pool, takes a buffer, and marks with its own
- * marker until it and the pool are empty; then it counts itself out of
- * mark.busy and sleeps again. The mutator marks too: its assists and steps,
- * its barrier and its root scans feed its own marker, which it hands over
- * to the pool at the end of each step (gcwork.c).
+ * one per core beyond the first, at most 8, none on a single core or in
+ * WebAssembly), started with the first cycle that marks concurrently and
+ * joined when the heap is destroyed. The first workers.dedicated of them
+ * (a quarter of the cores, at least one: Go's 25% utilisation goal) run as
+ * any thread does; the others at idle priority (SCHED_IDLE), so they mark
+ * only on cores the program leaves idle. A worker sleeps on the futex word
+ * workers.wake until grey work waits in the pool, takes a buffer, and
+ * marks with its own marker until it and the pool are empty; then it
+ * counts itself out of mark.busy and sleeps again. While it marks, a
+ * marker that finds the pool empty hands half its buffer there (gcmark.c),
+ * so a worker that runs dry finds work. The mutator marks too: its assists
+ * and steps, its barrier and its root scans feed its own marker, which it
+ * hands over to the pool at the end of each step (gcwork.c).
+ *
+ * Sweeping. Mark termination asks for a sweeper (spans.sweeper_wanted); one
+ * worker takes the request and sweeps spans, as allocation does, under the
+ * span lists' lock, until none is left (gcsweep.c).
  *
  * Termination (Go's gcMarkDone). Marking is done when the roots are
  * scanned, the mutator's marker is empty, no buffer waits in the pool and
@@ -33,7 +42,11 @@
  * relaxed adds before the worker counts itself out under the lock, so the
  * mutator reads them whole after it sees busy == 0 under that lock.
  * workers.wake is bumped with release and read with acquire, so a worker
- * woken for a new cycle sees everything the mutator did in mark setup.
+ * woken for a new cycle sees everything the mutator did in mark setup. A
+ * worker about to sleep counts itself idle and looks once more; a waker
+ * publishes, then wakes only if it sees a worker idle: for buffers the
+ * pool's lock orders the two, for the sweeping request both sides are
+ * seq_cst, so one of them sees the other.
  */
 #include "gc.h"
 
@@ -43,44 +56,66 @@ struct tri_gc_worker {
     tri_gc_marker m;             /* first: a worker's marker is its worker */
     tri_gc_heap *heap;
     tri_prim_thread thread;
+    bool idle_priority;          /* runs only when a core would idle (not one of the dedicated) */
 };
-
-tri_gc_marker *tri_gc_worker_marker(tri_gc_heap *h, unsigned i)
-{
-    return &h->workers.all[i].m;
-}
 
 void tri_gc_workers_wake(tri_gc_heap *h)
 {
-    if (atomic_load_explicit(&h->workers.idle, memory_order_acquire) == 0)
-        return; /* every worker is awake and will look in the pool before it sleeps */
+    /* Seq_cst, as the worker's count and look (worker_main): either it
+     * sees what was published before this, or this sees it counted idle. */
+    if (atomic_load_explicit(&h->workers.idle, memory_order_seq_cst) == 0)
+        return; /* every worker is awake and will look before it sleeps */
     atomic_fetch_add_explicit(&h->workers.wake, 1, memory_order_release);
     tri_prim_wake_all(&h->workers.wake);
+}
+
+/* Whether this worker is the one to sweep this cycle (one is: sweeping is
+ * cheap beside marking, and a second would mostly wait on the lists' lock). */
+static bool take_sweeping(tri_gc_heap *h)
+{
+    return atomic_load_explicit(&h->spans.sweeper_wanted, memory_order_seq_cst) &&
+           atomic_exchange_explicit(&h->spans.sweeper_wanted, 0, memory_order_acquire);
 }
 
 static void *worker_main(void *arg)
 {
     struct tri_gc_worker *w = arg;
     tri_gc_heap *h = w->heap;
+    _Atomic uint64_t *cpu = w->idle_priority ? &h->workers.idle_ns : &h->workers.cpu_ns;
+    if (w->idle_priority)
+        tri_prim_thread_idle_priority();
     for (;;) {
         uint32_t seen = atomic_load_explicit(&h->workers.wake, memory_order_acquire);
         if (atomic_load_explicit(&h->workers.stop, memory_order_acquire))
             break;
+        if (take_sweeping(h)) {
+            uint64_t t0 = tri_prim_thread_cpu_ns();
+            tri_gc_sweep_background(h);
+            atomic_fetch_add_explicit(cpu, tri_prim_thread_cpu_ns() - t0, memory_order_relaxed);
+            continue;
+        }
         bool last = false;
         tri_gc_workbuf *b = tri_gc_pool_take_work(h, false, &last);
         if (!b) {
-            atomic_fetch_add_explicit(&h->workers.idle, 1, memory_order_acq_rel);
-            /* Looked at the pool before counting idle: look once more, so
-             * a buffer put there meanwhile (its waker saw no idle worker)
-             * is not left waiting. */
-            b = tri_gc_pool_take_work(h, false, &last);
-            if (!b)
+            atomic_fetch_add_explicit(&h->workers.idle, 1, memory_order_seq_cst);
+            /* Looked before counting idle: look once more, so that work
+             * published meanwhile (its waker saw no idle worker) is not
+             * left waiting. The pool's lock orders the buffers; the
+             * sweeping order is seq_cst on both sides (tri_gc_workers_wake). */
+            bool sweep = atomic_load_explicit(&h->spans.sweeper_wanted, memory_order_seq_cst);
+            b = sweep ? NULL : tri_gc_pool_take_work(h, false, &last);
+            if (!b && !sweep)
                 tri_prim_wait(&h->workers.wake, seen);
-            atomic_fetch_sub_explicit(&h->workers.idle, 1, memory_order_acq_rel);
+            atomic_fetch_sub_explicit(&h->workers.idle, 1, memory_order_relaxed);
             if (!b)
                 continue;
         }
         uint64_t t0 = tri_prim_thread_cpu_ns();
+        uint32_t epoch = atomic_load_explicit(&h->mark.epoch, memory_order_relaxed);
+        if (w->m.epoch != epoch) { /* a new cycle: spans named in the cache may have gone back */
+            tri_gc_marker_forget_all(&w->m);
+            w->m.epoch = epoch;
+        }
         while (b) {
             if (w->m.work && w->m.work != &w->m.reserve)
                 tri_free(w->m.work); /* empty: the taken buffer replaces it */
@@ -91,13 +126,22 @@ static void *worker_main(void *arg)
             tri_gc_marker_flush(&w->m);
             b = tri_gc_pool_take_work(h, true, &last);
         }
-        atomic_fetch_add_explicit(&h->workers.cpu_ns, tri_prim_thread_cpu_ns() - t0, memory_order_relaxed);
+        atomic_fetch_add_explicit(cpu, tri_prim_thread_cpu_ns() - t0, memory_order_relaxed);
         if (last) /* the mutator checks at its next allocation that needs more than the fast path */
             atomic_store_explicit(&h->workers.done, 1, memory_order_release);
     }
     tri_gc_marker_release(&w->m);
     return NULL;
 }
+
+#if TRI_RACE_STRESS
+void tri_gc_race_window(void)
+{
+    static _Thread_local unsigned calls;
+    if ((++calls & 15) == 0)
+        tri_prim_yield();
+}
+#endif
 
 bool tri_gc_workers_start(tri_gc_heap *h)
 {
@@ -112,6 +156,7 @@ bool tri_gc_workers_start(tri_gc_heap *h)
         struct tri_gc_worker *w = &h->workers.all[h->workers.started];
         tri_gc_marker_init(&w->m, h);
         w->heap = h;
+        w->idle_priority = h->workers.started >= h->workers.dedicated;
         if (!tri_prim_thread_start(&w->thread, worker_main, w))
             break;
         h->workers.started++;
@@ -131,6 +176,18 @@ void tri_gc_workers_stop(tri_gc_heap *h)
     h->workers.all = NULL;
 }
 
+void tri_gc_workers_pause(tri_gc_heap *h)
+{
+    atomic_store_explicit(&h->workers.hold, 1, memory_order_relaxed);
+    tri_gc_workers_wait_idle(h);
+}
+
+void tri_gc_workers_resume(tri_gc_heap *h)
+{
+    atomic_store_explicit(&h->workers.hold, 0, memory_order_relaxed);
+    tri_gc_workers_wake(h);
+}
+
 void tri_gc_workers_wait_idle(tri_gc_heap *h)
 {
     for (;;) {
@@ -147,4 +204,10 @@ unsigned tri_gc_workers_default(void)
 {
     unsigned n = tri_prim_ncpu();
     return n > 1 ? (n - 1 < 8 ? n - 1 : 8) : 0;
+}
+
+unsigned tri_gc_workers_dedicated(void)
+{
+    unsigned quarter = (tri_prim_ncpu() + 2) / 4; /* Go's 25%, rounded */
+    return quarter ? quarter : 1;
 }

@@ -69,6 +69,9 @@ typedef struct tri_prim_thread { uintptr_t handle; } tri_prim_thread;
 TRI_INTERNAL unsigned tri_prim_ncpu(void);
 TRI_INTERNAL bool tri_prim_thread_start(tri_prim_thread *t, void *(*fn)(void *), void *arg);
 TRI_INTERNAL void tri_prim_thread_join(tri_prim_thread *t);
+/* The calling thread runs only when a core would otherwise idle (Linux's
+ * SCHED_IDLE): an idle mark worker's. */
+TRI_INTERNAL void tri_prim_thread_idle_priority(void);
 /* CPU time the calling thread has used. */
 TRI_INTERNAL uint64_t tri_prim_thread_cpu_ns(void);
 /* Sleeps while *addr == expected (or until woken); wakes waiters on addr. */

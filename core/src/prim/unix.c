@@ -222,6 +222,12 @@ void tri_prim_thread_join(tri_prim_thread *t)
     pthread_join((pthread_t)t->handle, NULL);
 }
 
+void tri_prim_thread_idle_priority(void)
+{
+    struct sched_param p = {0};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &p); /* best effort: a worker still works without it */
+}
+
 uint64_t tri_prim_thread_cpu_ns(void)
 {
     return clock_read(CLOCK_THREAD_CPUTIME_ID);

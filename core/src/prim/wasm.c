@@ -263,6 +263,8 @@ void tri_prim_thread_join(tri_prim_thread *t)
     (void)t;
 }
 
+void tri_prim_thread_idle_priority(void) {}
+
 uint64_t tri_prim_thread_cpu_ns(void)
 {
     return tri_prim_clock_ns();
