@@ -53,6 +53,8 @@ step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang W
 step build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests
 step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
 step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
+step build_tsan_race_windows make -j"$jobs" CC=clang BUILD=build/tsan-race OPT="-O1 -fsanitize=thread" RACE=1 \
+    build/tsan-race/tests
 step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
 step build_visualiser make web
 step build_npm_package make npm-package
@@ -64,7 +66,12 @@ step build_fuzz_harnesses make -j"$jobs" fuzz-build
 # Sanitizer reports abort the run, which then counts as a failure.
 [ -x build/asan/tests ] && suite "C tests under ASan and UBSan" env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 build/asan/tests
 [ -x build/tsan/tests ] && suite "threaded C tests under TSan" env TSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \
-    build/tsan/tests cache_ stress_threads stress_thread_churn stress_fork gc_heaps_in_parallel
+    build/tsan/tests cache_ stress_threads stress_thread_churn stress_fork gc_heaps_in_parallel gc_concurrent gc_workers \
+    gc_torture_hybrid gc_torture_yuasa
+[ -x build/tsan-race/tests ] && suite "the concurrent collector under TSan, race windows widened (RACE=1)" \
+    env TSAN_OPTIONS=halt_on_error=1:abort_on_error=1 build/tsan-race/tests gc_concurrent gc_torture_dijkstra \
+    gc_torture_switching
+suite "mutants of the concurrent collector the tests must catch" tests/mutants.sh
 [ -f build/wasi/tests.wasm ] && suite "C tests under WASI (Node)" env TRICOLOR_WASM=build/wasi/tests.wasm node wasm/run-wasi.mjs
 [ -f build/emscripten/tests.mjs ] && suite "C tests under Emscripten (Node)" node wasm/run-emscripten.mjs build/emscripten/tests.mjs
 [ -f build/emscripten/tricolor.mjs ] && suite "the Emscripten module's JavaScript API" node tests/wasm-module.mjs

@@ -6,7 +6,9 @@
  * (a pattern of its own in every word that holds no pointer, written when
  * it is allocated) and its pointers (what the model linked, NULL where it
  * linked nothing); when all roots are dropped, two cycles return the heap
- * to empty. */
+ * to empty. Two background workers mark and sweep meanwhile (but in
+ * gc_torture_incremental); tests/run.sh runs these again under TSan, with
+ * the race windows widened. */
 #include <stdio.h>
 #include <string.h>
 
@@ -232,7 +234,9 @@ static int check_all(model *m)
     return 1;
 }
 
-static int torture(enum tri_gc_barrier barrier, int switch_barriers, long ops, char *why, size_t whylen)
+/* workers: the heap's background workers (TRI_GC_NO_WORKERS: the
+ * incremental collector alone). */
+static int torture(enum tri_gc_barrier barrier, int switch_barriers, int workers, long ops, char *why, size_t whylen)
 {
     static model m;
     memset(&m, 0, sizeof m);
@@ -242,6 +246,8 @@ static int torture(enum tri_gc_barrier barrier, int switch_barriers, long ops, c
     c.barrier = barrier;
     c.verify = 1;
     c.step_bytes = 16384;
+    c.workers = workers;
+    c.dedicated_workers = workers;
     m.h = tri_gc_create(&c);
     m.o = tri_calloc(MAX_OBJS, sizeof(mobj));
     m.free_list = tri_malloc(MAX_OBJS * sizeof(int32_t));
@@ -332,23 +338,30 @@ static int torture(enum tri_gc_barrier barrier, int switch_barriers, long ops, c
 TEST(gc_torture_hybrid)
 {
     char why[300] = "";
-    CHECKF(torture(TRI_BARRIER_HYBRID, 0, 500000, why, sizeof why), "%s", why);
+    CHECKF(torture(TRI_BARRIER_HYBRID, 0, 2, 500000, why, sizeof why), "%s", why);
 }
 
 TEST(gc_torture_dijkstra)
 {
     char why[300] = "";
-    CHECKF(torture(TRI_BARRIER_DIJKSTRA, 0, 500000, why, sizeof why), "%s", why);
+    CHECKF(torture(TRI_BARRIER_DIJKSTRA, 0, 2, 500000, why, sizeof why), "%s", why);
 }
 
 TEST(gc_torture_yuasa)
 {
     char why[300] = "";
-    CHECKF(torture(TRI_BARRIER_YUASA, 0, 500000, why, sizeof why), "%s", why);
+    CHECKF(torture(TRI_BARRIER_YUASA, 0, 2, 500000, why, sizeof why), "%s", why);
 }
 
 TEST(gc_torture_switching_barriers)
 {
     char why[300] = "";
-    CHECKF(torture(TRI_BARRIER_HYBRID, 1, 500000, why, sizeof why), "%s", why);
+    CHECKF(torture(TRI_BARRIER_HYBRID, 1, 2, 500000, why, sizeof why), "%s", why);
+}
+
+/* The incremental collector alone (workers = 0: WASI's and the browser's). */
+TEST(gc_torture_incremental)
+{
+    char why[300] = "";
+    CHECKF(torture(TRI_BARRIER_HYBRID, 1, TRI_GC_NO_WORKERS, 300000, why, sizeof why), "%s", why);
 }

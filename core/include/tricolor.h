@@ -514,6 +514,7 @@ typedef struct tri_gc_stats {
     int gogc;
     uint64_t memory_limit;
     uint64_t max_heap;         /* tri_gc_set_max_heap; 0: none */
+    int workers, dedicated_workers; /* background workers in effect (config, TRI_GCPROCS, the cores) */
 } tri_gc_stats;
 TRI_API void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out);
 

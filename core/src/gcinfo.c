@@ -173,6 +173,8 @@ void tri_gc_get_stats(tri_gc_heap *h, tri_gc_stats *out)
     out->assist_ns = h->stats.assist_ns;
     out->background_ns = atomic_load_explicit(&h->workers.cpu_ns, memory_order_relaxed);
     out->idle_ns = atomic_load_explicit(&h->workers.idle_ns, memory_order_relaxed);
+    out->workers = (int)h->workers.count;
+    out->dedicated_workers = (int)h->workers.dedicated;
     out->wall_ns = tri_gc_now() - h->events.t0;
     tri_gc_hist_summary(&h->stats.stops, &out->stops);
     tri_gc_hist_summary(&h->stats.steps, &out->steps);

@@ -336,7 +336,7 @@ void tri_gc_begin_sweep(tri_gc_heap *h)
      * takes spans, as allocation does, until none is left. The flag is
      * published before the wake-up, and read by a worker after it looked
      * at the wake word, so no worker sleeps through it (gcworker.c). */
-    if (h->mark.concurrent) {
+    if (h->workers.started && !h->events.ring) {
         h->spans.background = 1;
         atomic_store_explicit(&h->spans.sweeper_wanted, 1, memory_order_seq_cst);
         tri_gc_workers_wake(h);
