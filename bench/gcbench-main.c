@@ -2,7 +2,7 @@
  * bench-gc-MANAGER BENCHMARK MANAGER [DEPTH]: runs one GC benchmark
  * (workloads/gcprograms.h) on one memory manager and prints one line:
  *   benchmark manager seconds cpu_seconds peak_rss_kib cycles
- *   stops p50_us p99_us max_us steps p50_us p99_us max_us check
+ *   stops p50_us p99_us max_us steps p50_us p99_us max_us check mmu_1ms mmu_10ms mmu_100ms
  * Built once per memory manager, each program linking only its own:
  * bench-gc-tricolor (tricolor, tricolor-stw), bench-gc-boehm (boehm,
  * boehm-parallel, boehm-inc) and bench-gc-malloc (malloc).
@@ -50,9 +50,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: unknown benchmark or manager, or the manager failed to start\n", argv[0]);
         return 2;
     }
-    printf("%s %s %.4f %.4f %ld %llu %llu %.1f %.1f %.1f %llu %.1f %.1f %.1f %ld\n", argv[1], argv[2], r.seconds,
-           r.cpu_seconds, r.peak_rss_kib, (unsigned long long)r.cycles, (unsigned long long)r.stops.count, r.stops.p50_ns / 1e3,
-           r.stops.p99_ns / 1e3, r.stops.max_ns / 1e3, (unsigned long long)r.steps.count, r.steps.p50_ns / 1e3,
-           r.steps.p99_ns / 1e3, r.steps.max_ns / 1e3, r.check);
+    printf("%s %s %.4f %.4f %ld %llu %llu %.1f %.1f %.1f %llu %.1f %.1f %.1f %ld %.3f %.3f %.3f\n", argv[1], argv[2],
+           r.seconds, r.cpu_seconds, r.peak_rss_kib, (unsigned long long)r.cycles, (unsigned long long)r.stops.count,
+           r.stops.p50_ns / 1e3, r.stops.p99_ns / 1e3, r.stops.max_ns / 1e3, (unsigned long long)r.steps.count,
+           r.steps.p50_ns / 1e3, r.steps.p99_ns / 1e3, r.steps.max_ns / 1e3, r.check, r.mmu[0], r.mmu[1], r.mmu[2]);
     return 0;
 }

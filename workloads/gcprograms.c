@@ -29,13 +29,18 @@ int gcb_run(const char *program, const char *manager, int depth, const struct tr
     else
         return -1;
     memset(r, 0, sizeof *r);
+    wl_pauses_start();
     if (gcm_start(manager, config) != 0)
         return -1;
     double t0 = wl_now(), c0 = wl_cpu_seconds();
     r->check = run(depth);
-    r->seconds = wl_now() - t0;
+    double end = wl_now();
+    r->seconds = end - t0;
     r->cpu_seconds = wl_cpu_seconds() - c0;
     r->peak_rss_kib = wl_peak_rss_kib();
-    gcm_finish(r);
+    gcm_finish(r); /* the last pauses are logged by now */
+    static const double windows[3] = {0.001, 0.010, 0.100};
+    for (int i = 0; i < 3; i++)
+        r->mmu[i] = wl_mmu(end, windows[i]);
     return 0;
 }

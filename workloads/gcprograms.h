@@ -31,6 +31,11 @@ typedef struct gcb_result {
     uint64_t cycles;
     gcb_pauses stops, steps;
     double gc_share; /* tricolor: time in the collector / wall time */
+    /* Minimum mutator utilisation over windows of 1, 10 and 100 ms: the
+     * smallest share of any such window the program ran in, its stops,
+     * steps and assists taken out (tricolor's from its event stream,
+     * Boehm GC's from its stop-the-world events). */
+    double mmu[3];
     long check;      /* depends only on the benchmark and its depth */
 } gcb_result;
 

@@ -15,6 +15,22 @@
 const char *const gcb_managers[] = {"tricolor", "tricolor-stw", NULL};
 tri_gc_heap *gcm_heap;
 
+/* The heap's stops and steps (assists among them) from its event stream:
+ * each event is stamped at its end, since the heap was created, and says
+ * how long it took. Only these kinds are recorded, which leaves the
+ * background workers on. */
+static double heap_created;
+
+static void log_pauses(const tri_gc_event *ev, size_t n, void *arg)
+{
+    (void)arg;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].kind == TRI_EV_STOP || ev[i].kind == TRI_EV_STEP) {
+            double end = heap_created + (double)ev[i].time_ns / 1e9;
+            wl_pause(end - (double)ev[i].a / 1e9, end);
+        }
+}
+
 int gcm_start(const char *manager, const struct tri_gc_config *config)
 {
     int stw = strcmp(manager, "tricolor-stw") == 0;
@@ -22,6 +38,10 @@ int gcm_start(const char *manager, const struct tri_gc_config *config)
         return -1;
     tri_gc_config c = config ? *config : (tri_gc_config){0};
     c.stop_the_world = stw;
+    c.events = 4096;
+    c.event_kinds = TRI_EV_BIT(TRI_EV_STOP) | TRI_EV_BIT(TRI_EV_STEP);
+    c.event_sink = log_pauses;
+    heap_created = wl_now();
     gcm_heap = tri_gc_create(&c);
     return gcm_heap ? 0 : -1;
 }
@@ -72,7 +92,9 @@ static void on_collection_event(GC_EventType e)
             boehm_pauses.seconds = bigger;
             boehm_pauses.cap = cap;
         }
-        boehm_pauses.seconds[boehm_pauses.count++] = wl_now() - boehm_pauses.stop_started;
+        double now = wl_now();
+        boehm_pauses.seconds[boehm_pauses.count++] = now - boehm_pauses.stop_started;
+        wl_pause(boehm_pauses.stop_started, now);
         boehm_pauses.stop_started = 0;
     }
 }

@@ -216,6 +216,13 @@ typedef struct tri_gc_config {
      * never take a core from the program. TRI_GCPROCS=N:D sets both. */
     int dedicated_workers;
     size_t events;             /* event ring capacity, a power of two (0: no events) */
+    /* Which kinds of event the ring records: a mask of TRI_EV_BIT(kind); 0
+     * records all. Recording any event about single objects (alloc, grey,
+     * black, barrier, free, span-return) makes the heap mark and sweep on
+     * the mutator's thread alone, in one order; the others (phases, the
+     * pacer, stops, steps...) leave the background workers on: enough for
+     * pause logs and minimum mutator utilisation. */
+    uint32_t event_kinds;
     /* Called with every event, in batches, before the ring would overwrite
      * it (and by tri_gc_flush_events), for tools that keep them all. */
     void (*event_sink)(const struct tri_gc_event *events, size_t count, void *arg);
@@ -458,6 +465,12 @@ enum tri_gc_event_kind {
     TRI_EV_VIOLATION,  /* a: object, b: slot, c: target */
     TRI_NUM_EVENT_KINDS
 };
+#define TRI_EV_BIT(kind) (1u << (kind))
+/* The events about single objects, which only a single-threaded heap
+ * records (tri_gc_config.event_kinds). */
+#define TRI_EV_OBJECT_KINDS                                                                                   \
+    (TRI_EV_BIT(TRI_EV_ALLOC) | TRI_EV_BIT(TRI_EV_GREY) | TRI_EV_BIT(TRI_EV_BLACK) | TRI_EV_BIT(TRI_EV_BARRIER) | \
+     TRI_EV_BIT(TRI_EV_FREE) | TRI_EV_BIT(TRI_EV_SPAN_RETURN))
 typedef struct tri_gc_event {
     uint32_t kind, arg;
     uint64_t time_ns;          /* since the heap was created */

@@ -100,6 +100,9 @@ static void mark_setup(tri_gc_heap *h)
     h->stats.cycle_start_ns = t;
     h->stats.cycle_live_start = h->pacer.live;
     h->stats.cycle_step_ns = h->stats.cycle_steps = 0;
+    h->stats.cycle_assist_start = h->stats.assist_ns;
+    h->stats.cycle_background_start = atomic_load_explicit(&h->workers.cpu_ns, memory_order_relaxed);
+    h->stats.cycle_idle_start = atomic_load_explicit(&h->workers.idle_ns, memory_order_relaxed);
     atomic_store_explicit(&h->mark.marked, 0, memory_order_relaxed);
     atomic_store_explicit(&h->mark.scan_done, 0, memory_order_relaxed);
     atomic_store_explicit(&h->mark.credit, 0, memory_order_relaxed);
@@ -109,7 +112,7 @@ static void mark_setup(tri_gc_heap *h)
     atomic_fetch_add_explicit(&h->mark.epoch, 1, memory_order_relaxed);
     /* Background workers mark this cycle if the heap has any that can run
      * (none for a heap that records events: those come in one order). */
-    h->mark.concurrent = h->workers.count && !h->events.ring && tri_gc_workers_start(h);
+    h->mark.concurrent = h->workers.count && !h->events.objects && tri_gc_workers_start(h);
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
     h->pacer.heap_at_setup = h->pacer.live;
@@ -451,6 +454,8 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
             return NULL;
         }
         h->events.cap = c->events;
+        h->events.kinds = c->event_kinds ? c->event_kinds : ~0u;
+        h->events.objects = (h->events.kinds & TRI_EV_OBJECT_KINDS) != 0;
         h->events.sink = c->event_sink;
         h->events.sink_arg = c->event_sink_arg;
     }

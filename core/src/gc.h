@@ -406,6 +406,8 @@ struct tri_gc_heap {
     struct {
         tri_gc_event *ring;          /* NULL: events off */
         size_t cap;
+        uint32_t kinds;              /* which kinds it records (TRI_EV_BIT) */
+        int objects;                 /* it records events about single objects: one thread marks and sweeps */
         uint64_t written;            /* stored with release: tools read the ring while it fills */
         void (*sink)(const tri_gc_event *, size_t, void *);
         void *sink_arg;
@@ -430,6 +432,7 @@ struct tri_gc_heap {
         /* this cycle, for the trace line (gc.c) */
         uint64_t cycle_start_ns, cycle_live_start, cycle_setup_ns, cycle_step_ns, cycle_steps;
         uint64_t cycle_limited_start; /* limited_ns at the last trace line */
+        uint64_t cycle_assist_start, cycle_background_start, cycle_idle_start; /* at mark setup */
     } stats;
 };
 
@@ -468,7 +471,7 @@ TRI_INTERNAL void tri_gc_emit_slow(tri_gc_heap *h, unsigned kind, unsigned arg, 
 static inline void tri_gc_emit(tri_gc_heap *h, unsigned kind, unsigned arg, uint64_t a, uint64_t b, uint64_t c,
                                uint64_t d)
 {
-    if (unlikely(h->events.ring != NULL))
+    if (unlikely(h->events.ring != NULL) && (h->events.kinds & TRI_EV_BIT(kind)))
         tri_gc_emit_slow(h, kind, arg, a, b, c, d);
 }
 static inline uint64_t tri_gc_now(void) { return tri_prim_clock_ns(); }
@@ -601,7 +604,7 @@ static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marke
 /* Shades the object holding p, from the mutator's thread. */
 static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
 {
-    return tri_gc_shade_into(&h->mark.self, p, h->events.ring != NULL, h->mark.concurrent);
+    return tri_gc_shade_into(&h->mark.self, p, h->events.objects, h->mark.concurrent);
 }
 TRI_INTERNAL void tri_gc_scan_roots(tri_gc_heap *h);
 TRI_INTERNAL size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget);

@@ -423,7 +423,7 @@ void tri_gc_alloc_init(tri_gc_heap *h)
 #ifdef TRI_ASAN
     h->alloc.fast = 0;
 #else
-    h->alloc.fast = !h->events.ring && !h->config.stress;
+    h->alloc.fast = !h->events.objects && !h->config.stress;
 #endif
 }
 

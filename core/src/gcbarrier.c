@@ -38,7 +38,7 @@ void tri_gc_barrier_update(tri_gc_heap *h)
     int on = 0;
     if (tri_gc_marking(h) && b != TRI_BARRIER_NONE) {
         bool deletion_only = b == TRI_BARRIER_YUASA || (b == TRI_BARRIER_HYBRID && h->mark.roots_scanned);
-        on = deletion_only && !h->events.ring ? TRI_GC_BARRIER_OVERWRITES : TRI_GC_BARRIER_ALL;
+        on = deletion_only && !h->events.objects ? TRI_GC_BARRIER_OVERWRITES : TRI_GC_BARRIER_ALL;
     }
     h->head.barrier_on = on;
 }

@@ -111,13 +111,22 @@ void tri_gc_trace_cycle(tri_gc_heap *h, uint64_t term_ns)
     uint64_t now = tri_gc_now();
     double wall = (double)(now - h->events.t0) / 1e9, mb = 1024.0 * 1024.0;
     double share = now > h->events.t0 ? 100.0 * (double)h->stats.gc_ns / (double)(now - h->events.t0) : 0;
+    /* CPU as Go's gctrace splits it: the stops, then assists / background
+     * workers / idle workers (their marking this cycle, and their sweeping
+     * of the last), then termination. */
+    uint64_t bg = atomic_load_explicit(&h->workers.cpu_ns, memory_order_relaxed);
+    uint64_t idle = atomic_load_explicit(&h->workers.idle_ns, memory_order_relaxed);
     fprintf(stderr,
             "gc %llu @%.3fs %.0f%%: %.3f+%.3f+%.3f ms clock (setup+%llu steps+termination), "
-            "%.2f->%.2f->%.2f MB, %.2f MB goal, %s",
+            "%.3f+%.3f/%.3f/%.3f+%.3f ms cpu (assist/background/idle), %.2f->%.2f->%.2f MB, %.2f MB goal, "
+            "%u workers, %s",
             (unsigned long long)h->cycle.count, wall, share, (double)h->stats.cycle_setup_ns / 1e6,
             (double)h->stats.cycle_step_ns / 1e6, (double)term_ns / 1e6, (unsigned long long)h->stats.cycle_steps,
-            (double)h->stats.cycle_live_start / mb, (double)h->pacer.live / mb, (double)h->pacer.marked_last / mb,
-            (double)h->pacer.goal / mb, tri_gc_barrier_name(h->config.barrier));
+            (double)h->stats.cycle_setup_ns / 1e6, (double)(h->stats.assist_ns - h->stats.cycle_assist_start) / 1e6,
+            (double)(bg - h->stats.cycle_background_start) / 1e6, (double)(idle - h->stats.cycle_idle_start) / 1e6,
+            (double)term_ns / 1e6, (double)h->stats.cycle_live_start / mb, (double)h->pacer.live / mb,
+            (double)h->pacer.marked_last / mb, (double)h->pacer.goal / mb,
+            h->workers.started, tri_gc_barrier_name(h->config.barrier));
     uint64_t limited = h->stats.limited_ns - h->stats.cycle_limited_start;
     if (limited) /* the CPU limiter held the collector back during this cycle */
         fprintf(stderr, ", cpu limited %.3f ms", (double)limited / 1e6);

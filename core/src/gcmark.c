@@ -112,7 +112,7 @@ static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg
     tri_gc_marker *m = arg;
     uintptr_t v = read_slot(slot);
     if (v)
-        tri_gc_shade_into(m, v, h->events.ring != NULL, h->mark.concurrent);
+        tri_gc_shade_into(m, v, h->events.objects, h->mark.concurrent);
 }
 
 /* Shades what the pointer words of small span g in [from, to) hold, from
@@ -128,7 +128,7 @@ static void scan_words(tri_gc_marker *m, const tri_gcspan *g, uintptr_t from, ui
         for (uint64_t bits = tri_bits_get_relaxed(g->ptrbits, w, n); bits;) {
             uintptr_t v = read_slot(&slots[w - w0 + tri_bits_pop(&bits)]);
             if (v)
-                tri_gc_shade_into(m, v, h->events.ring != NULL, h->mark.concurrent);
+                tri_gc_shade_into(m, v, h->events.objects, h->mark.concurrent);
         }
         w += n;
     }
@@ -340,7 +340,7 @@ static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, 
 size_t tri_gc_mark_with(tri_gc_marker *m, size_t budget)
 {
     tri_gc_heap *h = m->heap;
-    if (h->events.ring)
+    if (h->events.objects)
         return mark_loop(m, budget, true, false);
     return h->mark.concurrent ? mark_loop(m, budget, false, true) : mark_loop(m, budget, false, false);
 }

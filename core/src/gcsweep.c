@@ -219,9 +219,9 @@ static int sweep_span(tri_gc_heap *h, tri_gcspan *g, bool keep_partial, bool mut
             for (uint64_t d = dead; d;)
                 tri_asan_poison(tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize);
 #endif
-        if (unlikely(h->events.ring != NULL)) /* (events: no background sweeper) */
+        if (unlikely(h->events.objects)) /* (then no background sweeper) */
             for (uint64_t d = dead; d;)
-                tri_gc_emit_slow(h, TRI_EV_FREE, 0, tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize, 0, 0);
+                tri_gc_emit(h, TRI_EV_FREE, 0, tri_gc_object_at(g, w * 64 + tri_bits_pop(&d)), g->elemsize, 0, 0);
     }
     g->sel ^= 1; /* the marks become the allocation bits */
     g->alloc = g->bits + (size_t)g->sel * g->words;
@@ -336,7 +336,7 @@ void tri_gc_begin_sweep(tri_gc_heap *h)
      * takes spans, as allocation does, until none is left. The flag is
      * published before the wake-up, and read by a worker after it looked
      * at the wake word, so no worker sleeps through it (gcworker.c). */
-    if (h->workers.started && !h->events.ring) {
+    if (h->workers.started && !h->events.objects) {
         h->spans.background = 1;
         atomic_store_explicit(&h->spans.sweeper_wanted, 1, memory_order_seq_cst);
         tri_gc_workers_wake(h);
