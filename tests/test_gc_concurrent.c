@@ -46,6 +46,23 @@ static node *new_node(tri_gc_heap *h, uint64_t value)
     return n;
 }
 
+/* A complete binary tree of 2^(depth + 1) - 1 nodes, built bottom up. */
+static node *tree(tri_gc_heap *h, int depth)
+{
+    node *kids[2] = {NULL, NULL};
+    tri_gc_frame f;
+    tri_gc_push_frame(h, &f, (void **)kids, 2);
+    if (depth > 0) {
+        kids[0] = tree(h, depth - 1);
+        kids[1] = tree(h, depth - 1);
+    }
+    node *n = new_node(h, (uint64_t)depth);
+    tri_gc_write(h, &n->left, kids[0]);
+    tri_gc_write(h, &n->right, kids[1]);
+    tri_gc_pop_frame(h, &f);
+    return n;
+}
+
 /* The verifier's reports of the terminations so far: 0 if none found a
  * violation, else the count of the first that did (and its text). */
 static size_t violations_reported(tri_gc_heap *h, const char **what)
@@ -331,11 +348,7 @@ TEST(gc_workers_from_config_and_environment)
     h = tri_gc_create(&c);
     void *roots[1] = {NULL};
     tri_gc_add_roots(h, roots, 1);
-    for (int i = 0; i < 100000; i++) { /* something to mark */
-        node *n = new_node(h, (uint64_t)i);
-        tri_gc_write(h, &n->left, roots[0]);
-        roots[0] = n;
-    }
+    roots[0] = tree(h, 17); /* something to mark, in parallel (a list would not share) */
     for (int i = 0; i < 20; i++)
         tri_gc_collect(h);
     tri_gc_get_stats(h, &st);

@@ -326,7 +326,7 @@ TEST(gc_cpu_limiter_when_the_limit_is_below_the_live_heap)
     } while (st.wall_ns - on.wall_ns < 500000000u && op < 200000000);
     /* from then on, the collector's share stays near half */
     double share = (double)(st.gc_ns - on.gc_ns) / (double)(st.wall_ns - on.wall_ns);
-    CHECKF(share < 0.65, "the collector took %.0f%% of the time", 100 * share);
+    CHECKF(share < 0.65, "the collector took %.0f%% of the time: stops %llu ms (max %llu us) steps %llu ms (max %llu us) assist %llu ms cycles %llu", 100 * share, (unsigned long long)(st.stops.total_ns - on.stops.total_ns)/1000000, (unsigned long long)st.stops.max_ns/1000, (unsigned long long)(st.steps.total_ns-on.steps.total_ns)/1000000, (unsigned long long)st.steps.max_ns/1000, (unsigned long long)(st.assist_ns-on.assist_ns)/1000000, (unsigned long long)(st.cycles-on.cycles));
     CHECK(st.cpu_limited_ns > 0 && st.cycles > on.cycles); /* limited, but still collecting */
     CHECK(st.heap_spans > c.memory_limit); /* the heap outgrew the soft limit instead */
     node *n = roots[0];

@@ -110,9 +110,10 @@ static void mark_setup(tri_gc_heap *h)
     /* Relaxed: a worker reads it after taking a buffer from the pool, whose
      * lock orders it after this. */
     atomic_fetch_add_explicit(&h->mark.epoch, 1, memory_order_relaxed);
-    /* Background workers mark this cycle if the heap has any that can run
-     * (none for a heap that records events: those come in one order). */
-    h->mark.concurrent = h->workers.count && !h->events.objects && tri_gc_workers_start(h);
+    /* Background workers mark this cycle if the heap has any running (none
+     * for a heap that records events about objects: those come in one
+     * order). tri_gc_start_cycle started them, before this stop. */
+    h->mark.concurrent = h->workers.started && !h->events.objects;
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
     h->pacer.heap_at_setup = h->pacer.live;
@@ -129,10 +130,12 @@ static void mark_setup(tri_gc_heap *h)
                 (uint64_t)(h->pacer.assist_ratio * 1000));
     h->cycle.in_collector--;
     tri_gc_set_phase(h, TRI_GC_MARK);
-    tri_gc_marker_flush(&h->mark.self); /* what the roots greyed, for the workers */
     uint64_t ns = tri_gc_now() - t;
     h->stats.cycle_setup_ns = ns;
     record_stop(h, TRI_GC_MARK_SETUP, ns);
+    /* After the stop: what the roots greyed goes to the workers, and the
+     * wake-up (which may hand this core to a worker) is no part of it. */
+    tri_gc_marker_flush(&h->mark.self);
 }
 
 /* Marks until no grey object is left anywhere: the mutator's marker, the
@@ -194,6 +197,8 @@ static void mark_termination(tri_gc_heap *h)
     tri_gc_set_phase(h, TRI_GC_SWEEP); /* and the barrier is off */
     uint64_t ns = tri_gc_now() - t;
     record_stop(h, TRI_GC_MARK_TERMINATION, ns);
+    if (h->spans.background) /* a worker sweeps: woken after the stop, as setup's */
+        tri_gc_workers_wake(h);
     if (h->config.trace)
         tri_gc_trace_cycle(h, ns);
     /* Finalizers queued here run at the next well-defined point (gcfinal.c),
@@ -213,6 +218,13 @@ int tri_gc_start_cycle(tri_gc_heap *h)
 {
     if (h->cycle.in_collector || tri_gc_marking(h))
         return 0;
+    /* What the last cycle left unswept is swept now, by the program, with
+     * the background sweeper, as Go's gcStart does before it stops the
+     * world: the setup stop then has nothing left to sweep. */
+    if (h->cycle.phase == TRI_GC_SWEEP)
+        tri_gc_sweep_all(h);
+    if (h->workers.count && !h->events.objects)
+        tri_gc_workers_start(h); /* the first cycle: threads are made outside the stop */
     mark_setup(h);
     return 1;
 }

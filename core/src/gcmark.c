@@ -404,7 +404,9 @@ void tri_gc_assist(tri_gc_heap *h)
     want -= (double)credit;
     size_t budget = want > (double)h->config.step_bytes ? h->config.step_bytes : want < 1 ? 1 : (size_t)want;
     size_t done = want >= 1 ? tri_gc_mark_work(h, budget) : 0;
-    while (h->mark.concurrent && (double)done < want && h->pacer.live > h->pacer.goal) {
+    /* (Not for a goal the soft memory limit set: the heap may pass that,
+     * and the CPU limiter, not waiting, keeps the collector's share.) */
+    while (h->mark.concurrent && (double)done < want && h->pacer.live > h->pacer.goal && !h->pacer.limit_bound) {
         if (tri_gc_grey_lists_empty(h))
             break; /* nothing left to wait for: the cycle ends */
         tri_prim_yield();

@@ -31,7 +31,8 @@
  * heap would run cycles back to back and starve the program. So while the
  * memory limit sets the goal, a bucket of LIMITER_NS fills with the
  * collector's time and drains with the program's; while it is full the
- * limiter is on: no cycle starts and allocation pays no assist, the
+ * limiter is on: no cycle starts and allocation pays no assist (sweeping
+ * goes on, a span at a time, or the next setup would do it all), the
  * collector's share of the time falls back towards half, and the heap grows
  * past the memory limit instead. Marking resumes as the bucket drains. The limiter counts every nanosecond in
  * stats.gc_ns: stops, steps, assists and sweeping alike.
@@ -162,6 +163,10 @@ void tri_gc_pace(tri_gc_heap *h, size_t bytes)
     if (h->cycle.in_collector)
         return;
     if (!h->config.stress && limiter_update(h)) {
+        /* Sweeping goes on, a span at a time: the next cycle's setup would
+         * otherwise sweep what is left in one stop. */
+        if (h->cycle.phase == TRI_GC_SWEEP)
+            sweep_for_allocation(h);
         h->pacer.limit = h->pacer.live + ASSIST_QUANTUM; /* look again soon */
         return;
     }

@@ -334,12 +334,12 @@ void tri_gc_begin_sweep(tri_gc_heap *h)
     tri_lock_release(&h->spans.lock);
     /* Concurrent marking's workers sweep too (Go's bgsweep): one of them
      * takes spans, as allocation does, until none is left. The flag is
-     * published before the wake-up, and read by a worker after it looked
-     * at the wake word, so no worker sleeps through it (gcworker.c). */
+     * published before the wake-up (by mark termination, after its stop),
+     * and read by a worker after it looked at the wake word, so no worker
+     * sleeps through it (gcworker.c). */
     if (h->workers.started && !h->events.objects) {
         h->spans.background = 1;
         atomic_store_explicit(&h->spans.sweeper_wanted, 1, memory_order_seq_cst);
-        tri_gc_workers_wake(h);
     }
 }
 
