@@ -148,9 +148,11 @@ void tri_gc_mark_drain(tri_gc_heap *h)
         /* Out of work while a worker still marks: what it shares lands in
          * the pool, which the next turn takes from; wait only while the
          * pool is empty. */
+        atomic_store_explicit(&h->mark.waiting, 1, memory_order_relaxed);
         while (h->mark.concurrent && __atomic_load_n(&h->mark.nfull, __ATOMIC_RELAXED) == 0 &&
                __atomic_load_n(&h->mark.busy, __ATOMIC_RELAXED) != 0)
             tri_prim_yield(); /* racy looks: the checks below take the lock */
+        atomic_store_explicit(&h->mark.waiting, 0, memory_order_relaxed);
         if (!tri_gc_grey_lists_empty(h))
             continue;
         /* No list holds a grey object and no worker marks (seen under the

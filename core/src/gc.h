@@ -336,6 +336,7 @@ struct tri_gc_heap {
         _Atomic uint64_t scan_done;  /* scan work this cycle, for the assist ratio */
         _Atomic int64_t credit;      /* workers' scan work the mutator's assists have not drawn on */
         _Atomic uint32_t epoch;      /* += 1 at mark setup: workers' span caches are stale */
+        _Atomic int waiting;         /* the mutator waits for a worker to share (gc.c, gcmark.c) */
     } mark;
 
     /* Background workers (gcworker.c): started with the first cycle that

@@ -409,7 +409,9 @@ void tri_gc_assist(tri_gc_heap *h)
     while (h->mark.concurrent && (double)done < want && h->pacer.live > h->pacer.goal && !h->pacer.limit_bound) {
         if (tri_gc_grey_lists_empty(h))
             break; /* nothing left to wait for: the cycle ends */
+        atomic_store_explicit(&h->mark.waiting, 1, memory_order_relaxed);
         tri_prim_yield();
+        atomic_store_explicit(&h->mark.waiting, 0, memory_order_relaxed);
         uint64_t more = draw_credit(h, (uint64_t)(want - (double)done));
         credit += more;
         want -= (double)more;

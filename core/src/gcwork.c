@@ -200,8 +200,13 @@ void tri_gc_marker_share(tri_gc_marker *m)
 {
     tri_gc_heap *h = m->heap;
     tri_gc_workbuf *b = m->work;
-    /* A racy look first: sharing is for when the pool has run dry. */
-    if (!b || b->n < 4 || __atomic_load_n(&h->mark.nfull, __ATOMIC_RELAXED))
+    /* Racy looks first: sharing is for when the pool has run dry and a
+     * marker waits for work (a parked worker, or the mutator waiting in a
+     * stop or an assist); two markers both busy would only trade halves
+     * through the lock. */
+    if (!b || b->n < 4 || __atomic_load_n(&h->mark.nfull, __ATOMIC_RELAXED) ||
+        (atomic_load_explicit(&h->workers.idle, memory_order_relaxed) == 0 &&
+         atomic_load_explicit(&h->mark.waiting, memory_order_relaxed) == 0))
         return;
     tri_lock_acquire(&h->mark.lock);
     tri_gc_workbuf *half = pool_take_spare(h);
