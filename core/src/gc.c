@@ -390,6 +390,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
         h->events.sink_arg = c->event_sink_arg;
     }
     tri_gc_pacer_plan(h);
+    tri_gc_barrier_update(h); /* a heap with events records every store from the start */
     tri_gc_attach_thread(h);
     return h;
 }

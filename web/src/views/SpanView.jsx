@@ -1,125 +1,217 @@
-// The collected heap's objects, span by span: one cell per object slot,
-// coloured free / white / grey / black (lightness alone tells them apart).
-// A cell with a bar before each span starts it; the cell is purple while
-// sweeping has not reached the span yet this cycle. The selected object is outlined in blue, objects a
-// barrier just shaded in orange, objects the verifier found unmarked but
-// reachable in vermillion. Drawn straight from the spans' bitmaps.
+// The collected heap's objects, span by span: one row per span, one cell
+// per object slot, never a span wrapped onto two rows. Spans are grouped
+// in bands by span class (size class, and scan or noscan), labelled at the
+// left, in address order within a band; large objects are a band of their
+// own. A band's cells are as big as the zoom asks, or smaller where its
+// spans have many slots, so that each span fits one row of the view (1 px
+// at least; a wider span pans). Cells: free / white / grey / black (palette.js
+// marks: free hatched, grey dotted, at 5 px and up); a bar at a row's left:
+// sweeping has not reached the span yet. Highlights: the selected object,
+// objects a barrier just shaded, objects the verifier found left white.
 import { useRef } from 'preact/hooks';
-import { useCanvas, canvasPoint, pixels } from './canvas.js';
+import { useScrollCanvas, ZoomControl, canvasPoint, pixels, fitCanvas, cellMark, strokeHighlight, label } from './canvas.jsx';
 import { COLORS, PAGE_SIZE } from '#tricolor/layout';
-import { OBJECT_PACKED, OBJECT_CSS, CELL_BACKGROUND, HIGHLIGHT, OKABE_ITO, packed, hex, bytes } from '../palette.js';
+import {
+  OBJECT_PACKED, OBJECT_STYLES, CELL_BACKGROUND, HIGHLIGHTS, OKABE_ITO, INK, packed, hex, bytes,
+} from '../palette.js';
 
+const BACKGROUND = packed('#ffffff');
+const ROW_BACKGROUND = packed(CELL_BACKGROUND);
 const UNSWEPT = packed(OKABE_ITO.purple);
-const BACKGROUND = packed(CELL_BACKGROUND);
-const SWEPT = packed('#eef1f4');
-const DIVIDER = packed('#1f2630');
-const MAX_HEIGHT = 420;
+const MARKS = COLORS.map((c) => OBJECT_STYLES[c].mark);
+const MARK_INK = COLORS.map((c) => packed(c === 'grey' ? '#ffffff' : '#7f8b99'));
+const GUTTER = 104, BAND_GAP = 6, COL_GAP = 6, LABEL_MIN = 14, MARKER = 4;
+
+// Spans grouped into bands, and where each band and row goes for a view
+// `width` wide at `zoom` (0: fit maxHeight).
+function layout(spans, width, zoom, maxHeight) {
+  const bands = new Map();
+  for (const s of spans) {
+    const key = s.sizeclass ? s.sizeclass * 2 + (s.noscan ? 1 : 0) : 1e6; // large objects last
+    let b = bands.get(key);
+    if (!b) bands.set(key, b = { key, sizeclass: s.sizeclass, noscan: s.noscan, objectSize: s.objectSize, n: s.objects, spans: [] });
+    b.spans.push(s);
+    if (!s.sizeclass) b.n = 1;
+  }
+  const list = [...bands.values()].sort((x, y) => x.key - y.key);
+  const gutter = width >= 520 ? GUTTER : 0;
+  const avail = Math.max(40, width - gutter - MARKER);
+  // A band's cells shrink to fit its spans in the view's width, but no
+  // smaller than `floor` (a small heap keeps cells big enough for their
+  // marks, and a long span pans instead).
+  let cells = 0;
+  for (const s of spans) cells += s.objects;
+  const floor = cells < 5000 ? 10 : cells < 50000 ? 5 : 1;
+  const place = (cellMax) => {
+    let y = 0, w = width;
+    for (const b of list) {
+      b.cell = Math.max(1, Math.min(cellMax, Math.max(Math.floor(avail / b.n), Math.min(cellMax, floor))));
+      b.gap = b.cell >= 5 ? 1 : 0;
+      b.rowW = b.n * (b.cell + b.gap);
+      b.cols = Math.max(1, Math.floor((avail + COL_GAP) / (b.rowW + MARKER + COL_GAP)));
+      b.rowH = b.cell + b.gap;
+      b.rows = Math.ceil(b.spans.length / b.cols);
+      b.y = y;
+      b.h = Math.max(b.rows * b.rowH, gutter ? LABEL_MIN : 0);
+      y += b.h + BAND_GAP;
+      w = Math.max(w, gutter + MARKER + b.rowW);
+    }
+    return { height: y, width: w };
+  };
+  let size;
+  if (zoom) size = place(zoom);
+  else { // the biggest cells that fit the height
+    let c = 16;
+    for (size = place(c); size.height > maxHeight && c > 1; size = place(--c));
+  }
+  return { bands: list, gutter, ...size };
+}
 
 export function SpanView({ controller }) {
-  // Where each span's cells start, as parallel typed arrays reused frame to
-  // frame: first cell, objects, base, object size.
-  const cache = useRef({ total: 1, count: 0, first: new Float64Array(256), n: new Float64Array(256),
-    base: new Float64Array(256), size: new Float64Array(256) }).current;
-  const draw = (canvas, source, state) => {
-    const width = canvas.width;
-    const cell = Math.max(2, Math.min(16, Math.floor(Math.sqrt((width * MAX_HEIGHT) / Math.max(1, cache.total)))));
-    const cols = Math.max(1, Math.floor(width / cell));
-    const rows = Math.max(1, Math.ceil(cache.total / cols));
-    const h = Math.max(cell, rows * cell);
-    if (canvas.height !== h) canvas.height = h;
-    const { ctx, image, u32 } = pixels(canvas, cache);
-    u32.fill(BACKGROUND);
-    const gap = cell >= 5 ? 1 : 0, inner = cell - gap;
-    let at = 0, count = 0;
-    const place = (i, colour) => { // the hot loop: 100 000 cells a frame
-      const x = (i % cols) * cell, y = ((i / cols) | 0) * cell;
-      if (y + inner > h) return;
-      let at = y * width + x;
-      for (let j = 0; j < inner; j++, at += width) for (let k = 0; k < inner; k++) u32[at + k] = colour;
-    };
+  const cache = useRef({ colours: new Uint8Array(1 << 16), spans: [], layout: null }).current;
+  const draw = (canvas, source, state, view) => {
+    // one pass over the spans: each span's record and its colours, into one buffer
+    let used = 0, k = 0;
+    const spans = cache.spans;
     source.forEachGcSpan((span, colours) => {
-      place(at, span.swept ? SWEPT : UNSWEPT);
-      if (inner >= 4) { // a bar down the middle: a span starts here, not an object
-        const x = (at % cols) * cell + (inner >> 1) - 1, y = ((at / cols) | 0) * cell;
-        for (let j = 0; j < inner && y + j < h; j++) u32[(y + j) * width + x] = u32[(y + j) * width + x + 1] = DIVIDER;
+      if (used + span.objects > cache.colours.length) {
+        const grown = new Uint8Array(Math.max(cache.colours.length * 2, used + span.objects));
+        grown.set(cache.colours.subarray(0, used));
+        cache.colours = grown;
       }
-      if (count === cache.first.length) {
-        for (const k of ['first', 'n', 'base', 'size']) {
-          const grown = new Float64Array(count * 2);
-          grown.set(cache[k]);
-          cache[k] = grown;
-        }
-      }
-      cache.first[count] = at + 1;
-      cache.n[count] = span.objects;
-      cache.base[count] = span.base;
-      cache.size[count] = span.objectSize;
-      count++;
-      at++;
-      for (let i = 0; i < span.objects; i++) place(at + i, OBJECT_PACKED[colours[i]]);
-      at += span.objects;
+      cache.colours.set(colours.subarray(0, span.objects), used);
+      const s = spans[k] ??= {};
+      s.base = span.base; s.sizeclass = span.sizeclass; s.noscan = span.noscan; s.objects = span.objects;
+      s.objectSize = span.objectSize; s.swept = span.swept; s.at = used; s.pages = span.pages;
+      used += span.objects;
+      k++;
     });
-    cache.total = at;
-    cache.count = count;
-    cache.cell = cell;
-    cache.cols = cols;
-    ctx.putImageData(image, 0, 0);
-    // highlights
-    const cellOf = (addr) => { // spans come in address order
-      let lo = 0, hi = count - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (addr < cache.base[mid]) hi = mid - 1;
-        else if (addr >= cache.base[mid] + cache.n[mid] * cache.size[mid]) lo = mid + 1;
-        else return cache.first[mid] + Math.floor((addr - cache.base[mid]) / cache.size[mid]);
+    spans.length = k;
+    const L = cache.layout = layout(spans, view.width, view.zoom, view.maxHeight);
+    const height = Math.min(view.height, Math.max(L.height, 24));
+    fitCanvas(canvas, view.width, height);
+    const { ctx, image, u32, width } = pixels(canvas, cache);
+    u32.fill(BACKGROUND);
+    const top = view.top, left = view.left, H = canvas.height;
+    const colours = cache.colours;
+    const where = cache.where ??= new Map();
+    where.clear();
+    for (const b of L.bands) {
+      if (b.y + b.h < top || b.y > top + H) { // off screen: only remember where its spans are
+        b.spans.forEach((s, i) => where.set(s.base, { b, i }));
+        continue;
       }
-      return -1;
-    };
-    const ring = (addr, colour) => {
-      const i = cellOf(addr);
-      if (i < 0) return;
-      const x = (i % cols) * cell, y = ((i / cols) | 0) * cell;
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = cell >= 6 ? 2 : 1;
-      ctx.strokeRect(x - 0.5, y - 0.5, inner + 1, inner + 1);
-    };
-    const h0 = source.history;
-    for (const b of h0.barriers.slice(-6)) {
-      if (b.shaded & 1) ring(b.old, HIGHLIGHT.barrier);
-      if (b.shaded & 2) ring(b.value, HIGHLIGHT.barrier);
+      const { cell, gap, rowW, rowH, cols } = b;
+      b.spans.forEach((s, i) => {
+        where.set(s.base, { b, i });
+        const rx = L.gutter + MARKER + (i % cols) * (rowW + MARKER + COL_GAP) - left;
+        const ry = b.y + Math.floor(i / cols) * rowH - top;
+        if (ry + cell <= 0 || ry >= H || rx >= width || rx + rowW <= 0) return;
+        // the row's background, then each cell
+        const y0 = Math.max(0, ry), y1 = Math.min(H, ry + cell);
+        for (let y = y0; y < y1; y++) {
+          const at = y * width;
+          u32.fill(ROW_BACKGROUND, at + Math.max(0, rx), at + Math.min(width, rx + rowW));
+        }
+        if (!s.swept) for (let y = y0; y < y1; y++) for (let x = rx - MARKER; x < rx - 1; x++) if (x >= 0 && x < width) u32[y * width + x] = UNSWEPT;
+        const step = cell + gap, n = s.objects;
+        if (cell === 1) { // the common case at scale: one pixel an object
+          if (ry < 0 || ry >= H) return;
+          const at = ry * width + rx;
+          for (let o = 0; o < n; o++) {
+            const x = rx + o;
+            if (x >= 0 && x < width) u32[at + o] = OBJECT_PACKED[colours[s.at + o]];
+          }
+          return;
+        }
+        for (let o = 0; o < n; o++) {
+          const x = rx + o * step;
+          if (x + cell <= 0 || x >= width) continue;
+          const c = colours[s.at + o], colour = OBJECT_PACKED[c];
+          const xa = Math.max(0, x), xb = Math.min(width, x + cell);
+          for (let y = y0; y < y1; y++) u32.fill(colour, y * width + xa, y * width + xb);
+          if (cell >= 5 && x >= 0 && x + cell <= width && ry >= 0 && ry + cell <= H) cellMark(u32, width, x, ry, cell, MARKS[c], MARK_INK[c]);
+        }
+      });
     }
-    for (const v of h0.violations.slice(-8)) ring(v.target, HIGHLIGHT.violation);
-    if (state.selection?.address) ring(state.selection.address, HIGHLIGHT.selected);
-  };
-  const ref = useCanvas(controller, draw);
-  const onClick = (e) => {
-    const { x, y } = canvasPoint(ref.current, e);
-    const i = Math.floor(y / cache.cell) * cache.cols + Math.floor(x / cache.cell);
-    for (let k = 0; k < cache.count; k++) {
-      if (i >= cache.first[k] && i < cache.first[k] + cache.n[k]) {
-        controller.actions.select({ address: cache.base[k] + (i - cache.first[k]) * cache.size[k] });
-        return;
+    ctx.putImageData(image, 0, 0);
+    // band labels, in the gutter
+    if (L.gutter) {
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.fillStyle = INK;
+      for (const b of L.bands) {
+        const y = b.y - top + 10;
+        if (y < 0 || y > H + 10) continue;
+        const name = b.sizeclass ? `class ${b.sizeclass} ${b.noscan ? 'noscan' : 'scan'}` : 'large objects';
+        label(ctx, name, 2 - left, y);
+        if (b.h >= 26) label(ctx, `${b.sizeclass ? `${b.objectSize} B, ` : ''}${b.spans.length} span${b.spans.length > 1 ? 's' : ''}`, 2 - left, y + 12);
       }
+    }
+    // highlights
+    const box = (addr) => {
+      const s = spanOf(spans, addr);
+      if (!s) return null;
+      const w = where.get(s.base);
+      if (!w) return null;
+      const { b, i } = w, o = Math.floor((addr - s.base) / s.objectSize);
+      return { x: L.gutter + MARKER + (i % b.cols) * (b.rowW + MARKER + COL_GAP) + o * (b.cell + b.gap) - left,
+        y: b.y + Math.floor(i / b.cols) * b.rowH - top, size: b.cell };
+    };
+    const mark = (addr, style) => {
+      const p = box(addr);
+      if (p && p.y > -8 && p.y < H + 8) strokeHighlight(ctx, style, p.x, p.y, p.size, p.size);
+    };
+    const h = source.history, cycle = h.cycles[h.cycles.length - 1];
+    for (const b of h.barriers.slice(-6)) {
+      if (cycle && b.cycle !== cycle.n) continue;
+      if (b.shaded & 1) mark(b.old, HIGHLIGHTS.barrier);
+      if (b.shaded & 2) mark(b.value, HIGHLIGHTS.barrier);
+    }
+    for (const v of h.violations.slice(-8)) mark(v.target, HIGHLIGHTS.violation);
+    if (state.selection?.address) mark(state.selection.address, HIGHLIGHTS.selected);
+    cache.cells = used;
+    return { width: L.width, height: L.height };
+  };
+  const { box, sizer, canvas, zoom, setZoom } = useScrollCanvas(controller, draw, { maxHeight: 460 });
+  const onClick = (e) => {
+    const L = cache.layout;
+    if (!L) return;
+    const p = canvasPoint(canvas.current, e);
+    const x = p.x + box.current.scrollLeft, y = p.y + box.current.scrollTop;
+    for (const b of L.bands) {
+      if (y < b.y || y >= b.y + b.rows * b.rowH) continue;
+      const col = Math.floor((x - L.gutter - MARKER) / (b.rowW + MARKER + COL_GAP));
+      const row = Math.floor((y - b.y) / b.rowH);
+      const i = row * b.cols + col;
+      const s = b.spans[i];
+      if (col < 0 || col >= b.cols || !s) return;
+      const o = Math.floor((x - L.gutter - MARKER - col * (b.rowW + MARKER + COL_GAP)) / (b.cell + b.gap));
+      if (o >= 0 && o < s.objects) controller.actions.select({ address: s.base + o * s.objectSize });
+      return;
     }
   };
   return (
-    <div class="canvas-box">
-      <canvas ref={ref} data-view="spans" aria-label="Objects of every span, by colour" onClick={onClick} />
+    <div>
+      <div class="view-tools"><ZoomControl zoom={zoom} setZoom={setZoom} label="the span view" /></div>
+      <div class="scroll-box" ref={box} style={{ maxHeight: '460px' }}>
+        <canvas ref={canvas} data-view="spans" aria-label="Objects of every span, a row per span, by size class" onClick={onClick} />
+        <div class="sizer" ref={sizer} />
+      </div>
     </div>
   );
 }
 
+function spanOf(spans, addr) {
+  for (const s of spans) if (addr >= s.base && addr < s.base + s.objects * s.objectSize) return s;
+  return null;
+}
+
 export function ObjectLegend() {
-  const names = { free: 'free slot', white: 'white: not (yet) marked', grey: 'grey: marked, not yet scanned',
-    black: 'black: marked and scanned' };
   return (
     <ul class="legend">
-      {COLORS.map((c, i) => <li><span class={`swatch obj-${c}`} style={{ background: OBJECT_CSS[i] }} />{names[c]}</li>)}
-      <li><span class="swatch ring" style={{ borderColor: HIGHLIGHT.barrier }} />shaded by a barrier just now</li>
-      <li><span class="swatch ring" style={{ borderColor: HIGHLIGHT.violation }} />reachable but left white (verifier)</li>
-      <li><span class="swatch ring" style={{ borderColor: HIGHLIGHT.selected }} />selected</li>
-      <li><span class="swatch divider" />a span starts</li>
-      <li><span class="swatch divider" style={{ background: OKABE_ITO.purple }} />a span sweeping has not reached yet</li>
+      {COLORS.map((c) => <li><span class={`swatch obj-${c} mark-${OBJECT_STYLES[c].mark}`} style={{ background: OBJECT_STYLES[c].css }} />{OBJECT_STYLES[c].name}</li>)}
+      {Object.entries(HIGHLIGHTS).map(([k, h]) => <li><span class={`swatch hl hl-${h.mark}`} style={{ '--hl': h.css, '--halo': h.halo }} />{h.name}</li>)}
+      <li><span class="swatch unswept" style={{ background: OKABE_ITO.purple }} />bar at a row's left: sweeping has not reached the span yet</li>
     </ul>
   );
 }
