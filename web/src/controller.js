@@ -413,18 +413,18 @@ export function createController(live) {
     if (!force && now - lastSummary < SUMMARY_MS) return;
     lastSummary = now;
     const state = { ...store.get(), ...patch };
+    const avg = (k) => frames.reduce((x, f) => x + f[k], 0) / Math.max(1, frames.length);
+    const fps = { fps: Math.max(0, frames.length - 1), workMs: avg('workMs'), drawMs: avg('drawMs') };
     if (state.view === 'compare' || state.view === 'lessons' || state.view === 'gogc') {
-      if (Object.keys(patch).length) store.set(patch);
+      store.set({ ...patch, fps });
       return;
     }
     const view = snapshot(source(), state, inspectCache);
     controller.timings.snapshot = performance.now() - now;
-    const avg = (k) => frames.reduce((x, f) => x + f[k], 0) / Math.max(1, frames.length);
     const rec = live.recorder;
     const pastInfo = past ? { at: past.at, start: rec.start, end: rec.end, lost: rec.lost } : null;
     const recording = state.mode === 'live' ? { start: rec.start, end: rec.end, lost: rec.lost, off: !!rec.off } : null;
-    store.set({ ...patch, ...view, past: pastInfo, recording,
-      fps: { fps: Math.max(0, frames.length - 1), workMs: avg('workMs'), drawMs: avg('drawMs') } });
+    store.set({ ...patch, ...view, past: pastInfo, recording, fps });
   }
 
   function work(dt) {

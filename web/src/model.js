@@ -26,6 +26,7 @@ export const GRAPH_MAX = 400; // the object graph is drawn for heaps this small
 export const EDGE_LIMIT = 20000; // pointers are followed while the heap has at most this many objects
 
 const u64 = (r, w) => r[w] + r[w + 1] * 2 ** 32;
+const finite = (v) => (v == null || v >= 2 ** 60 ? Infinity : v); // the pacer's 'no goal' is UINT64_MAX
 
 // A span as the model keeps it (and as forEachGcSpan hands it out).
 function newSpan(base, pages, spanclass, classes) {
@@ -141,7 +142,7 @@ export class HeapModel {
     }
     if (kind === EV.PHASE || kind === EV.PACER || index % 256 === 0) {
       const cycle = this.history.cycles[this.history.cycles.length - 1];
-      this.samples.push({ t: this.time, live: this.live, spans: this.spanBytes, goal: cycle?.nextGoal ?? cycle?.goal ?? Infinity });
+      this.samples.push({ t: this.time, live: this.live, spans: this.spanBytes, goal: finite(cycle?.nextGoal ?? cycle?.goal) });
       if (this.samples.length > 2400) this.samples.splice(0, 1200);
     }
     this.at = index + 1;
@@ -384,7 +385,7 @@ export class HeapModel {
     return {
       kind: this.kind, phase: PHASES[h.phase], cycles: h.cycles.length ? h.cycles[h.cycles.length - 1].n : 0,
       barrier: h.barrier, objects: this.objects, heapLive: this.live, heapMarked: cycle?.marked ?? 0,
-      heapGoal: cycle?.nextGoal ?? cycle?.goal ?? Infinity, trigger: cycle?.nextTrigger ?? Infinity,
+      heapGoal: finite(cycle?.nextGoal ?? cycle?.goal), trigger: finite(cycle?.nextTrigger),
       heapSpans: this.spanBytes, gcShare: this.time ? gcNs / this.time : 0,
       stops: { count: stops.length, p50: pct(stops, 0.5), p99: pct(stops, 0.99), max: stops[stops.length - 1] || 0 },
       steps: { count: steps.length, p50: pct(steps, 0.5), p99: pct(steps, 0.99), max: steps[steps.length - 1] || 0 },

@@ -64,10 +64,13 @@ function verdict(source, summary, name) {
 // Labelled objects (and the rest of a small graph) with their colours, as
 // text: the graph's second cue, and what a screen reader reads of it.
 function namedObjects(g, name) {
-  if (!g.nodes || g.nodes.length > NAMED_OBJECTS * 4) return null;
+  if (!g.nodes) return null;
   const floating = new Set(floatingGarbage(g));
-  const nodes = g.nodes.filter((n) => n.label).concat(g.nodes.filter((n) => !n.label)).slice(0, NAMED_OBJECTS);
-  return nodes.map((n) => ({ address: n.addr, name: name(n.addr), colour: COLORS[n.colour], floating: floating.has(n.addr) }));
+  const labelled = g.nodes.filter((n) => n.label).slice(0, NAMED_OBJECTS);
+  const counts = {};
+  for (const n of g.nodes) counts[COLORS[n.colour]] = (counts[COLORS[n.colour]] || 0) + 1;
+  return { objects: labelled.map((n) => ({ address: n.addr, name: name(n.addr), colour: COLORS[n.colour], floating: floating.has(n.addr) })),
+    counts, floating: floating.size };
 }
 
 // A cycle's figures, copied: the history goes on changing its cycles in place.

@@ -41,8 +41,8 @@ function layout(g, width) {
     L.bandTops.push({ y: y0, garbage: true });
     const step = Math.max(22, L.dy * 1.4);
     const cols = Math.max(1, Math.floor((width - 2 * MARGIN - ROOT_X) / step));
-    unreachable.forEach((i, k) => { L.pos[i] = { x: MARGIN + ROOT_X + (k % cols) * step + step / 2, y: y0 + 26 + Math.floor(k / cols) * step }; });
-    L.height = y0 + 26 + Math.ceil(unreachable.length / cols) * step;
+    unreachable.forEach((i, k) => { L.pos[i] = { x: MARGIN + ROOT_X + (k % cols) * step + step / 2, y: y0 + 42 + Math.floor(k / cols) * step }; });
+    L.height = y0 + 42 + Math.ceil(unreachable.length / cols) * step;
   }
   L.index = index;
   return L;
@@ -179,11 +179,6 @@ export function ObjectGraph({ controller, source: ownSource, compact }) {
       if (!from || !b.old || !L.index.has(b.old) || live.has(`${b.slot}:${b.old}`)) continue;
       const a = L.pos[L.index.get(from.addr)], t = L.pos[L.index.get(b.old)];
       arrow(ctx, a.x, a.y, t.x, t.y, r);
-      ctx.fillStyle = '#5b6470';
-      ctx.font = 'italic 10px system-ui, sans-serif';
-      label(ctx, 'deleted', a.x + (t.x - a.x) * 0.3 + 4, a.y + (t.y - a.y) * 0.3 + 12);
-      ctx.font = '11px system-ui, sans-serif';
-      ctx.fillStyle = '#9aa3ad';
     }
     ctx.setLineDash([]);
     // edges
@@ -271,17 +266,39 @@ export function ObjectGraph({ controller, source: ownSource, compact }) {
             text: `${n.label ? `${n.label}: ` : ''}${hex(n.addr)}, ${n.size} bytes, ${COLORS[n.colour]}` } : null);
         }} />
       {hover && <div class="tooltip" style={{ left: hover.x + 14, top: hover.y + 10 }}>{hover.text}</div>}
+      {!note && !compact && <GraphLegend />}
     </div>
+  );
+}
+
+export function GraphLegend() {
+  return (
+    <ul class="legend inline graph-legend">
+      <li><span class="node-key white" />white</li>
+      <li><span class="node-key grey" />grey</li>
+      <li><span class="node-key black" />black</li>
+      <li><span class="line dashed" style={{ borderColor: '#9aa3ad' }} />a pointer deleted this cycle</li>
+      <li><span class="line dashed" style={{ borderColor: HIGHLIGHTS.violation.css }} />black → white, found by the verifier</li>
+      <li><span class="swatch hl hl-corners" style={{ '--hl': HIGHLIGHTS.barrier.css, '--halo': HIGHLIGHTS.barrier.halo }} />shaded by the last barrier</li>
+      <li><span class="swatch hl hl-cross" style={{ '--hl': HIGHLIGHTS.violation.css }} />left white (the verifier)</li>
+    </ul>
   );
 }
 
 // The graph's objects and their colours, as text: the second cue, and
 // what a screen reader reads of the canvas.
 export function GraphNames({ names }) {
-  if (!names?.length) return null;
+  if (!names) return null;
+  const { objects, counts, floating } = names;
+  const total = ['white', 'grey', 'black'].filter((c) => counts[c]).map((c) => `${counts[c]} ${c}`).join(', ');
   return (
-    <ul class="graph-names" aria-label="Objects and their colours">
-      {names.map((n) => <li data-object={n.name} data-colour={n.colour}><b>{n.name}</b> {n.colour}{n.floating ? ', floating garbage' : ''}</li>)}
-    </ul>
+    <div class="graph-names" aria-label="Objects and their colours">
+      {objects.length > 0 && (
+        <ul>
+          {objects.map((n) => <li data-object={n.name} data-colour={n.colour}><b>{n.name}</b> {n.colour}{n.floating ? ', floating garbage' : ''}</li>)}
+        </ul>
+      )}
+      <span data-counts="1">{total || 'no objects'}{floating ? `; ${floating} floating (marked, reached by nothing)` : ''}</span>
+    </div>
   );
 }

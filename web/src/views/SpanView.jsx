@@ -47,12 +47,12 @@ function layout(spans, width, zoom, maxHeight) {
     for (const b of list) {
       b.cell = Math.max(1, Math.min(cellMax, Math.max(Math.floor(avail / b.n), Math.min(cellMax, floor))));
       b.gap = b.cell >= 5 ? 1 : 0;
-      b.rowW = b.n * (b.cell + b.gap);
+      b.rowW = b.n * (b.cell + b.gap) - b.gap;
       b.cols = Math.max(1, Math.floor((avail + COL_GAP) / (b.rowW + MARKER + COL_GAP)));
-      b.rowH = b.cell + b.gap;
+      b.rowH = b.cell + (b.cell >= 3 ? 3 : 0); // a frame above and below, and a line between rows
       b.rows = Math.ceil(b.spans.length / b.cols);
       b.y = y;
-      b.h = Math.max(b.rows * b.rowH, gutter ? LABEL_MIN : 0);
+      b.h = Math.max(b.rows * b.rowH + 1, gutter ? LABEL_MIN : 0);
       y += b.h + BAND_GAP;
       w = Math.max(w, gutter + MARKER + b.rowW);
     }
@@ -105,15 +105,17 @@ export function SpanView({ controller }) {
       b.spans.forEach((s, i) => {
         where.set(s.base, { b, i });
         const rx = L.gutter + MARKER + (i % cols) * (rowW + MARKER + COL_GAP) - left;
-        const ry = b.y + Math.floor(i / cols) * rowH - top;
+        const ry = b.y + 1 + Math.floor(i / cols) * rowH - top;
         if (ry + cell <= 0 || ry >= H || rx >= width || rx + rowW <= 0) return;
-        // the row's background, then each cell
+        // the row's background, a pixel wider all round than its cells (a
+        // white object at the row's end is framed too), then each cell
         const y0 = Math.max(0, ry), y1 = Math.min(H, ry + cell);
-        for (let y = y0; y < y1; y++) {
+        const frame = cell >= 3 ? 1 : 0;
+        for (let y = Math.max(0, ry - frame); y < Math.min(H, ry + cell + frame); y++) {
           const at = y * width;
-          u32.fill(ROW_BACKGROUND, at + Math.max(0, rx), at + Math.min(width, rx + rowW));
+          u32.fill(ROW_BACKGROUND, at + Math.max(0, rx - frame), at + Math.min(width, rx + rowW + frame));
         }
-        if (!s.swept) for (let y = y0; y < y1; y++) for (let x = rx - MARKER; x < rx - 1; x++) if (x >= 0 && x < width) u32[y * width + x] = UNSWEPT;
+        if (!s.swept) for (let y = y0; y < y1; y++) for (let x = rx - MARKER - 1; x < rx - 2; x++) if (x >= 0 && x < width) u32[y * width + x] = UNSWEPT;
         const step = cell + gap, n = s.objects;
         if (cell === 1) { // the common case at scale: one pixel an object
           if (ry < 0 || ry >= H) return;
@@ -155,7 +157,7 @@ export function SpanView({ controller }) {
       if (!w) return null;
       const { b, i } = w, o = Math.floor((addr - s.base) / s.objectSize);
       return { x: L.gutter + MARKER + (i % b.cols) * (b.rowW + MARKER + COL_GAP) + o * (b.cell + b.gap) - left,
-        y: b.y + Math.floor(i / b.cols) * b.rowH - top, size: b.cell };
+        y: b.y + 1 + Math.floor(i / b.cols) * b.rowH - top, size: b.cell };
     };
     const mark = (addr, style) => {
       const p = box(addr);
@@ -181,7 +183,7 @@ export function SpanView({ controller }) {
     for (const b of L.bands) {
       if (y < b.y || y >= b.y + b.rows * b.rowH) continue;
       const col = Math.floor((x - L.gutter - MARKER) / (b.rowW + MARKER + COL_GAP));
-      const row = Math.floor((y - b.y) / b.rowH);
+      const row = Math.floor((y - b.y - 1) / b.rowH);
       const i = row * b.cols + col;
       const s = b.spans[i];
       if (col < 0 || col >= b.cols || !s) return;

@@ -3,7 +3,7 @@
 // nothing), the invariants, the floating garbage, the verifier's finding
 // and the stops (and what the termination stop's rescan of the roots
 // found). The controller's Compare (compare.js) owns the heaps.
-import { ObjectGraph } from './ObjectGraph.jsx';
+import { ObjectGraph, GraphLegend } from './ObjectGraph.jsx';
 import { BARRIER_WORDS } from '../compare.js';
 import { COMPARE_SCENARIOS } from '../params.js';
 
@@ -34,6 +34,7 @@ export function CompareView({ controller, compare: c }) {
         </div>
         <p class="say" aria-live="polite">{c.narration}{c.next ? <span class="hint"> Next: {c.next}.</span> : null}</p>
       </div>
+      <GraphLegend />
       <div class="compare-grid">
         {c.columns.map((col, i) => (
           <article class="compare-col" data-barrier={col.barrier} aria-label={`barrier ${col.barrier}`}>

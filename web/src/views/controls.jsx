@@ -110,10 +110,10 @@ export function PastBar({ actions: a, past, recording }) {
   const at = past ? past.at : recording.end;
   return (
     <div class={`past-bar${past ? ' looking' : ''}`} data-view="past" role="group" aria-label="Step back through the live heap">
-      <button type="button" name="step-back" onClick={a.stepBack} disabled={recording.off || at <= recording.start} title=",">⏮ Back a step</button>
-      <button type="button" name="event-back" onClick={a.eventBack} disabled={recording.off || at <= recording.start} title="←">◀ event</button>
-      <button type="button" name="event-forward" onClick={a.eventForward} disabled={!past} title="→">event ▶</button>
-      <button type="button" name="step-forward" onClick={a.stepForward} disabled={!past} title=".">A step on ⏭</button>
+      <button type="button" name="step-back" onClick={a.stepBack} disabled={recording.off || at <= recording.start} title=",">« Back a step</button>
+      <button type="button" name="event-back" onClick={a.eventBack} disabled={recording.off || at <= recording.start} title="←">‹ event</button>
+      <button type="button" name="event-forward" onClick={a.eventForward} disabled={!past} title="→">event ›</button>
+      <button type="button" name="step-forward" onClick={a.stepForward} disabled={!past} title=".">A step on »</button>
       <input type="range" name="past" min={recording.start} max={recording.end} value={at} aria-label="Event of the live heap's past"
         disabled={recording.off} onInput={(e) => a.seekPast(Number(e.target.value))} />
       <output data-past-at={at} data-past-end={recording.end}>

@@ -109,7 +109,10 @@ export function StatsFigures({ summary: s }) {
 }
 
 export function Served({ summary: s }) {
-  if (!s || !s.served) return <p class="hint">A trace does not record how allocations were served.</p>;
+  if (!s || !s.served) {
+    return <p class="hint">{s?.kind === 'past' ? 'How allocations were served is counted by the live heap: return to now to see it.'
+      : 'A trace does not record how allocations were served.'}</p>;
+  }
   return (
     <div class="served">
       <h4>This heap's allocations, served by</h4>
