@@ -7,7 +7,10 @@
 //
 // setup: the heap a lesson starts from (free play's settings); beats: the
 // bad case's script (scenarios.js); panels: the views the lesson shows,
-// in order; status: 'invariants' for the live strong/weak status line.
+// in order; status: 'invariants' for the live strong/weak status line;
+// sharedPageHeap: its figures (which level served, how much was released)
+// depend on the page heap the module's earlier heaps left, so that going
+// back may tell a step's story with other figures (the same steps).
 // No DOM here: Node's tests import it.
 import { COLORS } from '#tricolor/layout';
 import { BEATS } from './scenarios.js';
@@ -48,6 +51,7 @@ const BAD = (barrier) => ({ scenario: 'badcase', barrier, collector: 'stepped', 
 export const LESSONS = [
   {
     id: 'pages-and-spans',
+    sharedPageHeap: true,
     title: 'Pages and spans',
     idea: 'Memory is managed in 8 KiB pages; a span is a run of pages cut into equal slots.',
     setup: HAND,
@@ -131,6 +135,7 @@ export const LESSONS = [
   },
   {
     id: 'cache-levels',
+    sharedPageHeap: true,
     title: 'The cache levels',
     idea: 'An allocation looks nearest first: thread cache, central list, page heap, the OS.',
     setup: HAND,
@@ -163,12 +168,15 @@ export const LESSONS = [
       },
       {
         run: (rt, c) => { c.f = rt.handAlloc(4 << 20, 'noscan'); },
-        say: (rt, { f }) => `A 4 MiB object needs ${f.classSize / PAGE} contiguous pages; it came from the ${f.level}${f.level === 'OS' ? ' (in WebAssembly, memory.grow)' : ''}.`,
+        say: (rt, { f }) => (f.level === 'OS'
+          ? `A 4 MiB object needs ${n(f.classSize / PAGE)} contiguous pages; the page heap had no run that long free, so it grew from the OS (in WebAssembly, memory.grow).`
+          : `A 4 MiB object needs ${n(f.classSize / PAGE)} contiguous pages; the page heap had a run that long free (pages the module's earlier heaps gave back), so it did not need the OS.`),
       },
     ],
   },
   {
     id: 'large-objects',
+    sharedPageHeap: true,
     title: 'Large objects',
     idea: 'Objects over 32 KiB get a span of their own, straight from the page heap.',
     setup: HAND,
@@ -191,6 +199,7 @@ export const LESSONS = [
   },
   {
     id: 'returning-memory',
+    sharedPageHeap: true,
     title: 'Memory handed back to the OS',
     idea: 'Free pages return to the page heap, and idle ones are handed back to the OS.',
     setup: HAND,
