@@ -77,16 +77,17 @@ export async function loadTricolor(options = {}) {
 
 // A table the C side lays out in the module's memory: fill(buffer, capacity)
 // writes up to capacity records of `words` words and returns how many there
-// are. The buffer is kept for the next read and grown (to twice what was
-// needed) when too small; read() returns a view over it, valid until the
-// next call into the module.
+// are (fill(0, 0) only counts). The buffer is kept for the next read and
+// grown (to twice what was needed) when too small; read() returns a view
+// over it, valid until the next call into the module.
 class Table {
   constructor(tri, words, least, what) {
     Object.assign(this, { tri, words, least, what, buf: 0, cap: 0 });
   }
 
   read(fill) {
-    let n = fill(0, 0);
+    // one pass when the buffer is big enough (the common case), two when it must grow
+    let n = fill(this.buf, this.cap);
     if (n > this.cap) {
       this.release();
       this.cap = Math.max(this.least, n * 2);
@@ -95,8 +96,9 @@ class Table {
         this.cap = 0;
         throw new OutOfMemoryError(this.what);
       }
+      n = fill(this.buf, this.cap); // the buffer itself may have changed the count
     }
-    n = Math.min(fill(this.buf, this.cap), this.cap); // the buffer itself may have changed the count
+    n = Math.min(n, this.cap);
     return this.tri.views().u32.subarray(this.buf / 4, this.buf / 4 + n * this.words);
   }
 

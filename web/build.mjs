@@ -31,7 +31,7 @@ await build({
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  minify: true,
+  minify: !process.env.TRICOLOR_NO_MINIFY, // TRICOLOR_NO_MINIFY=1: names kept, for a profiler
   sourcemap: true,
   jsx: 'automatic',
   jsxImportSource: 'preact',

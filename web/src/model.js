@@ -282,6 +282,10 @@ export class HeapModel {
     for (const s of order) fn(s, s.colours);
   }
 
+  // The spans in address order, each with its colours (as runtime.js's, but
+  // with colours where the live heap has bitmaps).
+  spanRecords() { return [...this.spans.values()].sort((x, y) => x.base - y.base); }
+
   spanBits(addr) {
     const s = this.spanOf(addr);
     if (!s) return null;
@@ -412,7 +416,7 @@ export class HeapModel {
 // What a source that shows a model (a replay, the live heap's past) hands
 // the views: the model's own methods, on whichever model it shows now.
 export function forwardToModel(Class) {
-  for (const name of ['graph', 'forEachGcSpan', 'spanBits', 'memoryMap', 'mapSignature', 'inspect', 'summary',
+  for (const name of ['graph', 'forEachGcSpan', 'spanRecords', 'spanBits', 'memoryMap', 'mapSignature', 'inspect', 'summary',
     'sizeClassTable', 'pathTo', 'fieldName', 'objectAt']) {
     Class.prototype[name] = function forward(...args) { return this.model[name](...args); };
   }

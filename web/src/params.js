@@ -5,7 +5,7 @@
 import { BARRIERS } from '#tricolor/layout';
 import { LESSONS } from './lessons.js';
 
-export const SCENARIOS = ['list', 'tree', 'graph', 'churn', 'badcase', 'hand'];
+export const SCENARIOS = ['list', 'tree', 'graph', 'churn', 'many', 'badcase', 'hand'];
 export const COLLECTORS = ['stepped', 'paced'];
 export const VIEWS = ['lessons', 'play', 'compare', 'gogc'];
 export const COMPARE_SCENARIOS = ['badcase', 'graph'];
@@ -18,6 +18,7 @@ export const SCENARIO_DEFAULTS = {
   tree: { objects: 63, collector: 'stepped', speed: 20 },
   graph: { objects: 60, collector: 'stepped', speed: 20 },
   churn: { objects: 5000, collector: 'paced', speed: 200 },
+  many: { objects: 100000, collector: 'paced', speed: 2000 },
   badcase: { objects: 5, collector: 'stepped', speed: 2 },
   hand: { objects: 0, collector: 'paced', speed: 1 },
 };

@@ -484,6 +484,18 @@ export class LiveRuntime {
     }
   }
 
+  // The collected heap's span table as it lies in the module's memory:
+  // { table, count } of SPAN records (unsorted), for the span view, which
+  // reads each span's bitmaps where they lie (bits()) instead of turning
+  // them into colours one object at a time.
+  spanTable() {
+    const table = this.heap.spans();
+    return { table, count: table.length / SPAN.words };
+  }
+
+  // The module's memory as 32-bit words (the bitmaps spanTable() points into).
+  bits() { return this.tri.views().u32; }
+
   // The bitmaps of the span holding addr, for the span detail.
   spanBits(addr) {
     const spans = this.heap.spans();

@@ -14,6 +14,7 @@ export const SCENARIO_INFO = {
   tree: { title: 'Binary tree', text: 'A complete tree whose subtrees are replaced by new ones: the old subtrees become garbage.' },
   graph: { title: 'Random graph', text: 'Nodes held by root slots with edges to each other; edges are rewired and nodes replaced, so some old nodes stay alive through edges.' },
   churn: { title: 'Churn', text: 'A directory of objects of many sizes, with and without pointers, replaced at random: many size classes, many spans, much garbage.' },
+  many: { title: 'Many small objects', text: 'A directory of small objects (8 to 48 bytes, some holding a pointer back into it) replaced at random: a million of them is the scale the views are built for.' },
   badcase: { title: "The barrier's bad case", text: 'root → A → B → C → D, and B → E. While A is black and B grey, the mutator stores C into A and deletes it from B: without a barrier, the reachable C is never marked. Each Mutate (or Run) plays the next beat.' },
   hand: { title: 'By hand', text: 'An empty heap: allocate into it with the allocator panel, drop what you allocated, collect, and hand idle memory back.' },
 };
@@ -38,7 +39,7 @@ function rng(seed) { // mulberry32: small, fast, and the same stream for the sam
 // fieldName(object, slot), tick(), done?(), drivesCollector? }: tick is one
 // mutator operation (the bad case's: its next beat, collector beats too).
 export function makeScenario(name, ctx) {
-  const make = { list, tree, graph, churn, badcase, hand }[name];
+  const make = { list, tree, graph, churn, many, badcase, hand }[name];
   if (!make) throw new RangeError(`unknown scenario '${name}'`);
   return make(ctx, rng(ctx.seed));
 }
@@ -162,6 +163,37 @@ function churn({ heap, objects }, r) {
       }
     } else if (x < 0.998) o = heap.allocNoscan(257 + r.below(3840));
     else o = heap.allocNoscan(33000 + r.below(100000));
+    if (!o) throw new Error('out of memory');
+    heap.write(dir, i, o);
+    roots.set(1, 0);
+  };
+  for (let i = 0; i < objects; i++) fill(i);
+  return {
+    roots, labels: new Map([[dir, 'directory']]), fieldName: (object, s) => `[${wordOf(object, s)}]`,
+    tick() { fill(r.below(objects)); },
+  };
+}
+
+// A directory of `objects` small objects, replaced at random: four in five
+// pointer-free (8 to 48 bytes), one in five a two-word node pointing back
+// into the directory. Few size classes, dense spans.
+function many({ heap, objects }, r) {
+  const slot = heap.type('slot', 1, [0]);
+  const pair = heap.type('pair', 2, [0]);
+  const roots = heap.roots(1 + SCRATCH);
+  const dir = heap.allocArray(slot, objects);
+  if (!dir) throw new Error('out of memory');
+  roots.set(0, dir);
+  const fill = (i) => {
+    let o;
+    if (r.next() < 0.8) o = heap.allocNoscan(8 + 8 * r.below(6));
+    else {
+      o = heap.alloc(pair);
+      if (o) {
+        roots.set(1, o);
+        heap.write(o, 0, heap.read(dir, r.below(objects)));
+      }
+    }
     if (!o) throw new Error('out of memory');
     heap.write(dir, i, o);
     roots.set(1, 0);

@@ -59,16 +59,18 @@ export function HeapMap({ controller }) {
   const draw = (canvas, source, state, view) => {
     // Pages change state far less often than frames come: a new map only
     // when one has, and a redraw only then or when the view moved.
-    const sig = `${source.mapSignature()}:${wholeRef.current}`;
     const now = performance.now();
-    if (sig !== cache.sig && !(now - (cache.mappedAt || 0) < 100 && cache.kind === source.kind)) {
+    const due = now - (cache.mappedAt || 0) >= 100 || cache.kind !== source.kind || cache.whole !== wholeRef.current;
+    const sig = due ? `${source.mapSignature()}:${wholeRef.current}` : cache.sig;
+    if (sig !== cache.sig || !cache.map) {
       cache.map = source.memoryMap(cache.map, { whole: wholeRef.current });
       cache.sig = sig;
       cache.kind = source.kind;
-      cache.mappedAt = now;
+      cache.whole = wholeRef.current;
       const text = (cache.map.collapsed || []).filter((c) => c.bytes > 0).map((c) => `${PAGE_KINDS[c.kind].name} ${bytes(c.bytes)}`).join(' · ');
       if (text !== cache.collapsed) { cache.collapsed = text; setCollapsed(text); }
     }
+    if (due) cache.mappedAt = now;
     const map = cache.map;
     const g = geometry(view.width, map.pages, view.zoom);
     const contentH = g.rows * g.cell, contentW = g.gutter + COLS * g.cell;

@@ -16,33 +16,46 @@ import { floatingGarbage } from '../invariants.js';
 
 const MARGIN = 16, ROOT_X = 26, MAX_HEIGHT = 460, GHOSTS = 8;
 
-function layout(g, width) {
-  const index = new Map(g.nodes.map((n, i) => [n.addr, i]));
-  const depth = new Array(g.nodes.length).fill(-1);
-  const out = g.nodes.map(() => []);
-  for (const e of g.edges) out[index.get(e.from)].push(index.get(e.to));
+// Layers by distance (breadth first) from `starts`, over nodes not yet placed.
+function layersFrom(starts, out, depth, base = 0) {
   const layers = [];
   let frontier = [];
-  for (const r of g.roots) {
-    const i = index.get(r.target);
-    if (depth[i] < 0) { depth[i] = 0; frontier.push(i); }
-  }
+  for (const i of starts) if (depth[i] < 0) { depth[i] = base; frontier.push(i); }
   while (frontier.length) {
     layers.push(frontier);
     const next = [];
-    for (const i of frontier) for (const j of out[i]) if (depth[j] < 0) { depth[j] = layers.length; next.push(j); }
+    for (const i of frontier) for (const j of out[i]) if (depth[j] < 0) { depth[j] = base + layers.length; next.push(j); }
     frontier = next;
   }
-  const unreachable = g.nodes.map((_, i) => i).filter((i) => depth[i] < 0);
-  const widest = Math.max(1, ...layers.map((l) => l.length));
-  const L = widest > layers.length ? topDown(layers, width) : leftRight(layers, width);
-  const y0 = L.height;
-  if (unreachable.length) { // the garbage, in rows at the bottom
+  return layers;
+}
+
+// Roots on the left or top, objects by distance from a root; below, what
+// no root reaches, laid out the same way from the objects nothing points
+// to (the tops of garbage subtrees), so its shape shows too.
+function layout(g, width) {
+  const index = new Map(g.nodes.map((n, i) => [n.addr, i]));
+  const depth = new Array(g.nodes.length).fill(-1);
+  const out = g.nodes.map(() => []), inDegree = new Array(g.nodes.length).fill(0);
+  for (const e of g.edges) { out[index.get(e.from)].push(index.get(e.to)); inDegree[index.get(e.to)]++; }
+  const arrange = (layers) => {
+    const widest = Math.max(1, ...layers.map((l) => l.length));
+    return widest > layers.length ? topDown(layers, width) : leftRight(layers, width);
+  };
+  const L = arrange(layersFrom(g.roots.map((r) => index.get(r.target)), out, depth));
+  const rest = [];
+  for (;;) {
+    const left = g.nodes.map((_, i) => i).filter((i) => depth[i] < 0);
+    if (!left.length) break;
+    const tops = left.filter((i) => inDegree[i] === 0);
+    rest.push(...layersFrom(tops.length ? tops : [left[0]], out, depth, 1000));
+  }
+  if (rest.length) { // the garbage, under a line of its own
+    const y0 = L.height;
     L.bandTops.push({ y: y0, garbage: true });
-    const step = Math.max(22, L.dy * 1.4);
-    const cols = Math.max(1, Math.floor((width - 2 * MARGIN - ROOT_X) / step));
-    unreachable.forEach((i, k) => { L.pos[i] = { x: MARGIN + ROOT_X + (k % cols) * step + step / 2, y: y0 + 42 + Math.floor(k / cols) * step }; });
-    L.height = y0 + 42 + Math.ceil(unreachable.length / cols) * step;
+    const G = arrange(rest);
+    G.pos.forEach((p, i) => { if (p) L.pos[i] = { x: p.x, y: p.y + y0 + 16 }; });
+    L.height = y0 + 16 + G.height;
   }
   L.index = index;
   return L;
