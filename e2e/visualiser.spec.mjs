@@ -387,8 +387,9 @@ test('1 000 000 object cells on screen at speed', async ({ page }) => {
   writeFileSync(path.join(results, 'fps.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`${report.fps} frames/s with ${cells} object cells (${objects} objects) on screen; ${report.drawMsPerFrame} ms drawing and ${report.workMsPerFrame} ms of mutator and collector work a frame; ${cycles} cycles\n`);
   await page.locator('#spans').screenshot({ path: path.join(shots, 'spans-1m.png') });
-  if (!process.env.TRICOLOR_SCALE_QUERY) expect(cells).toBeGreaterThanOrEqual(1_000_000);
   expect(cycles).toBeGreaterThanOrEqual(1);
+  if (process.env.TRICOLOR_SCALE_QUERY) return; // another heap, measured for make bench's table only
+  expect(cells).toBeGreaterThanOrEqual(1_000_000);
   // The goal is 60 (make bench measures it); a loaded test machine gets some slack.
   expect(fps).toBeGreaterThanOrEqual(30);
 });

@@ -24,7 +24,7 @@ export function snapshot(source, state, cache) {
     cycle: cycleFigures(source, state.selectedCycle),
     span: selectedSpan(source, state.selection),
     inspected: inspected(source, state.selection, cache),
-    sizeClasses: source.sizeClassTable(),
+    sizeClasses: sizeClasses(source, summary, cache),
     status: g.nodes ? invariants(g, summary.phase, source.labels ?? source.decor?.labels) : null,
     graphNames: namedObjects(g, name),
   };
@@ -79,6 +79,18 @@ function cycleFigures(source, n) {
   if (!c) return null;
   return { ...c, phases: c.phases.map(([phase, t]) => [phase, t]), stops: [...c.stops], spans: c.spans.length,
     terminationGreys: (c.terminationGreys || []).length };
+}
+
+// The size-class table walks every span: for a big heap, once a second is enough.
+function sizeClasses(source, summary, cache) {
+  const now = Date.now();
+  const key = `${source.kind}:${source.kind === 'live' ? '' : source.version}`;
+  if (!cache.classes || cache.classesKey !== key || summary.objects < 50000 || now - cache.classesAt >= 1000) {
+    cache.classes = source.sizeClassTable();
+    cache.classesAt = now;
+    cache.classesKey = key;
+  }
+  return cache.classes;
 }
 
 function selectedSpan(source, selection) {
