@@ -10,7 +10,7 @@ import { barrierEffect, namer, slotName } from './describe.js';
 import { invariants, floatingGarbage } from './invariants.js';
 import { duration } from './palette.js';
 
-export const COMPARED = ['none', 'dijkstra', 'yuasa', 'hybrid'];
+const COMPARED = ['none', 'dijkstra', 'yuasa', 'hybrid'];
 export const BARRIER_WORDS = {
   none: 'no barrier: stores go straight to memory',
   dijkstra: 'Dijkstra: shade the new value; rescan the roots at termination',

@@ -6,7 +6,7 @@
 // Runs in slices between frames so the page stays responsive.
 import { makeScenario } from './scenarios.js';
 
-export const GOGC_VALUES = [25, 50, 100, 200, 400, 800];
+const GOGC_VALUES = [25, 50, 100, 200, 400, 800];
 export const DEFAULT_RUN = { objects: 20000, operations: 60000 };
 
 // Runs the measurement; onProgress(fraction, resultsSoFar) after each

@@ -43,7 +43,6 @@ export const HIGHLIGHTS = {
   violation: { css: OKABE_ITO.vermillion, halo: PANEL, mark: 'cross', name: 'reachable but left white (the verifier)' },
   selected: { css: OKABE_ITO.blue, halo: PANEL, mark: 'box', name: 'selected' },
 };
-export const HIGHLIGHT = Object.fromEntries(Object.entries(HIGHLIGHTS).map(([k, v]) => [k, v.css]));
 
 // Lines, bars and lanes on the panel: 3:1 or more against it.
 export const SERIES = {

@@ -3,7 +3,7 @@
 // (recorder.js: every event, so that the page can step back through it).
 // Views read the heap straight from the module's memory through the JS
 // API; this file only drives it and keeps what the runtime does not.
-import { BARRIERS, COLOR, COLORS, EVENT, OBJECT, PAGE_RUN, PAGE_SIZE as PAGE, PAGE_STATE, SPAN } from '#tricolor/layout';
+import { BARRIERS, COLOR, EVENT, OBJECT, PAGE_RUN, PAGE_SIZE as PAGE, PAGE_STATE, SPAN } from '#tricolor/layout';
 import { makeScenario, HAND_SLOTS } from './scenarios.js';
 import { PAGE_KIND } from './palette.js';
 import { HeapModel, GRAPH_MAX, EDGE_LIMIT } from './model.js';
@@ -18,7 +18,7 @@ const STEP_BYTES = 4096; // one "mark step" of the controls
 const ROW = 128; // pages in a row of the heap map: 1 MiB
 // The page steps back through heaps up to this size; past it, recording
 // every event would cost the frame rate more than it is worth.
-export const RECORD_MAX_OBJECTS = 250000;
+const RECORD_MAX_OBJECTS = 250000;
 
 export class LiveRuntime {
   constructor(tri) {
@@ -639,4 +639,3 @@ export class LiveRuntime {
 
 const finite = (v) => (v >= 2 ** 60 ? Infinity : v);
 
-export { COLORS };

@@ -33,7 +33,7 @@ function addressOf(map, page) {
   return seg ? seg.base + (page - seg.first) * PAGE_SIZE : page * PAGE_SIZE;
 }
 
-export function describePage(map, page) {
+function describePage(map, page) {
   if (page < 0 || page >= map.pages) return null;
   const addr = addressOf(map, page);
   const run = runAt(map, page);

@@ -66,7 +66,7 @@ export function fitCanvas(canvas, width, height) {
 }
 
 // The zoom control of a scrolling canvas: fit, or a cell size in pixels.
-export const ZOOMS = [0, 1, 2, 3, 4, 6, 8, 12, 16];
+const ZOOMS = [0, 1, 2, 3, 4, 6, 8, 12, 16];
 export function ZoomControl({ zoom, setZoom, label }) {
   const i = ZOOMS.indexOf(zoom);
   return (
