@@ -5,6 +5,12 @@
 import { useCanvas, label } from './canvas.jsx';
 import { SERIES, INK, bytes, duration } from '../palette.js';
 
+// 1, 2 or 5 times a power of ten, at least x.
+function niceStep(x) {
+  const p = 10 ** Math.floor(Math.log10(x));
+  return [1, 2, 5, 10].map((k) => k * p).find((v) => v >= x);
+}
+
 export function GogcView({ controller, gogc }) {
   const g = gogc || { state: 'idle', results: null, progress: 0, run: null };
   const draw = (canvas, source, state) => {
@@ -19,17 +25,26 @@ export function GogcView({ controller, gogc }) {
       return;
     }
     const maxX = Math.max(...results.map((r) => r.peakBytes)) * 1.08;
-    const maxY = Math.max(0.01, ...results.map((r) => r.gcShare)) * 1.15;
+    const stepY = niceStep(Math.max(0.01, ...results.map((r) => r.gcShare)) / 4);
+    const maxY = stepY * Math.ceil((Math.max(...results.map((r) => r.gcShare)) * 1.1) / stepY);
     const X = (v) => left + (v / maxX) * (W - left - right);
     const Y = (v) => H - bottom - (v / maxY) * (H - bottom - top);
     ctx.strokeStyle = '#d7dde4';
     ctx.fillStyle = '#5b6470';
-    for (let k = 0; k <= 4; k++) {
-      const y = Y((maxY * k) / 4), x = X((maxX * k) / 4);
+    for (let v = 0; v <= maxY + 1e-9; v += stepY) {
+      const y = Y(v);
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(W - right, y); ctx.stroke();
-      label(ctx, `${((100 * maxY * k) / 4).toFixed(0)}%`, left - 4, y + 4, 'right');
-      label(ctx, bytes(Math.round((maxX * k) / 4)), x, H - bottom + 14, 'center');
+      label(ctx, `${(100 * v).toFixed(stepY < 0.01 ? 1 : 0)}%`, left - 4, y + 4, 'right');
     }
+    for (let k = 0; k <= 4; k++) label(ctx, bytes(Math.round((maxX * k) / 4)), X((maxX * k) / 4), H - bottom + 14, 'center');
+    // the live heap: what every GOGC must hold at least; GOGC decides how far above it the heap may run
+    const live = results.reduce((x, r) => x + r.marked, 0) / results.length;
+    ctx.strokeStyle = SERIES.live;
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath(); ctx.moveTo(X(live), top); ctx.lineTo(X(live), H - bottom); ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = INK;
+    label(ctx, `live heap ${bytes(Math.round(live))}`, X(live) + 4, top + 10);
     label(ctx, 'peak heap (bytes in spans)', (left + W - right) / 2, H - 4, 'center');
     ctx.save();
     ctx.translate(11, (top + H - bottom) / 2);
