@@ -14,7 +14,7 @@
 // No DOM here: Node's tests import it.
 import { COLORS } from '#tricolor/layout';
 import { BEATS } from './scenarios.js';
-import { bytes, PAGE_KIND } from './palette.js';
+import { bytes, duration, PAGE_KIND } from './palette.js';
 
 const PAGE = 8192;
 const n = (x) => x.toLocaleString('en');
@@ -71,6 +71,7 @@ export const LESSONS = [
         say: (rt, { d }) => `A 10,000-byte object is class ${d.sizeClass}, whose spans are ${pages(d.spanPages)} (${bytes(d.spanPages * PAGE)}) of ${d.perSpan} slots of ${n(d.classSize)} bytes: a span is a run of pages.`,
       },
       { say: (rt) => `The heap now holds ${rt.heap.stats().heapSpans / PAGE} pages in spans; every object is cut from a span, and every span comes from the page heap.` },
+      { say: (rt) => `The page heap takes memory from the OS an arena at a time (${arenas(rt)} so far, each from a new row of the map) and uses its pages as spans need them: ${n(reservedPages(rt))} pages are only reserved, which costs nothing until they are touched (demand paging).` },
     ],
   },
   {
@@ -93,6 +94,14 @@ export const LESSONS = [
       {
         run: (rt, c) => { c.e = rt.handAlloc(c.b.classSize, 'noscan'); },
         say: (rt, { e }) => `A request of exactly ${n(e.classSize)} bytes wastes nothing; the classes are spaced so that even a request one byte over the class below wastes at most about ${maxWaste(rt, e.sizeClass)} of a span.`,
+      },
+      {
+        run: (rt, c) => { c.f = rt.handAlloc(48, 'scan'); },
+        say: (rt, { a, f }) => `48 bytes with pointers are class ${f.sizeClass} as well, but in a span of their own: every class has a scan and a noscan span class (${gcSpans(rt, a.sizeClass)} spans of class ${a.sizeClass} now), so the collector never scans a pointer-free span.`,
+      },
+      {
+        run: (rt, c) => { c.grown = []; for (let size = 16; size <= 8192; size *= 2) c.grown.push(rt.handAlloc(size, 'noscan')); },
+        say: (rt, { grown }) => `A slice growing by doubling from 16 to 8,192 bytes took ${grown.length} objects in ${new Set(grown.map((g) => g.sizeClass)).size} classes, each copied into the next, and the ${grown.length - 1} it outgrew (${n(grown.slice(0, -1).reduce((x, g) => x + g.classSize, 0))} bytes) are garbage once dropped: make it at its final size when that is known.`,
       },
     ],
   },
@@ -256,6 +265,7 @@ export const LESSONS = [
         run: (rt) => rt.guard(() => { for (let i = 0; i < 1000 && rt.heap.phase !== 'off'; i++) rt.heap.step(1 << 20); }),
         say: (rt) => `The sweep freed the white objects, span by span, and the survivors are white again for the next cycle (${rt.heap.stats().objects} objects).`,
       },
+      { say: () => 'This is mark-sweep, which never moves an object: a copying or compacting collector would also close the gaps, a generational one would look at young objects more often, and reference counting would free at once but never a cycle of garbage.' },
     ],
   },
   badCaseLesson('bad-case', 'The bad case', 'none', ['setup', 'scan', 'store', 'delete', 'mark', 'sweep'], {
@@ -335,6 +345,10 @@ export const LESSONS = [
         run: (rt) => { rt.guard(() => rt.heap.startCycle()); for (let i = 0; i < 3; i++) rt.stepMark(); },
         say: (rt) => `A program may also mark in bounded steps of its own (tri_gc_step, the Mark step button): ${rt.history.cycles.at(-1)?.steps ?? 0} explicit steps of at most 4 KiB of scanning each in this cycle so far.`,
       },
+      {
+        run: (rt, c) => { c.typicalStep = rt.heap.stats().stepP50Ns; rt.collectNow(); },
+        say: (rt, { typicalStep }) => `A full collection in one call (tri_gc_collect, Collect now) held the mutator for ${duration(wholeCycle(rt))}, where half the incremental steps and assists so far took under ${duration(typicalStep)}: an incremental collector spreads a cycle's work over many short pauses.`,
+      },
     ],
   },
 ];
@@ -365,6 +379,17 @@ function sameBlock(x, y) { return x.tiny && y.tiny && x.tiny.block === y.tiny.bl
 function count(rt, colour) {
   const g = rt.graph();
   return g.nodes ? g.nodes.filter((x) => x.colour === COLORS.indexOf(colour)).length : 0;
+}
+
+// The last cycle from mark setup to the end of its sweep, all in one call: the pause the mutator saw.
+function wholeCycle(rt) {
+  const c = rt.history.cycles.at(-1);
+  return c && c.end != null ? c.end - c.start : 0;
+}
+
+function arenas(rt) { return rt.memoryMap(null).segments.length; }
+function reservedPages(rt) {
+  return rt.memoryMap(null).runs.filter((r) => r.kind === PAGE_KIND.reserved).reduce((x, r) => x + r.n, 0);
 }
 
 function freePages(rt) {
