@@ -5,8 +5,8 @@
 // the only cue. Four object states cannot all be 3:1 apart (that would
 // take 27:1, and black on white is 21:1): white, grey and black are (3.3:1
 // and 5.7:1), and a free slot is hatched. Marks are drawn where cells are
-// big enough (5 px and up); below that a view is a density map, to zoom
-// into. Hues are Okabe and Ito's, distinct under every common colour
+// big enough (3 px and up for an object's, 5 for a page's); below that a
+// view is a density map, to zoom into. Hues are Okabe and Ito's, distinct under every common colour
 // vision deficiency.
 import { COLORS, LEVELS } from '#tricolor/layout';
 

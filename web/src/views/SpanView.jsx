@@ -200,7 +200,7 @@ function drawRow(u32, width, H, s, mem, rx, ry, cell, gap) {
     const c = mem ? colourAt(mem, s, o) : s.colours[o], colour = OBJECT_PACKED[c];
     const xa = Math.max(0, x), xb = Math.min(width, x + cell);
     for (let y = y0; y < y1; y++) u32.fill(colour, y * width + xa, y * width + xb);
-    if (cell >= 5 && x >= 0 && x + cell <= width && ry >= 0 && ry + cell <= H) cellMark(u32, width, x, ry, cell, MARKS[c], MARK_INK[c]);
+    if (cell >= 3 && x >= 0 && x + cell <= width && ry >= 0 && ry + cell <= H) cellMark(u32, width, x, ry, cell, MARKS[c], MARK_INK[c]);
   }
 }
 

@@ -104,11 +104,17 @@ export function fillBlock(u32, stride, x, y, w, h, colour) {
 }
 
 // A cell's mark (palette.js), in the pixels of an n x n cell at (x, y):
-// marks need 5 px or more.
+// most need 5 px or more; a dot and a hatch are drawn from 3 px, as one
+// pixel and one diagonal (below that a view is a density map to zoom into).
 export function cellMark(u32, stride, x, y, n, mark, colour) {
-  if (n < 5 || mark === 'none') return;
+  if (n < 3 || mark === 'none') return;
   const put = (i, j) => { u32[(y + j) * stride + x + i] = colour; };
   const mid = n >> 1;
+  if (n < 5) {
+    if (mark === 'dot') put(mid, mid);
+    else if (mark === 'hatch') for (let j = 0; j < n; j++) put(n - 1 - j, j);
+    return;
+  }
   switch (mark) {
   case 'dot': for (let j = mid - 1; j <= mid; j++) for (let i = mid - 1; i <= mid; i++) put(i, j); break;
   case 'dots': put(1, 1); put(n - 2, n - 2); break;
