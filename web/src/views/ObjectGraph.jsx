@@ -214,9 +214,10 @@ export function ObjectGraph({ controller, source: ownSource, compact }) {
       if (L.roots === 'left') {
         ctx.fillRect(MARGIN - 5, b.y - 5, 10, 10);
         arrow(ctx, MARGIN + 5, b.y, b.x, b.y, r);
-      } else {
-        ctx.fillRect(b.x - 4, MARGIN - 4, 8, 8);
-        arrow(ctx, b.x, MARGIN + 4, b.x, b.y, r);
+      } else { // just above its object: layers wrapped onto several rows would cross the arrows of the rows above
+        const y = b.y - Math.max(2 * r + 6, L.dy * 0.9);
+        ctx.fillRect(b.x - 4, y - 4, 8, 8);
+        arrow(ctx, b.x, y + 4, b.x, b.y, r);
       }
     }
     // nodes
