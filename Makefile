@@ -1,6 +1,7 @@
-# tricolor: `make` builds the native library and command line; `make test`
-# runs every test; `make bench` measures against the peers; `make demo`
-# shows it working.
+# tricolor: `make` builds the native library and command line; `make install`
+# installs them; `make test` runs every test; `make bench` measures against
+# the peers; `make demo` shows it working; `make npm-package` packs the
+# WebAssembly builds for npm.
 
 CC ?= cc
 BUILD ?= build/native
@@ -15,6 +16,16 @@ HARDEN ?= 1
 # give such a build a BUILD directory of its own too.
 DEBUG ?= 0
 DEFS := -DTRI_HARDEN=$(HARDEN) -DTRI_DEBUG=$(DEBUG)
+
+# The version is written once, as TRI_VERSION in the public header; the
+# soname, tricolor.pc, the CMake package and the npm package take it from
+# there. The soname carries the major version (libtricolor.so.0).
+VERSION := $(shell sed -n 's/^\#define TRI_VERSION "\([0-9]*\.[0-9]*\.[0-9]*\)"$$/\1/p' core/include/tricolor.h)
+ifeq ($(VERSION),)
+$(error core/include/tricolor.h has no TRI_VERSION "MAJOR.MINOR.PATCH")
+endif
+VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME := libtricolor.so.$(VERSION_MAJOR)
 CFLAGS_LIB := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
               -ftls-model=initial-exec -pthread -Icore/include -I$(BUILD)/gen
 CFLAGS_APP := -std=gnu11 $(OPT) -g $(WARN) $(DEFS) -pthread -Icore/include -I$(BUILD)/gen
@@ -28,7 +39,8 @@ PRELOAD_OBJ := $(filter-out $(BUILD)/obj/malloc.o,$(CORE_OBJ)) $(BUILD)/obj/mall
 INTERNAL_H := $(wildcard core/src/*.h)
 HEADERS := core/include/tricolor.h $(INTERNAL_H) $(BUILD)/gen/sizeclasses.inc
 
-LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so $(BUILD)/libtricolor-preload.so
+LIBS := $(BUILD)/libtricolor.a $(BUILD)/libtricolor.so.$(VERSION) $(BUILD)/$(SONAME) $(BUILD)/libtricolor.so \
+        $(BUILD)/libtricolor-preload.so
 CLI := $(BUILD)/tricolor
 
 .PHONY: all test bench bench-deps bench-programs demo clean
@@ -53,14 +65,70 @@ $(BUILD)/obj/malloc-preload.o: core/src/malloc.c $(HEADERS)
 $(BUILD)/libtricolor.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libtricolor.so: $(CORE_OBJ)
-	$(CC) -shared -pthread -Wl,-soname,libtricolor.so -o $@ $^
+$(BUILD)/libtricolor.so.$(VERSION): $(CORE_OBJ)
+	$(CC) -shared -pthread -Wl,-soname,$(SONAME) -o $@ $^
+
+# The links a loader (the soname) and a linker (-ltricolor) look for.
+$(BUILD)/$(SONAME): $(BUILD)/libtricolor.so.$(VERSION)
+	ln -sf $(<F) $@
+$(BUILD)/libtricolor.so: $(BUILD)/$(SONAME)
+	ln -sf $(<F) $@
 
 $(BUILD)/libtricolor-preload.so: $(PRELOAD_OBJ)
 	$(CC) -shared -pthread -Wl,-soname,libtricolor-preload.so -o $@ $^
 
 clean:
 	rm -rf build
+
+# --- installing ------------------------------------------------------------------
+# `make install PREFIX=/usr/local` (the default) puts the header, the
+# libraries, the command, tricolor.pc and the CMake package in their usual
+# places; DESTDIR stages the same tree under another root. `make uninstall`
+# with the same variables removes what install put there.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+CMAKEDIR ?= $(LIBDIR)/cmake/tricolor
+INSTALLED := $(BINDIR)/tricolor $(INCLUDEDIR)/tricolor.h $(LIBDIR)/libtricolor.a \
+	$(LIBDIR)/libtricolor.so.$(VERSION) $(LIBDIR)/$(SONAME) $(LIBDIR)/libtricolor.so $(LIBDIR)/libtricolor-preload.so \
+	$(PKGCONFIGDIR)/tricolor.pc $(CMAKEDIR)/tricolor-config.cmake $(CMAKEDIR)/tricolor-config-version.cmake
+
+# The templates in pkg/ with the version and the install's directories filled
+# in: tricolor.pc names them from ${prefix} where it can (so that
+# `pkg-config --define-prefix` can move them); the CMake package finds them
+# relative to itself.
+relative_to_cmake = $(shell realpath -m --relative-to=$(CMAKEDIR) $(1))
+FILL_IN = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|g' \
+	-e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+	-e 's|@CMAKE_TO_LIBDIR@|$(call relative_to_cmake,$(LIBDIR))|g' \
+	-e 's|@CMAKE_TO_INCLUDEDIR@|$(call relative_to_cmake,$(INCLUDEDIR))|g'
+
+CHECK_PREFIX = case "$(PREFIX)" in /*) ;; *) echo "make: PREFIX must be an absolute path, not '$(PREFIX)'" >&2; exit 2;; esac
+
+.PHONY: install uninstall
+install: $(LIBS) $(CLI)
+	@$(CHECK_PREFIX)
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)" \
+		"$(DESTDIR)$(CMAKEDIR)"
+	install -m 755 $(CLI) "$(DESTDIR)$(BINDIR)/tricolor"
+	install -m 644 core/include/tricolor.h "$(DESTDIR)$(INCLUDEDIR)/tricolor.h"
+	install -m 644 $(BUILD)/libtricolor.a "$(DESTDIR)$(LIBDIR)/libtricolor.a"
+	install -m 755 $(BUILD)/libtricolor.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/libtricolor.so.$(VERSION)"
+	ln -sf libtricolor.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(SONAME)"
+	ln -sf $(SONAME) "$(DESTDIR)$(LIBDIR)/libtricolor.so"
+	install -m 755 $(BUILD)/libtricolor-preload.so "$(DESTDIR)$(LIBDIR)/libtricolor-preload.so"
+	$(FILL_IN) pkg/tricolor.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/tricolor.pc"
+	$(FILL_IN) pkg/tricolor-config.cmake.in > "$(DESTDIR)$(CMAKEDIR)/tricolor-config.cmake"
+	$(FILL_IN) pkg/tricolor-config-version.cmake.in > "$(DESTDIR)$(CMAKEDIR)/tricolor-config-version.cmake"
+
+uninstall:
+	@$(CHECK_PREFIX)
+	rm -f $(INSTALLED:%="$(DESTDIR)%")
+	rmdir "$(DESTDIR)$(CMAKEDIR)" 2> /dev/null || true
 
 # --- the workloads, the trace format and the command line ----------------------
 # workloads/ (the allocation workloads, GCBench and binary-trees) is built
@@ -72,7 +140,7 @@ clean:
 WORKLOADS_SRC := $(wildcard workloads/*.c)
 WORKLOADS_H := $(wildcard workloads/*.h)
 WORKLOADS_ALLOC_SRC := workloads/alloc.c workloads/measure.c
-WORKLOADS_GC := measure manager gcprograms gcbench binarytrees
+WORKLOADS_GC := measure manager gcprograms gcbench binarytrees hashtable micro
 CFLAGS_PEER := -std=gnu11 $(OPT) -g $(WARN) -pthread
 
 $(BUILD)/obj/workloads-tricolor/%.o: workloads/%.c $(WORKLOADS_H) core/include/tricolor.h
@@ -248,6 +316,45 @@ $(EM)/tricolor-cli.mjs: cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_SRC) 
 .PHONY: wasm
 wasm: $(WASI)/tricolor.wasm $(WASI)/tests.wasm $(EM)/tricolor.mjs $(EM)/tests.mjs $(EM)/tricolor-cli.mjs \
 	$(EM)/capped/tricolor.mjs
+
+# --- the npm package ----------------------------------------------------------------
+# `make npm-package` packs build/npm/tricolor-VERSION.tgz: the Emscripten
+# module with its JavaScript API and types, and the WASI command line as its
+# bin (pkg/npm/README.md says what is in it). build/npm/tricolor is the
+# package's directory as packed.
+
+NPM := build/npm/tricolor
+NPM_TGZ := build/npm/tricolor-$(VERSION).tgz
+NPM_FILES := package.json README.md LICENSE CHANGELOG.md tricolor.d.ts tricolor.mjs tricolor-core.mjs \
+	tricolor-core.wasm tricolor-layout.mjs wasi/tricolor.mjs wasi/run-wasi.mjs wasi/tricolor.wasm
+
+$(NPM)/package.json: pkg/npm/package.json.in core/include/tricolor.h
+	@mkdir -p $(@D)
+	sed 's|@VERSION@|$(VERSION)|' $< > $@
+$(NPM)/README.md $(NPM)/tricolor.d.ts: $(NPM)/%: pkg/npm/%
+	@mkdir -p $(@D) && cp $< $@
+$(NPM)/LICENSE $(NPM)/CHANGELOG.md: $(NPM)/%: %
+	@mkdir -p $(@D) && cp $< $@
+$(NPM)/tricolor.mjs: $(EM)/tricolor.mjs
+$(NPM)/tricolor-core.mjs: $(EM)/tricolor-core.mjs
+$(NPM)/tricolor-layout.mjs: $(EM)/tricolor-layout.mjs
+$(NPM)/wasi/tricolor.mjs: pkg/npm/tricolor-wasi.mjs
+$(NPM)/wasi/run-wasi.mjs: wasm/run-wasi.mjs
+$(NPM)/wasi/tricolor.wasm: $(WASI)/tricolor.wasm
+$(NPM)/tricolor.mjs $(NPM)/tricolor-core.mjs $(NPM)/tricolor-layout.mjs $(NPM)/wasi/tricolor.mjs \
+		$(NPM)/wasi/run-wasi.mjs $(NPM)/wasi/tricolor.wasm:
+	@mkdir -p $(@D) && cp $< $@
+# Emscripten writes the .wasm with the .mjs that loads it.
+$(NPM)/tricolor-core.wasm: $(EM)/tricolor-core.mjs
+	@mkdir -p $(@D) && cp $(EM)/tricolor-core.wasm $@
+
+$(NPM_TGZ): $(NPM_FILES:%=$(NPM)/%)
+	@command -v npm > /dev/null || tests/deps.sh npm
+	rm -f build/npm/tricolor-*.tgz
+	cd build/npm && npm pack ./tricolor --silent > /dev/null
+
+.PHONY: npm-package
+npm-package: $(NPM_TGZ)
 
 # Benchmark programs inside WebAssembly: tricolor, and the allocators the
 # platforms bring (wasi-libc's, Emscripten's dlmalloc and emmalloc).

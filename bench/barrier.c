@@ -1,8 +1,11 @@
 /*
  * bench-barrier: what the write barrier costs, per mode: nanoseconds per
  * pointer store through tri_gc_write while no cycle runs (the one branch),
- * while marking runs (the barrier's work), and for a plain store.
- * Prints one line per mode: mode plain_ns idle_ns marking_ns
+ * while marking runs (the barrier's work), and for a plain store; and how
+ * many stores made while marking reach the barrier's slow path, for stores
+ * that overwrite a pointer and for stores that fill a new object's fields.
+ * Prints one line per mode:
+ *   mode plain_ns idle_ns marking_ns calls_per_overwrite calls_per_fill
  */
 #include <stdio.h>
 #include <time.h>
@@ -41,6 +44,32 @@ static __attribute__((noinline)) double stores(tri_gc_heap *h, int barrier)
     return (now() - t) * 1e9 / STORES;
 }
 
+/* Slow-path calls so far, every mode. */
+static uint64_t slow_calls(tri_gc_heap *h)
+{
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    uint64_t n = 0;
+    for (int m = 0; m < TRI_NUM_BARRIERS; m++)
+        n += st.barrier_hits[m];
+    return n;
+}
+
+enum { FILLS = 100000 };
+
+/* While marking: FILLS new nodes, each with both fields stored once (the
+ * old values NULL), held by roots (which need no barrier). */
+static void *filled[FILLS];
+static void fill(tri_gc_heap *h)
+{
+    for (unsigned i = 0; i < FILLS; i++) {
+        node *n = tri_gc_alloc(h, &node_type);
+        tri_gc_write(h, &n->left, nodes[i % NODES]);
+        tri_gc_write(h, &n->right, nodes[(i * 7) % NODES]);
+        filled[i] = n;
+    }
+}
+
 int main(void)
 {
     for (int m = 0; m < TRI_NUM_BARRIERS; m++) {
@@ -50,6 +79,7 @@ int main(void)
         tri_gc_heap *h = tri_gc_create(&c);
         static void *roots[1];
         tri_gc_add_roots(h, roots, 1);
+        tri_gc_add_roots(h, filled, FILLS);
         static const tri_type array_type = {"array", sizeof(void *), 1, NULL};
         nodes = tri_gc_alloc_array(h, &array_type, NODES);
         roots[0] = nodes;
@@ -58,9 +88,15 @@ int main(void)
         double plain = stores(h, 0), idle = stores(h, 1);
         tri_gc_start_cycle(h);
         tri_gc_step(h, 1); /* hybrid: roots now scanned */
+        uint64_t calls = slow_calls(h);
         double marking = stores(h, 1);
+        double per_overwrite = (double)(slow_calls(h) - calls) / STORES;
+        calls = slow_calls(h);
+        fill(h);
+        double per_fill = (double)(slow_calls(h) - calls) / (2.0 * FILLS);
         tri_gc_finish_cycle(h);
-        printf("%s %.2f %.2f %.2f\n", tri_gc_barrier_name((enum tri_gc_barrier)m), plain, idle, marking);
+        printf("%s %.2f %.2f %.2f %.2f %.2f\n", tri_gc_barrier_name((enum tri_gc_barrier)m), plain, idle, marking,
+               per_overwrite, per_fill);
         tri_gc_destroy(h);
     }
     return 0;

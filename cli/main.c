@@ -12,6 +12,7 @@
  *   tricolor trace-info FILE        check a trace and summarize it
  *   tricolor bench list             the workloads
  *   tricolor demo                   the table, a short workload, the stats
+ *   tricolor --version              the version ("version" works too)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ static void usage(FILE *f)
             "                                   record the collector's events (docs/trace-format.md)\n"
             "  trace-info FILE                  check a trace and summarize it\n"
             "  demo                             size classes, a short workload and its stats\n"
-            "  version                          print the version\n");
+            "  --version                        print the version\n");
 }
 
 static void print_sizeclasses(void)

@@ -10,7 +10,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 tests/deps.sh gcc clang libclang-rt-14-dev make python3 sqlite3 git redis-server redis-tools nodejs emscripten \
-    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev ||
+    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev cmake pkgconf g++ ||
     { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
@@ -55,6 +55,7 @@ step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsaniti
 step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
 step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
 step build_visualiser make web
+step build_npm_package make npm-package
 step build_fuzz_harnesses make -j"$jobs" fuzz-build
 
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
@@ -67,12 +68,15 @@ step build_fuzz_harnesses make -j"$jobs" fuzz-build
 [ -f build/wasi/tests.wasm ] && suite "C tests under WASI (Node)" env TRICOLOR_WASM=build/wasi/tests.wasm node wasm/run-wasi.mjs
 [ -f build/emscripten/tests.mjs ] && suite "C tests under Emscripten (Node)" node wasm/run-emscripten.mjs build/emscripten/tests.mjs
 [ -f build/emscripten/tricolor.mjs ] && suite "the Emscripten module's JavaScript API" node tests/wasm-module.mjs
+[ -f build/npm/tricolor-*.tgz ] && suite "the npm package in a scratch project: Node, tsc, a browser bundle, its bin" \
+    tests/npm-package.sh
 [ -f build/emscripten/tricolor-layout.mjs ] && suite "the visualiser's modules in Node (node:test)" \
     node --test --test-reporter=./tests/web/reporter.mjs tests/web/*.test.mjs
 suite "what must and must not compile against the header" tests/compile.sh
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
+[ -x build/native/tricolor ] && suite "make install: pkg-config, CMake and the preload library from a prefix" tests/install.sh
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
 [ -x build/fuzz/fuzz_malloc ] && suite "fuzzing, ${FUZZ_TEST_SECONDS:-10} s a harness (libFuzzer, ASan, UBSan)" \
     tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-10}"

@@ -287,6 +287,12 @@ TEST(gc_step_budget_bounds_scanning)
 
 TEST(gc_cpu_limiter_when_the_limit_is_below_the_live_heap)
 {
+#if TRI_DEBUG
+    /* DEBUG=1 checks the whole heap in every termination stop: stops the
+     * limiter counts but cannot shorten, so the collector's share is not
+     * the limiter's to keep. The other builds run this. */
+    SKIP("DEBUG=1 verifies the heap in every stop");
+#endif
     tri_gc_config c = {0};
     c.memory_limit = 6 << 20;
     tri_gc_heap *h = tri_gc_create(&c);

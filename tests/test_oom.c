@@ -127,6 +127,12 @@ TEST(oom_gc_max_heap_collects_then_fails)
 
 TEST(oom_gc_soft_limit_never_fails)
 {
+#if TRI_DEBUG
+    /* DEBUG=1 checks the whole heap in every termination stop: stops the
+     * limiter counts but cannot shorten, so the collector's share is not
+     * the limiter's to keep. The other builds run this. */
+    SKIP("DEBUG=1 verifies the heap in every stop");
+#endif
     /* The memory limit is soft: with live data past it, allocation goes
      * on, and cycles run back to back. */
     tri_gc_heap *h = heap_without_pacing(0);

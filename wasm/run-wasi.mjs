@@ -6,8 +6,8 @@
 // work as natively (wasi-libc matches preopens in order, the last winning).
 // A module that imports tricolor_test.run_child (the C test suite) can run
 // one of its own functions in a fresh instance, as a forked child: the
-// runner starts it with "--child FN", captures its stderr, and reports its
-// exit code or its trap (abort() is one).
+// runner starts itself in another process with "--child FN", captures its
+// stderr, and reports its exit code or its trap (abort() is one).
 // Node 20 can crash while it exits after a WebAssembly memory has grown
 // large (a race with V8's worker threads); it does not when V8 runs single
 // threaded. So this script re-runs itself that way.
@@ -18,8 +18,7 @@ if (!process.execArgv.includes('--single-threaded')) {
   process.exit(r.status ?? 134);
 }
 import { readFile } from 'node:fs/promises';
-import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,22 +46,18 @@ const module = await WebAssembly.compile(bytes);
 const wantsChildren = WebAssembly.Module.imports(module).some((i) => i.module === 'tricolor_test');
 let parent = null, children = 0;
 
+// A child runs in a process of its own (this runner again, with the
+// module's own --child FN arguments): its memory, which an out-of-memory
+// test grows to the limit, goes when it exits instead of weighing on this
+// process's JavaScript heap (Node 20's collector has been seen to crash
+// under such weight).
 function runChild(fn, errPtr, errLen, codePtr, trappedPtr) {
-  const errFile = path.join(os.tmpdir(), `tricolor-child-${process.pid}-${++children}.err`);
-  const fd = openSync(errFile, 'w+');
-  let code = 0, trapped = 0;
-  try {
-    const child = new WASI({ version: 'preview1', args: [name, '--child', String(fn)], env: process.env, preopens,
-      returnOnExit: true, stderr: fd });
-    const instance = new WebAssembly.Instance(module, { ...child.getImportObject(), tricolor_test: { run_child: () => 0 } });
-    code = child.start(instance);
-  } catch {
-    trapped = 1;
-  } finally {
-    closeSync(fd);
-  }
-  const text = readFileSync(errFile);
-  unlinkSync(errFile);
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', String(fn)],
+    { env: { ...process.env, TRICOLOR_WASM: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const text = r.stderr || Buffer.alloc(0);
+  const trapped = r.status === 134 || r.status === null ? 1 : 0;
+  const code = trapped ? 0 : r.status;
+  ++children;
   const memory = parent.exports.memory.buffer;
   const n = Math.min(text.length, errLen - 1);
   new Uint8Array(memory).set(text.subarray(0, n), errPtr);

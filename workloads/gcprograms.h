@@ -1,6 +1,7 @@
 /*
- * The garbage-collector benchmarks, GCBench (workloads/gcbench.c) and
- * binary-trees (workloads/binarytrees.c), run on a memory manager.
+ * The garbage-collector benchmarks, GCBench (workloads/gcbench.c),
+ * binary-trees (workloads/binarytrees.c) and a hash table of short strings
+ * (workloads/hashtable.c), run on a memory manager.
  *
  * The library is built once per memory manager (workloads/manager.h), and
  * each build runs the managers of gcb_managers: the tricolor build runs
@@ -25,6 +26,7 @@ typedef struct gcb_pauses {
 
 typedef struct gcb_result {
     double seconds;
+    double cpu_seconds; /* user + system, every thread of the process */
     long peak_rss_kib;
     uint64_t cycles;
     gcb_pauses stops, steps;
@@ -35,7 +37,9 @@ typedef struct gcb_result {
 /* The managers this build runs, NULL-terminated. */
 extern const char *const gcb_managers[];
 
-/* Runs one benchmark: program "gcbench" or "binarytrees" (depth: its n) on
+/* Runs one benchmark: program "gcbench", "binarytrees" (depth: its n),
+ * "hashtable" (depth: log2 of its operations), or one of the measuring
+ * programs "allocs" and "marks" (workloads/micro.c) on
  * manager, one of gcb_managers. config: tricolor's, or NULL for its
  * defaults; the other managers ignore it. Returns 0, or -1 for an unknown
  * program or manager, or a manager that failed to start. */

@@ -45,7 +45,7 @@ void gcm_finish(gcb_result *r)
 
 #elif defined(MANAGER_BOEHM)
 
-const char *const gcb_managers[] = {"boehm", "boehm-inc", NULL};
+const char *const gcb_managers[] = {"boehm", "boehm-parallel", "boehm-inc", NULL};
 
 /* Boehm GC's stop-the-world intervals (GC_EVENT_PRE_STOP_WORLD to
  * GC_EVENT_POST_START_WORLD), in seconds. Incremental Boehm GC stops the
@@ -80,12 +80,14 @@ static void on_collection_event(GC_EventType e)
 int gcm_start(const char *manager, const struct tri_gc_config *config)
 {
     (void)config;
-    int incremental = strcmp(manager, "boehm-inc") == 0;
-    if (!incremental && strcmp(manager, "boehm") != 0)
+    int incremental = strcmp(manager, "boehm-inc") == 0, parallel = strcmp(manager, "boehm-parallel") == 0;
+    if (!incremental && !parallel && strcmp(manager, "boehm") != 0)
         return -1;
     GC_INIT();
     if (incremental)
         GC_enable_incremental();
+    if (parallel) /* its best setting here: a marker thread per extra core, started as its docs say */
+        GC_start_mark_threads();
     boehm_pauses.count = 0;
     boehm_pauses.incremental = incremental;
     GC_set_on_collection_event(on_collection_event);

@@ -33,7 +33,9 @@
  *       pointer where pointer_bits has a 1 (bit i: word i)
  *   gcm_alloc(type)          a zeroed object
  *   gcm_alloc_noscan(bytes)  memory holding no pointers, not zeroed
+ *   gcm_alloc_pointers(n)    an array of n pointers, zeroed
  *   gcm_write(slot, value)   stores a pointer into a managed object
+ *   gcm_collect()            a full collection now (nothing for malloc)
  *   GCM_ROOTS(name, count)   declares void *name[count], zeroed, whose
  *                            pointers keep their objects alive until
  *                            GCM_END_ROOTS(name), in the same block
@@ -50,7 +52,13 @@ typedef tri_type gcm_type;
 
 static inline void *gcm_alloc(const gcm_type *type) { return tri_gc_alloc(gcm_heap, type); }
 static inline void *gcm_alloc_noscan(size_t bytes) { return tri_gc_alloc_noscan(gcm_heap, bytes); }
+static inline void *gcm_alloc_pointers(size_t n)
+{
+    static const tri_type pointer = {"pointer", sizeof(void *), 1, NULL};
+    return tri_gc_alloc_array(gcm_heap, &pointer, n);
+}
 #define gcm_write(slot, value) tri_gc_write(gcm_heap, slot, value) /* typed: slot is &object->field */
+static inline void gcm_collect(void) { tri_gc_collect(gcm_heap); }
 
 #define GCM_ROOTS(name, count)                                                                                  \
     void *name[count] = {0};                                                                                   \
@@ -69,6 +77,8 @@ typedef struct gcm_type {
 
 static inline void *gcm_alloc(const gcm_type *type) { return GC_MALLOC(type->size); }
 static inline void *gcm_alloc_noscan(size_t bytes) { return GC_MALLOC_ATOMIC(bytes); }
+static inline void *gcm_alloc_pointers(size_t n) { return GC_MALLOC(n * sizeof(void *)); }
+static inline void gcm_collect(void) { GC_gcollect(); }
 #define gcm_write(slot, value) (void)(*(slot) = (value))
 
 #define GCM_ROOTS(name, count) void *name[count] = {0} /* the stack is scanned */
@@ -93,6 +103,8 @@ static inline void *gcm_alloc(const gcm_type *type)
     return p;
 }
 static inline void *gcm_alloc_noscan(size_t bytes) { return malloc(bytes); }
+static inline void *gcm_alloc_pointers(size_t n) { return calloc(n, sizeof(void *)); }
+static inline void gcm_collect(void) {}
 #define gcm_write(slot, value) (void)(*(slot) = (value))
 
 #define GCM_ROOTS(name, count) void *name[count] = {0}
@@ -112,5 +124,8 @@ void gcm_finish(gcb_result *r);
  * value that depends only on the benchmark and its depth. */
 long gcbench(void);
 long binarytrees(int depth);
+long hashtable(int depth);
+long allocs(int n); /* measuring programs: workloads/micro.c */
+long marks(int n);
 
 #endif

@@ -2,6 +2,9 @@
 
 #include <stdio.h>
 #include <time.h>
+#if !defined(__wasm__)
+#include <sys/resource.h>
+#endif
 
 double wl_now(void)
 {
@@ -12,6 +15,18 @@ double wl_now(void)
 
 /* From /proc/self/status, not getrusage's ru_maxrss: that survives execve,
  * so it would report the parent's peak when that is higher. */
+double wl_cpu_seconds(void)
+{
+#if defined(__wasm__)
+    return wl_now();
+#else
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
+           (double)u.ru_stime.tv_usec / 1e6;
+#endif
+}
+
 long wl_peak_rss_kib(void)
 {
 #if defined(__wasm__)

@@ -102,6 +102,7 @@ static void mark_setup(tri_gc_heap *h)
     h->mark.scan_done = 0;
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
+    h->pacer.heap_at_setup = h->pacer.live;
     h->mark.roots_scanned = 0;
     tri_gc_set_phase(h, TRI_GC_MARK_SETUP); /* the barrier on */
     h->alloc.black = 1;
@@ -389,6 +390,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
         h->events.sink = c->event_sink;
         h->events.sink_arg = c->event_sink_arg;
     }
+    tri_gc_alloc_init(h);
     tri_gc_pacer_plan(h);
     tri_gc_barrier_update(h); /* a heap with events records every store from the start */
     tri_gc_attach_thread(h);

@@ -246,6 +246,7 @@ struct tri_gc_heap {
         size_t tiny_off;             /* its first free byte */
         uint8_t *tiny_count;         /* its count of objects, in its span */
         int black;                   /* new objects get their mark bit: set at mark setup, cleared at termination */
+        int fast;                    /* the fast paths may serve allocations (set at creation) */
     } alloc;
 
     /* The heap's spans (gcsweep.c). Two sets of span lists, as Go's
@@ -291,6 +292,7 @@ struct tri_gc_heap {
         uint64_t goal, trigger;
         uint64_t marked_last;        /* bytes marked by the last completed mark */
         uint64_t scan_expected;      /* scan work the cycle is expected to need */
+        uint64_t heap_at_setup;      /* live at mark setup: the most marking can have to scan */
         double assist_ratio;         /* scan work owed per byte allocated */
         int64_t assist_debt;         /* bytes allocated not yet paid for */
         uint64_t assist_mark;        /* live when the last assist was paid for */
@@ -545,6 +547,8 @@ TRI_INTERNAL void tri_gc_for_each_gcspan(tri_gc_heap *h, void (*fn)(tri_gc_heap 
 
 /* --- gcalloc.c: allocation -------------------------------------------------------------------- */
 
+/* At creation, once the config is read: whether the fast paths are on. */
+TRI_INTERNAL void tri_gc_alloc_init(tri_gc_heap *h);
 /* Mark termination: the span caches give back the slots they took and did
  * not hand out, and let go of their spans. */
 TRI_INTERNAL void tri_gc_alloc_flush_caches(tri_gc_heap *h);

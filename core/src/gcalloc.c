@@ -338,15 +338,27 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
  * block lives while any of its objects does. The block's span counts its
  * objects, so that statistics count objects, not blocks, and finalizers and
  * weak references know a tiny object when they see one. */
+/* A tiny object's alignment less one: as its size is a multiple of 8, 4,
+ * 2 or none of them. */
+static inline size_t tiny_align(size_t size)
+{
+    return size % 8 == 0 ? 7 : size % 4 == 0 ? 3 : size % 2 == 0 ? 1 : 0;
+}
+
+/* Block idx of g, at block, is the current tiny block, with its first
+ * object of `size` bytes. */
+static inline void *start_tiny_block(tri_gc_heap *h, tri_gcspan *g, uint32_t idx, uintptr_t block, size_t size)
+{
+    g->tiny[idx] = 1;
+    h->alloc.tiny = block;
+    h->alloc.tiny_count = &g->tiny[idx];
+    h->alloc.tiny_off = size;
+    return (void *)block;
+}
+
 static void *alloc_tiny(tri_gc_heap *h, size_t size)
 {
-    size_t off = h->alloc.tiny_off;
-    if (size % 8 == 0)
-        off = (off + 7) & ~(size_t)7;
-    else if (size % 4 == 0)
-        off = (off + 3) & ~(size_t)3;
-    else if (size % 2 == 0)
-        off = (off + 1) & ~(size_t)1;
+    size_t off = (h->alloc.tiny_off + tiny_align(size)) & ~tiny_align(size);
     if (h->alloc.tiny && off + size <= 16) {
         h->alloc.tiny_off = off + size;
         (*h->alloc.tiny_count)++;
@@ -361,11 +373,7 @@ static void *alloc_tiny(tri_gc_heap *h, size_t size)
         return NULL;
     tri_asan_alloc((void *)block, 16, 16); /* the whole block is the program's */
     tri_gc_emit(h, TRI_EV_ALLOC, (unsigned)h->alloc.black, block, 16, 0, 0);
-    g->tiny[idx] = 1;
-    h->alloc.tiny = block;
-    h->alloc.tiny_count = &g->tiny[idx];
-    h->alloc.tiny_off = size;
-    return (void *)block;
+    return start_tiny_block(h, g, idx, block, size);
 }
 
 static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t count)
@@ -392,15 +400,14 @@ static void *allocate(tri_gc_heap *h, size_t size, const tri_type *t, size_t cou
 
 /* --- type slots ----------------------------------------------------------------------------- */
 
-/* Whether allocations may take the fast path at all: not while they must be
- * seen one by one (events, stress, ASan's poisoning). */
-static bool fast_allowed(const tri_gc_heap *h)
+void tri_gc_alloc_init(tri_gc_heap *h)
 {
+    /* The fast paths are off while allocations must be seen one by one:
+     * events, stress, ASan's poisoning. */
 #ifdef TRI_ASAN
-    (void)h;
-    return false;
+    h->alloc.fast = 0;
 #else
-    return !h->events.ring && !h->config.stress;
+    h->alloc.fast = !h->events.ring && !h->config.stress;
 #endif
 }
 
@@ -409,7 +416,7 @@ static bool fast_allowed(const tri_gc_heap *h)
 static void type_slot_fill(tri_gc_heap *h, const tri_type *t)
 {
     size_t size = t->size, pw = t->ptr_words;
-    if (!fast_allowed(h) || size < 16 || size > 64 * TRI_WORD || pw > 64)
+    if (!h->alloc.fast || size < 16 || size > 64 * TRI_WORD || pw > 64)
         return;
     unsigned spc = tri_spanclass(tri_size_class(size), pw == 0);
     tri_gc_type_slot *ts = &h->alloc.types[tri_gc_type_slot_of(t)];
@@ -454,8 +461,39 @@ void *tri_gc_alloc(tri_gc_heap *h, const tri_type *type)
     return tri_gc_alloc_array(h, type, 1);
 }
 
+/* Memory without pointers: a tiny object from the current block, or a
+ * slot of the noscan class's cache, inline; else the general path. */
 void *tri_gc_alloc_noscan(tri_gc_heap *h, size_t size)
 {
+    if (likely(h->alloc.fast && size - 1 < TRI_SMALL_SIZE_MAX)) {
+        if (size < 16) {
+            size_t off = (h->alloc.tiny_off + tiny_align(size)) & ~tiny_align(size);
+            if (likely(h->alloc.tiny && off + size <= 16)) {
+                h->alloc.tiny_off = off + size;
+                (*h->alloc.tiny_count)++;
+                h->stats.allocs++;
+                h->stats.objects++;
+                return (void *)(h->alloc.tiny + off);
+            }
+            tri_gc_cache *c = &h->alloc.cache[TRI_GC_TINY_SPC]; /* a new block: a slot, counted when taken */
+            uint64_t free = c->free;
+            if (likely(free != 0)) {
+                unsigned b = (unsigned)__builtin_ctzll(free);
+                c->free = free & (free - 1);
+                *c->allocword |= (uint64_t)1 << b;
+                return start_tiny_block(h, c->g, c->word * 64 + b, c->base + (uintptr_t)b * 16, size);
+            }
+        } else {
+            tri_gc_cache *c = &h->alloc.cache[tri_spanclass(tri_size_class(size), true)];
+            uint64_t free = c->free;
+            if (likely(free != 0)) {
+                unsigned b = (unsigned)__builtin_ctzll(free);
+                c->free = free & (free - 1);
+                *c->allocword |= (uint64_t)1 << b;
+                return (void *)(c->base + (uintptr_t)b * c->size);
+            }
+        }
+    }
     if (size > TRI_MAX_ALLOC) {
         errno = ENOMEM;
         return NULL;

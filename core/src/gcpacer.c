@@ -13,31 +13,33 @@
  *   trigger  = marked + 70% of the way to the goal: the cycle starts early
  *              enough for assists to finish marking by the goal
  *
- * While marking, every ASSIST_QUANTUM bytes allocated run an assist: scan
- * work of (bytes allocated since the last) × assist_ratio, where
- * assist_ratio = scan work left / bytes left before the goal. While
- * sweeping, one span is swept per sweep_quantum bytes allocated, so that
- * sweeping ends before the next trigger.
+ * While marking, every ASSIST_QUANTUM bytes allocated (less when the ratio
+ * is high) run an assist: scan work of (bytes allocated since the last) ×
+ * assist_ratio, where assist_ratio = scan work left / bytes left before the
+ * goal; once marking has scanned all the last cycle marked, it plans for the
+ * whole heap at mark setup by a hard goal 10% past the goal. While sweeping,
+ * one span is swept per sweep_quantum bytes allocated, so that sweeping ends
+ * before the next trigger.
  *
- * Allocation checks one number, pacer.limit: the fast path calls
- * tri_gc_pace only when live would pass it. tri_gc_repace sets it to the
- * nearest of the trigger, the memory limit, the next assist and the next
- * span to sweep.
+ * Allocation consults the pacer when it takes a word of a span's bitmap
+ * (gcalloc.c) and for every object it cannot serve from a cache, and only
+ * when live has passed pacer.limit, which tri_gc_repace sets to the nearest
+ * of the trigger, the memory limit, the next assist and the next span to
+ * sweep.
  *
  * The CPU limiter (Go's gcCPULimiter). A soft memory limit below the live
  * heap would run cycles back to back and starve the program. So while the
- * memory limit sets the goal, a bucket
- * of LIMITER_NS fills with the collector's time and drains with the
- * program's; while it is full the limiter is on: no cycle starts and
- * allocation pays no assist, the collector's share of the time falls back
- * towards half, and the heap grows past the memory limit instead. Marking
- * resumes as the bucket drains. The limiter counts every nanosecond in
+ * memory limit sets the goal, a bucket of LIMITER_NS fills with the
+ * collector's time and drains with the program's; while it is full the
+ * limiter is on: no cycle starts and allocation pays no assist, the
+ * collector's share of the time falls back towards half, and the heap grows
+ * past the memory limit instead. Marking resumes as the bucket drains. The limiter counts every nanosecond in
  * stats.gc_ns: stops, steps, assists and sweeping alike.
  */
 #include "gc.h"
 
 #define ASSIST_QUANTUM 16384                 /* allocate this much between assists */
-#define LIMITER_NS ((int64_t)100 * 1000000)  /* the bucket: 100 ms of collector time over half */
+#define LIMITER_NS ((int64_t)10 * 1000000)   /* the bucket: 10 ms of collector time over half */
 
 void tri_gc_pacer_plan(tri_gc_heap *h)
 {
@@ -58,12 +60,37 @@ void tri_gc_pacer_plan(tri_gc_heap *h)
                 (uint64_t)(h->pacer.assist_ratio * 1000));
 }
 
+/* As Go's pacer: marking is expected to scan what the last cycle marked,
+ * by the goal. When it has scanned that and is not done (the heap grew:
+ * what was allocated since is live), it plans for the worst case, every
+ * byte of the heap at mark setup to scan, by a hard goal 10% past the goal,
+ * so a growing heap cannot outrun marking. */
 void tri_gc_pacer_assist_ratio(tri_gc_heap *h)
 {
     uint64_t expected = h->pacer.scan_expected, done = h->mark.scan_done, live = h->pacer.live;
-    uint64_t remaining = expected > done ? expected - done : h->config.step_bytes;
-    uint64_t runway = h->pacer.goal > live + 65536 ? h->pacer.goal - live : 65536;
+    uint64_t goal = h->pacer.goal, remaining;
+    if (done < expected) {
+        remaining = expected - done;
+    } else {
+        uint64_t worst = h->pacer.heap_at_setup;
+        remaining = worst > done ? worst - done : h->config.step_bytes;
+        goal = goal < UINT64_MAX / 2 ? goal + goal / 10 : goal;
+    }
+    uint64_t runway = goal > live + 65536 ? goal - live : 65536;
     h->pacer.assist_ratio = (double)remaining / (double)runway;
+}
+
+/* Bytes to allocate between assists while marking: ASSIST_QUANTUM, or less
+ * when the assist ratio is high, so that no assist needs more than half a
+ * step's budget to pay for what came before it: marking keeps up with the
+ * goal (a growing heap's allocations are all live) and a step stays short. */
+static uint64_t assist_quantum(const tri_gc_heap *h)
+{
+    double ratio = h->pacer.assist_ratio;
+    if (ratio <= 0)
+        return ASSIST_QUANTUM;
+    double q = (double)h->config.step_bytes / (2 * ratio);
+    return q >= ASSIST_QUANTUM ? ASSIST_QUANTUM : q < 1024 ? 1024 : (uint64_t)q;
 }
 
 /* Sweeping keeps pace with allocation so that it is over before the next
@@ -81,7 +108,7 @@ void tri_gc_repace(tri_gc_heap *h)
     if (h->config.memory_limit && h->config.memory_limit < limit)
         limit = h->config.memory_limit;
     if (h->cycle.phase == TRI_GC_MARK)
-        limit = live + ASSIST_QUANTUM;
+        limit = live + assist_quantum(h);
     else if (h->cycle.phase == TRI_GC_SWEEP && live + sweep_quantum(h) < limit)
         limit = live + sweep_quantum(h);
     if (h->config.stress || h->cycle.in_collector)

@@ -63,4 +63,18 @@ TRI_INTERNAL void tri_prim_thread_exit_set(void *value);
 /* Handlers run around fork(), as pthread_atfork's. */
 TRI_INTERNAL void tri_prim_atfork(void (*before)(void), void (*parent)(void), void (*child)(void));
 
+/* Threads of the collector's own (its background workers): started and
+ * joined; 0 cores where threads cannot be had (wasm). */
+typedef struct tri_prim_thread { uintptr_t handle; } tri_prim_thread;
+TRI_INTERNAL unsigned tri_prim_ncpu(void);
+TRI_INTERNAL bool tri_prim_thread_start(tri_prim_thread *t, void *(*fn)(void *), void *arg);
+TRI_INTERNAL void tri_prim_thread_join(tri_prim_thread *t);
+/* CPU time the calling thread has used. */
+TRI_INTERNAL uint64_t tri_prim_thread_cpu_ns(void);
+/* Sleeps while *addr == expected (or until woken); wakes waiters on addr. */
+TRI_INTERNAL void tri_prim_wait(_Atomic uint32_t *addr, uint32_t expected);
+TRI_INTERNAL void tri_prim_wake_all(_Atomic uint32_t *addr);
+/* Gives the processor up, for the stress mode that widens race windows. */
+TRI_INTERNAL void tri_prim_yield(void);
+
 #endif

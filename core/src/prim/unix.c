@@ -199,3 +199,45 @@ void tri_prim_atfork(void (*before)(void), void (*parent)(void), void (*child)(v
 {
     pthread_atfork(before, parent, child);
 }
+
+/* --- the collector's threads --------------------------------------------------- */
+
+unsigned tri_prim_ncpu(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+bool tri_prim_thread_start(tri_prim_thread *t, void *(*fn)(void *), void *arg)
+{
+    pthread_t th;
+    if (pthread_create(&th, NULL, fn, arg) != 0)
+        return false;
+    t->handle = (uintptr_t)th;
+    return true;
+}
+
+void tri_prim_thread_join(tri_prim_thread *t)
+{
+    pthread_join((pthread_t)t->handle, NULL);
+}
+
+uint64_t tri_prim_thread_cpu_ns(void)
+{
+    return clock_read(CLOCK_THREAD_CPUTIME_ID);
+}
+
+void tri_prim_wait(_Atomic uint32_t *addr, uint32_t expected)
+{
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, expected, NULL, NULL, 0);
+}
+
+void tri_prim_wake_all(_Atomic uint32_t *addr)
+{
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 0x7fffffff, NULL, NULL, 0);
+}
+
+void tri_prim_yield(void)
+{
+    sched_yield();
+}

@@ -245,3 +245,39 @@ void tri_prim_atfork(void (*before)(void), void (*parent)(void), void (*child)(v
 {
     (void)before, (void)parent, (void)child;
 }
+
+/* No threads here: the collector marks on the mutator's thread. */
+unsigned tri_prim_ncpu(void)
+{
+    return 1;
+}
+
+bool tri_prim_thread_start(tri_prim_thread *t, void *(*fn)(void *), void *arg)
+{
+    (void)t, (void)fn, (void)arg;
+    return false;
+}
+
+void tri_prim_thread_join(tri_prim_thread *t)
+{
+    (void)t;
+}
+
+uint64_t tri_prim_thread_cpu_ns(void)
+{
+    return tri_prim_clock_ns();
+}
+
+void tri_prim_wait(_Atomic uint32_t *addr, uint32_t expected)
+{
+    (void)addr, (void)expected;
+}
+
+void tri_prim_wake_all(_Atomic uint32_t *addr)
+{
+    (void)addr;
+}
+
+void tri_prim_yield(void)
+{
+}
