@@ -206,13 +206,14 @@ export class Tricolor {
 }
 
 export class GcHeap {
+  #rootListener = null; // onRootStore's
+
   constructor(tri, ptr) {
     this.tri = tri;
     this.m = tri.m;
     this.ptr = ptr;
     this.types = [];
     this.rootSets = [];
-    this.rootListener = null;
     this.spanTable = new Table(tri, SPAN.words, 64, 'span table');
     this.objectTable = new Table(tri, OBJECT.words, 1024, 'object table');
   }
@@ -268,7 +269,7 @@ export class GcHeap {
   // Calls fn(slot, value) for every store through a root set's set() or
   // clear() (roots have no barrier, so the event stream does not see
   // them): for tools that mirror the heap from its events. null: none.
-  onRootStore(fn) { this.rootListener = fn; }
+  onRootStore(fn) { this.#rootListener = fn; }
 
   // `count` root slots in the module's memory.
   roots(count) {
@@ -283,11 +284,11 @@ export class GcHeap {
       get: (i) => tri.views().u32[base / 4 + i],
       set: (i, p) => {
         tri.views().u32[base / 4 + i] = p;
-        this.rootListener?.(base + 4 * i, p);
+        this.#rootListener?.(base + 4 * i, p);
       },
       clear: () => {
         tri.views().u32.fill(0, base / 4, base / 4 + count);
-        if (this.rootListener) for (let i = 0; i < count; i++) this.rootListener(base + 4 * i, 0);
+        if (this.#rootListener) for (let i = 0; i < count; i++) this.#rootListener(base + 4 * i, 0);
       },
       release: () => {
         m._tri_gc_remove_roots(heap, base);
