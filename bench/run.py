@@ -136,32 +136,47 @@ def callgrind_instructions(preload, args):
 # --- the visualiser -------------------------------------------------------------------
 
 def web_bench(reps):
-    """The visualiser's frame rate with 100 000 objects of the churn scenario
-    on screen, in headless Chromium: the end-to-end test's measurement, run
-    on its own, best of a few runs."""
-    runs = []
-    for _ in range(reps):
-        out = subprocess.run([os.path.join(ROOT, "node_modules", ".bin", "playwright"), "test", "-c",
-                              "e2e/playwright.config.mjs", "-g", "100 000 objects"],
-                             cwd=ROOT, capture_output=True, text=True, timeout=600)
-        if "1 passed" not in out.stdout:
-            raise RuntimeError(f"the frame-rate test failed: {out.stdout[-2000:]}")
-        with open(os.path.join(ROOT, "e2e", "results", "fps.json")) as f:
-            runs.append(json.load(f))
-        print(f"visualiser {runs[-1]['fps']} frames/s", flush=True)
-    best = max(runs, key=lambda r: r["fps"])
+    """The visualiser's frame rate with 1 000 000 object cells on screen, in
+    headless Chromium: the end-to-end test's measurement ("1 000 000 object
+    cells on screen at speed"), run on its own, best of a few runs; for
+    the many-small-objects heap the goal is stated for, and once for churn
+    at the same number of cells, whose 37 000 spans of every size the
+    runtime walks each frame."""
+    cases = [("many small objects", None),
+             ("churn", "?scenario=churn&objects=800000&speed=20000&run=1")]
+    rows = []
+    for label, query in cases:
+        runs = []
+        for _ in range(reps if query is None else 1):
+            env = dict(os.environ)
+            if query:
+                env["TRICOLOR_SCALE_QUERY"] = query
+            out = subprocess.run([os.path.join(ROOT, "node_modules", ".bin", "playwright"), "test", "-c",
+                                  "e2e/playwright.config.mjs", "-g", "1 000 000 object cells"],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+            if "1 passed" not in out.stdout:
+                raise RuntimeError(f"the frame-rate test failed ({label}): {out.stdout[-2000:]}")
+            with open(os.path.join(ROOT, "e2e", "results", "fps.json")) as f:
+                runs.append(json.load(f))
+            print(f"visualiser, {label}: {runs[-1]['fps']} frames/s with {runs[-1]['cells']} cells", flush=True)
+        rows.append((label, max(runs, key=lambda r: r["fps"]), runs))
+    best = rows[0][1]
+    chromium = subprocess.run(['chromium', '--version'], capture_output=True, text=True).stdout.strip()
     text = "\n".join([
         "# The visualiser's frame rate\n",
-        f"`make bench` on {time.strftime('%Y-%m-%d')}: the churn scenario with 100 000 directory slots "
-        "(`?scenario=churn&objects=100000&speed=20000&run=1`), running, in headless Chromium "
-        f"({subprocess.run(['chromium', '--version'], capture_output=True, text=True).stdout.strip()}, "
-        "software rendering), measured over 5 s by requestAnimationFrame; "
-        f"best of {reps} runs (all: {', '.join(str(r['fps']) for r in runs)} frames/s).\n",
-        "| frames/s | objects on screen | drawing per frame (ms) | mutator and collector per frame (ms) | cycles |",
-        "|---:|---:|---:|---:|---:|",
-        f"| {best['fps']} | {best['objects']} | {best['drawMsPerFrame']} | {best['workMsPerFrame']} | {best['cycles']} |",
+        f"`make bench` on {time.strftime('%Y-%m-%d')}: the span view drawing every object cell of a running heap, "
+        f"in headless Chromium ({chromium}, software rendering) at 1600x1200, measured over 5 s by "
+        f"requestAnimationFrame after 4 s of running; the many-small-objects heap best of {reps} runs "
+        f"(all: {', '.join(str(r['fps']) for r in rows[0][2])} frames/s), churn once.\n",
+        "| heap | URL | frames/s | object cells on screen | objects | drawing per frame (ms) | mutator and collector per frame (ms) | cycles |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+        *[f"| {label} | `{r['query']}` | {r['fps']} | {r['cells']} | {r['objects']} | {r['drawMsPerFrame']} | "
+          f"{r['workMsPerFrame']} | {r['cycles']} |" for label, r, _ in rows],
         "",
-        f"Goal: 30 frames/s or more with 100 000 objects: {'met' if best['fps'] >= 30 else '**missed**'}.",
+        f"Goal: 60 frames/s (the screen's rate; requestAnimationFrame runs no faster) with 1 000 000 object cells: "
+        f"{'met' if best['fps'] >= 59 and best['cells'] >= 1_000_000 else '**missed**'}. Churn's heap has the same number "
+        "of cells in some 37 000 spans of every size class, over 500 MiB: walking its span list each frame "
+        "(tri_gc_for_each_span, in the runtime) is most of what keeps it below the screen's rate.",
     ]) + "\n"
     publish("visualiser", text, None, [])
 

@@ -362,3 +362,37 @@ TEST(gc_verify_reports_are_kept_until_read)
     CHECK(tri_gc_last_verify(h)->violations == 0 && tri_gc_take_verify_report(h, &kept) == 0);
     tri_gc_destroy(h);
 }
+
+/* --- the verifier reports each fault once, where it starts ------------------------------------ */
+
+/* root -> A -> B -> C -> D; with A black and B grey the program stores C
+ * into A and deletes it from B, with no barrier. One fault: the edge A -> C.
+ * C and D are left white because of it, and are not counted again. */
+TEST(gc_verify_reports_each_fault_once)
+{
+    tri_gc_heap *h = heap_with(-1, TRI_BARRIER_NONE, 1);
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    node *a = new_node(h, 'A'), *b = new_node(h, 'B'), *c = new_node(h, 'C'), *d = new_node(h, 'D');
+    roots[0] = a;
+    tri_gc_write(h, &a->left, b);
+    tri_gc_write(h, &b->left, c);
+    tri_gc_write(h, &c->left, d);
+    tri_gc_start_cycle(h);
+    tri_gc_step(h, 1); /* A black, B grey */
+    tri_gc_write(h, &a->right, c);
+    tri_gc_write(h, &b->left, NULL);
+    while (tri_gc_phase(h) == TRI_GC_MARK)
+        tri_gc_step(h, 1);
+    const tri_gc_verify_report *r = tri_gc_last_verify(h);
+    CHECKF(r->violations == 1, "%zu violations at termination", r->violations);
+    CHECK(r->first[0].object == (uintptr_t)a && r->first[0].slot == (uintptr_t)&a->right &&
+          r->first[0].target == (uintptr_t)c);
+    CHECK(strcmp(r->first[0].what, "black object points to a white object") == 0);
+    /* sweeping has not reached the span yet: C is about to be freed, once */
+    CHECK(tri_gc_phase(h) == TRI_GC_SWEEP);
+    tri_gc_verify_report now;
+    CHECKF(tri_gc_verify(h, &now) == 1, "%zu violations while sweeping", now.violations);
+    CHECK(now.first[0].target == (uintptr_t)c && strcmp(now.first[0].what, "reachable object will be freed by sweeping") == 0);
+    tri_gc_destroy(h);
+}

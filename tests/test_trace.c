@@ -67,7 +67,7 @@ TEST(trace_round_trip)
     int rc = trace_read(data, size, &s, out, err, sizeof err);
     free(data);
     CHECKF(rc == 0, "%s", err);
-    CHECK(s.events == N && s.version == 1 && s.barrier == TRI_BARRIER_YUASA);
+    CHECK(s.events == N && s.version == TRACE_VERSION && s.barrier == TRI_BARRIER_YUASA);
     CHECK(strcmp(s.workload, "sample workload") == 0);
     CHECK((s.flags & 1) == (sizeof(uintptr_t) == 4));
     for (size_t i = 0; i < N; i++)
@@ -143,9 +143,11 @@ TEST(trace_rejects_malformed_content)
     CHECK(data != NULL);
     size_t first_event = TRACE_HEADER + 8 * TRI_NUM_SIZE_CLASSES;
 
-    data[8] = 2; /* version 2 */
+    data[8] = TRACE_VERSION + 1;
     CHECK(read_says(data, size, "newer than this reader"));
-    data[8] = 1;
+    data[8] = 0;
+    CHECK(read_says(data, size, "unknown trace version 0"));
+    data[8] = TRACE_VERSION;
     data[first_event] = 99; /* an unknown kind */
     CHECK(read_says(data, size, "unknown kind 99"));
     data[first_event] = ev[0].kind;
@@ -163,4 +165,66 @@ TEST(trace_rejects_malformed_content)
     trace_summary s;
     char err[256];
     CHECK(trace_read(junk, sizeof junk, &s, NULL, err, sizeof err) != 0 && strstr(err, "not a tricolor trace"));
+}
+
+/* Version 1 (barriers only while marking) is still read, as it was written. */
+TEST(trace_reads_version_1)
+{
+    enum { N = 40 };
+    static tri_gc_event ev[N], out[N];
+    size_t size;
+    uint8_t *data = sample(N, ev, &size);
+    CHECK(data != NULL);
+    data[8] = 1;
+    reseal(data, size);
+    trace_summary s;
+    char err[256] = "";
+    int rc = trace_read(data, size, &s, out, err, sizeof err);
+    free(data);
+    CHECKF(rc == 0, "%s", err);
+    CHECK(s.version == 1 && s.events == N && memcmp(ev, out, sizeof ev) == 0);
+}
+
+/* A heap with events records every pointer store, marking or not: a trace
+ * of it holds the stores that built the graph before any cycle ran. */
+TEST(trace_holds_every_pointer_store)
+{
+    tri_gc_config c = {.gogc = -1, .events = 1 << 10, .barrier = TRI_BARRIER_DIJKSTRA};
+    tri_gc_heap *h = tri_gc_create(&c);
+    CHECK(h != NULL);
+    static const uint64_t map = 3;
+    static const tri_type pair = {"pair", 2 * sizeof(void *), 2, &map};
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    void **a = tri_gc_alloc(h, &pair);
+    roots[0] = a;
+    void **b = tri_gc_alloc(h, &pair);
+    tri_gc_write(h, &a[0], b);        /* outside marking: recorded, nothing shaded */
+    tri_gc_start_cycle(h);
+    void **c2 = tri_gc_alloc(h, &pair);
+    tri_gc_write(h, &a[1], c2);       /* while marking: the barrier's own event */
+    tri_gc_finish_cycle(h);
+    tri_gc_write(h, &b[1], (void *)a); /* sweeping is over: recorded again */
+    size_t cap;
+    uint64_t written;
+    const tri_gc_event *ev = tri_gc_events(h, &cap, &written);
+    int phase = TRI_GC_OFF, stores = 0, outside = 0;
+    for (uint64_t i = 0; i < written; i++) {
+        const tri_gc_event *e = &ev[i & (cap - 1)];
+        if (e->kind == TRI_EV_PHASE)
+            phase = (int)e->arg;
+        if (e->kind != TRI_EV_BARRIER)
+            continue;
+        stores++;
+        if (phase == TRI_GC_OFF || phase == TRI_GC_SWEEP) {
+            outside++;
+            CHECK(e->d == 0); /* outside marking nothing is shaded */
+        }
+        CHECK(e->arg == TRI_BARRIER_DIJKSTRA);
+    }
+    CHECKF(stores == 3 && outside == 2, "%d stores, %d outside marking", stores, outside);
+    tri_gc_stats st;
+    tri_gc_get_stats(h, &st);
+    CHECK(st.barrier_hits[TRI_BARRIER_DIJKSTRA] == 1); /* only the store while marking is a barrier hit */
+    tri_gc_destroy(h);
 }

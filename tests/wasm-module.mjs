@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as api from '../build/emscripten/tricolor.mjs';
 import * as layout from '#tricolor/layout';
-const { loadTricolor, SPAN_WORDS, PAGE_WORDS, PAGE_STATES, SPAN } = api;
+const { loadTricolor, SPAN_WORDS, PAGE_WORDS, PAGE_STATES, SPAN, BARRIERS } = api;
 import { loadTricolor as loadCapped } from '../build/emscripten/capped/tricolor.mjs';
 
 const tests = [];
@@ -170,7 +170,7 @@ test('module_bad_case_barriers', () => {
     assert.ok(r.cAlive, `${mode}: C was freed`);
   }
   const none = badCase('none');
-  assert.ok(none.report.violations >= 1);
+  assert.equal(none.report.violations, 1);
   assert.equal(none.report.first[0].slot, none.a + 4);
   assert.ok(!none.cAlive);
   // the termination's report is kept until taken, once
@@ -180,6 +180,79 @@ test('module_bad_case_barriers', () => {
   assert.equal(none.stats.verifyReportsDropped, 0);
   assert.equal(none.stats.finalizersQueued, 0);
   assert.equal(none.stats.cpuLimited, 0);
+});
+
+// A heap with events records every pointer store (the graph can be
+// rebuilt from its events); outside marking the barrier shades nothing. A
+// heap without events sees no store outside marking.
+test('module_events_hold_every_pointer_store', () => {
+  for (const barrier of ['hybrid', 'none']) {
+    const heap = tri.createHeap({ gogc: 'off', barrier, events: 1 << 10 });
+    const node = heap.type('node', 2, [0, 1]);
+    const roots = heap.roots(1);
+    const a = heap.alloc(node), b = heap.alloc(node);
+    roots.set(0, a);
+    heap.write(a, 0, b); // off
+    heap.store(b, 1, 7); // a plain word: no event
+    heap.startCycle();
+    heap.write(a, 1, b); // marking
+    heap.finishCycle();
+    heap.write(a, 0, 0); // off again
+    const stores = heap.events().filter((e) => e.kind === 'barrier');
+    assert.deepEqual(stores.map((e) => [e.a - a, e.b, e.c, e.arg]), [[0, 0, b, BARRIERS.indexOf(barrier)],
+      [4, 0, b, BARRIERS.indexOf(barrier)], [0, b, 0, BARRIERS.indexOf(barrier)]], barrier);
+    assert.equal(stores[0].d, 0, 'outside marking nothing is shaded');
+    assert.equal(heap.read(b, 1), 7);
+    heap.destroy();
+  }
+  const quiet = tri.createHeap({ gogc: 'off' });
+  assert.equal(tri.views().u32[quiet.ptr / 4], 0, 'no events: the barrier is off outside marking');
+  quiet.destroy();
+});
+
+// The bad case under barrier none is one fault, reported once with its reason.
+test('module_verifier_reports_a_fault_once_with_its_reason', () => {
+  const r = badCase('none');
+  assert.equal(r.report.violations, 1);
+  assert.equal(r.report.first[0].what, 'black object points to a white object');
+  assert.equal(r.report.first[0].object, r.a);
+});
+
+test('module_weak_peek_keeps_nothing_alive', () => {
+  const heap = tri.createHeap({ gogc: 'off' });
+  const node = heap.type('node', 2, [0, 1]);
+  const roots = heap.roots(1);
+  roots.set(0, heap.alloc(node));
+  const x = heap.alloc(node), y = heap.alloc(node); // unreachable
+  const wx = heap.weak(x), wy = heap.weak(y);
+  heap.startCycle();
+  assert.equal(wx.peek(), x, 'peek: the target');
+  assert.equal(heap.colorOf(x), 'white', 'and not shaded');
+  assert.equal(wy.get(), y, 'get: the target');
+  assert.notEqual(heap.colorOf(y), 'white', 'and shaded: it may be stored anywhere');
+  heap.finishCycle();
+  assert.equal(wx.peek(), 0, 'x was collected');
+  assert.equal(wy.peek(), y, 'y lives, for get() shaded it');
+  wx.free();
+  assert.throws(() => wx.peek(), /freed/);
+  assert.throws(() => heap.weak(12345), /not an object of this heap/);
+  wy.free();
+  heap.destroy();
+});
+
+test('module_root_stores_are_heard', () => {
+  const heap = tri.createHeap({ gogc: 'off' });
+  const node = heap.type('node', 2, [0, 1]);
+  const roots = heap.roots(2);
+  const heard = [];
+  heap.onRootStore((slot, value) => heard.push([slot - roots.base, value]));
+  const x = heap.alloc(node);
+  roots.set(1, x);
+  roots.clear();
+  heap.onRootStore(null);
+  roots.set(0, x);
+  assert.deepEqual(heard, [[4, x], [0, 0], [4, 0]]);
+  heap.destroy();
 });
 
 test('module_page_runs_map_linear_memory', () => {

@@ -1,7 +1,10 @@
 /*
  * Traces: the events of a garbage-collected heap in a compact file
  * (docs/trace-format.md). The writer is an event sink; the reader checks
- * every rule of the format and says what is wrong and where.
+ * every rule of the format and says what is wrong and where. The writer
+ * writes version 2: a heap with events records every pointer store
+ * (gcbarrier.c), so its events are what version 2 promises. The reader
+ * reads versions 1 and 2.
  */
 #include "trace.h"
 
@@ -160,7 +163,7 @@ int trace_read(const uint8_t *data, size_t size, trace_summary *out, tri_gc_even
     if (out->version > TRACE_VERSION)
         return fail(err, errlen, "trace version %u is newer than this reader (version %d)", out->version,
                     TRACE_VERSION);
-    if (out->version != TRACE_VERSION)
+    if (out->version < TRACE_OLDEST_VERSION)
         return fail(err, errlen, "unknown trace version %u", out->version);
     out->flags = get_u32(data + 12);
     out->barrier = get_u32(data + 24);

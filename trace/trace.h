@@ -8,7 +8,9 @@
 
 #include "tricolor.h"
 
-enum { TRACE_VERSION = 1, TRACE_HEADER = 64, TRACE_TRAILER = 24, TRACE_KINDS = 14 };
+/* Version 2 holds every pointer store into the heap (a barrier event, in
+ * every phase); version 1, still read, only the barriers while marking. */
+enum { TRACE_VERSION = 2, TRACE_OLDEST_VERSION = 1, TRACE_HEADER = 64, TRACE_TRAILER = 24, TRACE_KINDS = 14 };
 
 typedef struct trace_writer {
     FILE *f;

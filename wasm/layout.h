@@ -81,7 +81,8 @@
 /* tri_js_verify: the report's counts, then up to TRI_JS_VIOLATIONS
  * TRI_JS_VIOLATION records. */
 #define TRI_JS_VERIFY(X) X(violations, violations) X(objectsChecked, objects_checked)
-#define TRI_JS_VIOLATION(X) X(object, object) X(slot, slot) X(target, target)
+/* what: the verifier's reason, a C string in the module's memory. */
+#define TRI_JS_VIOLATION(X) X(object, object) X(slot, slot) X(target, target) X(what, what)
 #define TRI_JS_VIOLATIONS 8
 
 /* The event ring holds tri_gc_event records as they are: X(js, c, words).

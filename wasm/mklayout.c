@@ -165,6 +165,9 @@ int main(void)
            "// wasm/layout.h: do not edit.\n\n");
     printf("export const PAGE_SIZE = %d;\n", TRI_JS_PAGE_SIZE);
     printf("export const SIZE_CLASSES = %d; // class 0 stands for large objects\n", TRI_NUM_SIZE_CLASSES);
+    printf("// The heap head's barrier_on: which stores the write barrier's slow path sees.\n"
+           "export const BARRIER_ON = Object.freeze({ ALL: %d, OVERWRITES: %d });\n",
+           TRI_GC_BARRIER_ALL, TRI_GC_BARRIER_OVERWRITES);
 
     print_names(&phases, "The collector's phases (enum tri_gc_phase).");
     print_names(&barriers, "Write barrier modes (enum tri_gc_barrier).");

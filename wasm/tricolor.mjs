@@ -10,6 +10,11 @@
 //   heap.write(roots.get(0), 0, heap.alloc(node));  // through the write barrier
 //   heap.collect();
 //
+// A heap with events (events: a power of two) records every pointer store
+// made through write() in its event stream, marking or not: the stream is
+// enough to rebuild the object graph (all but the roots, which have no
+// barrier; onRootStore() tells of those).
+//
 // Out of memory: malloc, calloc, realloc and the heap's alloc functions
 // return 0, as their C counterparts return NULL, and the module stays
 // usable; the API's own functions that need memory (type, roots, spans,
@@ -22,7 +27,7 @@
 import createModule from './tricolor-core.mjs';
 import {
   PHASES, BARRIERS, COLORS, EVENTS, STATS, CLASS_STATS, GC_STATS, SIZE_CLASSES, SPAN, PAGE_RUN, OBJECT, POINTER,
-  EVENT, EVENT_RING, VERIFY, VIOLATION, SHAPE,
+  EVENT, EVENT_RING, VERIFY, VIOLATION, SHAPE, BARRIER_ON,
 } from './tricolor-layout.mjs';
 
 // The names of the runtime's enums and the layout of every record below
@@ -72,16 +77,17 @@ export async function loadTricolor(options = {}) {
 
 // A table the C side lays out in the module's memory: fill(buffer, capacity)
 // writes up to capacity records of `words` words and returns how many there
-// are. The buffer is kept for the next read and grown (to twice what was
-// needed) when too small; read() returns a view over it, valid until the
-// next call into the module.
+// are (fill(0, 0) only counts). The buffer is kept for the next read and
+// grown (to twice what was needed) when too small; read() returns a view
+// over it, valid until the next call into the module.
 class Table {
   constructor(tri, words, least, what) {
     Object.assign(this, { tri, words, least, what, buf: 0, cap: 0 });
   }
 
   read(fill) {
-    let n = fill(0, 0);
+    // one pass when the buffer is big enough (the common case), two when it must grow
+    let n = fill(this.buf, this.cap);
     if (n > this.cap) {
       this.release();
       this.cap = Math.max(this.least, n * 2);
@@ -90,8 +96,9 @@ class Table {
         this.cap = 0;
         throw new OutOfMemoryError(this.what);
       }
+      n = fill(this.buf, this.cap); // the buffer itself may have changed the count
     }
-    n = Math.min(fill(this.buf, this.cap), this.cap); // the buffer itself may have changed the count
+    n = Math.min(n, this.cap);
     return this.tri.views().u32.subarray(this.buf / 4, this.buf / 4 + n * this.words);
   }
 
@@ -199,6 +206,8 @@ export class Tricolor {
 }
 
 export class GcHeap {
+  #rootListener = null; // onRootStore's
+
   constructor(tri, ptr) {
     this.tri = tri;
     this.m = tri.m;
@@ -237,15 +246,30 @@ export class GcHeap {
   allocArray(type, count) { return this.m._tri_gc_alloc_array(this.ptr, type, count) >>> 0; }
   allocNoscan(size) { return this.m._tri_gc_alloc_noscan(this.ptr, size) >>> 0; }
 
-  // The write barrier: word `index` of `object` = value.
+  // The write barrier: word `index` of `object` = value. As tricolor.h's
+  // inline barrier: the slow path for every store when the heap's head says
+  // all, for those over a pointer when it says overwrites (BARRIER_ON).
   write(object, index, value) {
     const slot = object + 4 * index;
     const u32 = this.tri.views().u32;
-    if (u32[this.ptr / 4]) this.m._tri_gc_write_slow(this.ptr, slot, value); // barrier_on
-    else u32[slot / 4] = value;
+    const on = u32[this.ptr / 4];
+    if (on === BARRIER_ON.ALL || (on === BARRIER_ON.OVERWRITES && u32[slot / 4] !== 0)) {
+      this.m._tri_gc_write_slow(this.ptr, slot, value);
+    } else {
+      u32[slot / 4] = value;
+    }
   }
 
   read(object, index) { return this.tri.views().u32[(object + 4 * index) / 4]; }
+
+  // Word `index` of `object` = value, for a word that holds no pointer: a
+  // plain store, which no barrier needs to see.
+  store(object, index, value) { this.tri.views().u32[(object + 4 * index) / 4] = value; }
+
+  // Calls fn(slot, value) for every store through a root set's set() or
+  // clear() (roots have no barrier, so the event stream does not see
+  // them): for tools that mirror the heap from its events. null: none.
+  onRootStore(fn) { this.#rootListener = fn; }
 
   // `count` root slots in the module's memory.
   roots(count) {
@@ -258,8 +282,14 @@ export class GcHeap {
     const set = {
       base, count,
       get: (i) => tri.views().u32[base / 4 + i],
-      set: (i, p) => { tri.views().u32[base / 4 + i] = p; },
-      clear: () => { tri.views().u32.fill(0, base / 4, base / 4 + count); },
+      set: (i, p) => {
+        tri.views().u32[base / 4 + i] = p;
+        this.#rootListener?.(base + 4 * i, p);
+      },
+      clear: () => {
+        tri.views().u32.fill(0, base / 4, base / 4 + count);
+        if (this.#rootListener) for (let i = 0; i < count; i++) this.#rootListener(base + 4 * i, 0);
+      },
       release: () => {
         m._tri_gc_remove_roots(heap, base);
         tri.free(base);
@@ -367,8 +397,30 @@ export class GcHeap {
     if (which === 2 && n === 0xffffffff) return null;
     const u = tri.views().u32, i = tri.scratch / 4;
     const out = { ...record(VERIFY, u, i), first: [] };
-    for (let k = 0; k < n; k++) out.first.push(record(VIOLATION, u, i + VERIFY.words + k * VIOLATION.words));
+    for (let k = 0; k < n; k++) {
+      const v = record(VIOLATION, u, i + VERIFY.words + k * VIOLATION.words);
+      v.what = v.what ? this.tri.string(v.what) : '';
+      out.first.push(v);
+    }
     return out;
+  }
+
+  // A weak reference to `object`: get() returns it, or 0 once a cycle found
+  // it unreachable (while marking, get() shades it, so what it returns may
+  // be stored anywhere); peek() returns the same without shading, for
+  // what only looks (an inspector, a test), and keeps nothing alive;
+  // free() lets the reference go.
+  weak(object) {
+    const m = this.m, heap = this.ptr;
+    const w = m._tri_gc_weak_new(heap, object) >>> 0;
+    if (!w) throw new RangeError(`cannot make a weak reference to ${object}: not an object of this heap, or out of memory`);
+    let freed = false;
+    const live = () => { if (freed) throw new Error('this weak reference was freed'); };
+    return {
+      get: () => { live(); return m._tri_gc_weak_get(heap, w) >>> 0; },
+      peek: () => { live(); return m._tri_gc_weak_peek(heap, w) >>> 0; },
+      free: () => { live(); freed = true; m._tri_gc_weak_free(heap, w); },
+    };
   }
 
   // Runs the finalizers queued by cycles (never run inside an allocation);

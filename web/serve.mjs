@@ -1,7 +1,11 @@
 // Serves a directory (build/web by default) over HTTP on 127.0.0.1:
 //   node web/serve.mjs [DIR] [--port N]
 // Static files only, with the types a browser needs for ES modules and
-// WebAssembly; nothing outside the directory is served.
+// WebAssembly; nothing outside the directory is served. Every response
+// makes the page cross-origin isolated (COOP and COEP, as the static
+// build's _headers file asks of other hosts): without that, browsers round
+// performance.now() to 100 µs, and the runtime's clock in the page with it,
+// so stops and steps would read as 0 or 100 µs.
 import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +26,8 @@ const TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
+export const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, 'http://localhost');
   let file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
@@ -29,7 +35,8 @@ const server = http.createServer(async (req, res) => {
   try {
     if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
     const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache',
+      ...ISOLATION });
     res.end(body);
   } catch {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');

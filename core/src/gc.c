@@ -476,6 +476,7 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
     tri_gc_marker_init(&h->mark.self, h);
     tri_gc_alloc_init(h);
     tri_gc_pacer_plan(h);
+    tri_gc_barrier_update(h); /* a heap with events records every store from the start */
     tri_gc_attach_thread(h);
     return h;
 }

@@ -1,7 +1,11 @@
 /*
  * The write barrier (Go's mbarrier.go): the slow path of tri_gc_write,
  * taken only while a cycle marks (head.barrier_on; tricolor.h's inline
- * fast path is one predictable branch and a store).
+ * fast path is one predictable branch and a store), and, in a heap that
+ * records events, for every store: the event stream then holds every
+ * pointer written into the heap, so that a tool (a trace's replay, the
+ * visualiser stepping back) can rebuild the object graph from it. Outside
+ * marking such a store shades nothing and counts no barrier hit.
  *
  * Owns: stats.barrier_hits.
  *
@@ -31,14 +35,17 @@
 /* Which stores the slow path must see (tricolor.h's barrier_on), from the
  * phase, the mode and whether the roots are scanned: a deletion barrier
  * (Yuasa; hybrid once the roots are scanned) only those that overwrite a
- * pointer, unless the heap records events, which show every barrier. */
+ * pointer. A heap that records events sees every store, in every phase
+ * and under every mode (none too), so its event stream holds them all. */
 void tri_gc_barrier_update(tri_gc_heap *h)
 {
     enum tri_gc_barrier b = h->config.barrier;
     int on = 0;
-    if (tri_gc_marking(h) && b != TRI_BARRIER_NONE) {
+    if (h->events.ring && (h->events.kinds & TRI_EV_BIT(TRI_EV_BARRIER))) {
+        on = TRI_GC_BARRIER_ALL;
+    } else if (tri_gc_marking(h) && b != TRI_BARRIER_NONE) {
         bool deletion_only = b == TRI_BARRIER_YUASA || (b == TRI_BARRIER_HYBRID && h->mark.roots_scanned);
-        on = deletion_only && !h->events.objects ? TRI_GC_BARRIER_OVERWRITES : TRI_GC_BARRIER_ALL;
+        on = deletion_only ? TRI_GC_BARRIER_OVERWRITES : TRI_GC_BARRIER_ALL;
     }
     h->head.barrier_on = on;
 }
@@ -47,12 +54,13 @@ void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
 {
     void *old = __atomic_load_n(slot, __ATOMIC_RELAXED); /* workers may read the slot: see tricolor.h */
     unsigned shaded = 0;
+    bool marking = tri_gc_marking(h);
     TRI_RACE_WINDOW();
 #if TRI_MUTATE_barrier /* the mutant tests/mutants.sh expects the tests to catch */
     if (h)
         goto store;
 #endif
-    switch (h->config.barrier) {
+    switch (marking ? h->config.barrier : TRI_BARRIER_NONE) { /* outside marking: only recorded */
     case TRI_BARRIER_DIJKSTRA:
         shaded = tri_gc_shade(h, (uintptr_t)value) ? 2 : 0;
         break;
@@ -72,6 +80,7 @@ void tri_gc_write_slow(tri_gc_heap *h, void **slot, void *value)
 store:
 #endif
     __atomic_store_n(slot, value, __ATOMIC_RELAXED);
-    h->stats.barrier_hits[h->config.barrier]++;
+    if (marking && h->config.barrier != TRI_BARRIER_NONE)
+        h->stats.barrier_hits[h->config.barrier]++;
     tri_gc_emit(h, TRI_EV_BARRIER, h->config.barrier, (uintptr_t)slot, (uintptr_t)old, (uintptr_t)value, shaded);
 }

@@ -17,6 +17,14 @@
  * Run at other times (tri_gc_verify), it checks that every object reachable
  * from the roots is allocated, and, while sweeping, not about to be freed.
  *
+ * Each fault is reported once, where it starts, with its reason. A
+ * reachable object left white is reached through an edge into it from a
+ * root or from a marked object: from a black object, that is the
+ * black-to-white edge already reported; from a root, it is reported as
+ * such. What lies behind it (white objects reached only through white
+ * objects) is a consequence of the same fault, and is not counted again.
+ * The same holds while sweeping for objects about to be freed.
+ *
  * It needs memory for its set of visited objects and its stack; out of
  * memory, it says so in the report rather than pass an incomplete check.
  */
@@ -74,6 +82,7 @@ typedef struct verify_state {
     size_t stack_n, stack_cap;
     bool termination;
     bool failed;         /* out of memory: the report is incomplete */
+    bool source_lost;    /* the object whose slots are walked is itself left white (or to be freed) */
 } verify_state;
 
 static void violation(tri_gc_heap *h, verify_state *v, uintptr_t obj, uintptr_t slot, uintptr_t target,
@@ -102,9 +111,14 @@ static void verify_reach(tri_gc_heap *h, verify_state *v, uintptr_t p, uintptr_t
         violation(h, v, obj, slot, p, "reachable pointer to memory that is not an allocated object");
         return;
     }
-    if (v->termination && !marked)
-        violation(h, v, obj, slot, p, "reachable object is not marked");
-    else if (!v->termination && g->sweepgen != h->spans.sweepgen && !marked)
+    /* Left white at termination, or about to be freed by sweeping. An edge
+     * into it from a black object is check_black_slot's; from a lost
+     * object, a consequence of whatever lost that one. */
+    bool lost = !marked && (v->termination || g->sweepgen != h->spans.sweepgen);
+    if (lost && !obj)
+        violation(h, v, obj, slot, p,
+                  v->termination ? "a root points to an object left white" : "a root points to an object sweeping will free");
+    else if (lost && !v->termination && !v->source_lost)
         violation(h, v, obj, slot, p, "reachable object will be freed by sweeping");
     uintptr_t start = tri_gc_object_at(g, idx);
     int fresh = addr_insert(&v->seen, start);
@@ -167,6 +181,8 @@ static bool verify(tri_gc_heap *h, tri_gc_verify_report *out)
     while (v.stack_n > 0) {
         uintptr_t obj = v.stack[--v.stack_n];
         tri_gcspan *g = tri_gc_span_of(h, obj);
+        uint32_t idx = g->large ? 0 : tri_floor_index(g->spc >> 1, obj - g->base);
+        v.source_lost = tri_gc_is_white(g, idx) && (v.termination || g->sweepgen != h->spans.sweepgen);
         report.objects_checked++;
         tri_gc_for_each_slot_of(h, g, obj, verify_slot, &v);
     }

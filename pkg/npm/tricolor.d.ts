@@ -71,10 +71,12 @@ export declare const OBJECT: Layout<ObjectField>;
 export declare const POINTER: Layout<'slot' | 'target'>;
 export declare const EVENT_RING: Layout<'ring' | 'capacity' | 'writtenLow' | 'writtenHigh'>;
 export declare const VERIFY: Layout<'violations' | 'objectsChecked'>;
-export declare const VIOLATION: Layout<'object' | 'slot' | 'target'>;
+export declare const VIOLATION: Layout<'object' | 'slot' | 'target' | 'what'>;
 export declare const EVENT: Layout<EventField>;
 /** How many violations a verifier report lists at most. */
 export declare const VIOLATIONS: number;
+/** The heap head's barrier_on: which stores the write barrier's slow path sees. */
+export declare const BARRIER_ON: { readonly ALL: number; readonly OVERWRITES: number };
 /** Words of a span record (SPAN.words). */
 export declare const SPAN_WORDS: number;
 /** Words of a page-run record (PAGE_RUN.words). */
@@ -273,11 +275,23 @@ export interface GcEvent {
   d: number;
 }
 
-/** A black object that points to a white one. */
+/** What the verifier found: an edge (object's slot -> target; object 0 for a root), and why it is wrong. */
 export interface Violation {
   object: Address;
   slot: Address;
   target: Address;
+  /** The verifier's reason, as "black object points to a white object". */
+  what: string;
+}
+
+/** A weak reference (GcHeap.weak). */
+export interface WeakReference {
+  /** The target, or 0 once a cycle found it unreachable; while a cycle marks, shades it (it may be stored anywhere). */
+  get(): Address;
+  /** The same without shading, for what only looks: it keeps nothing alive, and must not be stored into the heap. */
+  peek(): Address;
+  /** Lets the reference go; it may not be used after. */
+  free(): void;
 }
 
 export interface VerifyReport {
@@ -349,9 +363,16 @@ export declare class GcHeap {
   allocArray(type: GcType, count: number): Address;
   /** An object the collector does not scan. */
   allocNoscan(size: number): Address;
-  /** Word `index` of `object` = value, through the write barrier. */
+  /** Word `index` of `object` = value, through the write barrier. In a heap with events every such
+   * store is an event, marking or not: the event stream holds the object graph (but the roots). */
   write(object: Address, index: number, value: Address): void;
   read(object: Address, index: number): number;
+  /** Word `index` of `object` = value, for a word that holds no pointer: a plain store, no barrier. */
+  store(object: Address, index: number, value: number): void;
+  /** Calls fn(slot, value) for every store through a root set's set() or clear(); null: none. */
+  onRootStore(fn: ((slot: Address, value: Address) => void) | null): void;
+  /** A weak reference to an object of this heap; throws a RangeError for anything else. */
+  weak(object: Address): WeakReference;
   roots(count: number): RootSet;
 
   /** About `budget` bytes of marking or sweeping; returns the work done. */

@@ -42,7 +42,7 @@ function encodeEvents(events) {
 }
 
 // A whole trace file; every field can be given wrong.
-function traceFile({ magic = 'TRITRACE', version = 1, flags = 0, pageSize = PAGE_SIZE, classes = SIZE_CLASSES, barrier = 0,
+function traceFile({ magic = 'TRITRACE', version = 2, flags = 0, pageSize = PAGE_SIZE, classes = SIZE_CLASSES, barrier = 0,
   reserved = 0, workload = 'unit test', events = [], eventBytes = encodeEvents(events), count = events.length, crc,
   endMagic = 'TRIEND\0\0', trailerReserved = 0 } = {}) {
   const body = Buffer.alloc(HEADER + 8 * SIZE_CLASSES + eventBytes.length);
@@ -88,7 +88,7 @@ const CYCLE = [
 test('a good trace: the header, and every event as an EVENT record', () => {
   const file = traceFile({ flags: 1, barrier: BARRIERS.indexOf('yuasa'), workload: 'two objects', events: CYCLE });
   const trace = readTrace(file);
-  assert.deepEqual(trace.header, { version: 1, wasm32: true, barrier: 2, workload: 'two objects', classes: CLASS_TABLE });
+  assert.deepEqual(trace.header, { version: 2, wasm32: true, barrier: 2, workload: 'two objects', classes: CLASS_TABLE });
   assert.equal(trace.count, CYCLE.length);
   assert.equal(trace.bytes, file.length);
   assert.equal(trace.durationNs, 270);
@@ -134,9 +134,10 @@ test('wrong magic: not a tricolor trace', () => {
   refused(Buffer.from('{"some": "json, not a trace at all"}'), /^not a tricolor trace/);
 });
 
-test('wrong version: a newer one is named as newer, an older one as unknown', () => {
-  refused(traceFile({ version: 2 }), /^trace version 2 is newer than this reader \(version 1\)$/);
+test('wrong version: a newer one is named as newer, an older one as unknown; version 1 still reads', () => {
+  refused(traceFile({ version: 3 }), /^trace version 3 is newer than this reader \(version 2\)$/);
   refused(traceFile({ version: 0 }), /^unknown trace version 0$/);
+  assert.equal(readTrace(traceFile({ version: 1, events: CYCLE })).header.version, 1);
 });
 
 test('a header that breaks the format is refused, saying which field', () => {
@@ -184,9 +185,10 @@ test('corrupt: an unknown kind, an overlong number, a count that is not the even
 
 test('replay: the heap as of each event, forwards and back', () => {
   const replay = new Replay(readTrace(traceFile({ events: CYCLE })));
-  const colours = () => [...replay.spans.get(SPAN).colours.subarray(0, 2)].map((c) => COLORS[c]);
+  const m = () => replay.model;
+  const colours = () => [...m().spans.get(SPAN).colours.subarray(0, 2)].map((c) => COLORS[c]);
   replay.seek(3); // the span and both objects
-  assert.deepEqual([replay.objects, replay.live, replay.spanBytes], [2, 64, PAGE_SIZE]);
+  assert.deepEqual([m().objects, m().live, m().spanBytes], [2, 64, PAGE_SIZE]);
   assert.deepEqual(colours(), ['white', 'white']);
   assert.equal(replay.summary().phase, 'off');
   replay.seek(8); // X marked and scanned, Y not
@@ -195,15 +197,60 @@ test('replay: the heap as of each event, forwards and back', () => {
   assert.equal(replay.history.cycles[0].markedBefore, 2 ** 40 + 5);
   replay.seek(CYCLE.length); // Y swept, X white again for the next cycle
   assert.deepEqual(colours(), ['white', 'free']);
-  assert.deepEqual([replay.objects, replay.live], [1, 32]);
+  assert.deepEqual([m().objects, m().live], [1, 32]);
   const s = replay.summary();
   assert.deepEqual([s.phase, s.cycles, s.objects, s.event, s.events], ['off', 1, 1, CYCLE.length, CYCLE.length]);
   assert.equal(replay.inspect(X).colour, 'white');
   assert.equal(replay.inspect(Y), null, 'a freed object is no object');
-  replay.seek(6); // back: replayed again from the start
+  replay.seek(6); // back: from the checkpoint before it
   assert.deepEqual(colours(), ['grey', 'white']);
   assert.equal(replay.history.cycles.length, 1);
   assert.equal(replay.spanBits(X).grey[0], 1);
+});
+
+// Version 2 holds every pointer store: the graph is rebuilt, its roots
+// the objects each cycle's root scan shaded. root -> A -> B; C garbage.
+const A = SPAN, B = SPAN + 32, C = SPAN + 64;
+const STORES = [
+  { kind: EV.SPAN_TAKE, arg: 2 << 1, t: 100, a: SPAN, b: 1 },
+  { kind: EV.ALLOC, t: 110, a: A, b: 32 },
+  { kind: EV.ALLOC, t: 111, a: B, b: 32 },
+  { kind: EV.BARRIER, arg: BARRIERS.indexOf('yuasa'), t: 112, a: A + 8, b: 0, c: B }, // A.word2 = B, outside marking
+  { kind: EV.ALLOC, t: 113, a: C, b: 32 },
+  { kind: EV.BARRIER, arg: BARRIERS.indexOf('yuasa'), t: 114, a: C, b: 0, c: A }, // C.word0 = A
+  { kind: EV.PHASE, arg: PHASE.MARK_SETUP, t: 200, a: 1 },
+  { kind: EV.GREY, t: 201, a: A }, // the root scan
+  { kind: EV.PHASE, arg: PHASE.MARK, t: 202, a: 1 },
+  { kind: EV.GREY, t: 203, a: B }, // the barrier shades the old value, then says so
+  { kind: EV.BARRIER, arg: BARRIERS.indexOf('yuasa'), t: 203, a: A + 8, b: B, c: 0, d: 1 }, // A.word2 = null
+];
+
+test('replay of version 2: the object graph from the stores, the roots from the root scan', () => {
+  const replay = new Replay(readTrace(traceFile({ barrier: BARRIERS.indexOf('yuasa'), flags: 1, events: STORES })));
+  replay.seek(6); // before any cycle: the graph, but no root known yet
+  let g = replay.graph();
+  assert.deepEqual(g.nodes.map((n) => n.addr), [A, B, C]);
+  assert.deepEqual(g.edges.map((e) => [e.from, e.to, e.slot]), [[A, B, A + 8], [C, A, C]]);
+  assert.deepEqual(g.roots, []);
+  replay.seek(9); // the root scan found A
+  g = replay.graph();
+  assert.deepEqual(g.roots.map((r) => r.target), [A]);
+  assert.equal(g.rootsScanned, true);
+  assert.deepEqual(replay.inspect(B).path.map((p) => p.object), [A, B]);
+  assert.equal(replay.inspect(C).path, null, 'C is reached by nothing');
+  replay.seek(STORES.length); // the deletion: B shaded, and the edge gone
+  g = replay.graph();
+  assert.deepEqual(g.edges.map((e) => [e.from, e.to]), [[C, A]]);
+  assert.equal(COLORS[g.nodes.find((n) => n.addr === B).colour], 'grey');
+  assert.deepEqual(replay.history.barriers.map((b) => [b.old, b.value, b.shaded]), [[B, 0, 1]], 'only the store while marking is logged');
+  assert.equal(replay.history.storesOutside, 2);
+});
+
+test('replay of version 1: no graph, and the page says why', () => {
+  const replay = new Replay(readTrace(traceFile({ version: 1, events: STORES })));
+  replay.seek(STORES.length);
+  assert.match(replay.graph().unavailable, /version 1, which records pointer stores only while marking/);
+  assert.equal(replay.inspect(A).pointers, null);
 });
 
 // --- a trace of the native command line ------------------------------------------------------------
@@ -225,6 +272,11 @@ test('a trace the native command line wrote reads, event for event as trace-info
     const replay = new Replay(trace);
     replay.seek(trace.count);
     assert.ok(replay.summary().cycles > 0);
+    assert.equal(trace.header.version, 2);
+    // every pointer store is there: a small tree's graph is whole, and reached from the roots the last scan found
+    replay.seek(Math.floor(trace.count / 3));
+    replay.seek(trace.count);
+    assert.ok(counts[EV.BARRIER] > 0, 'pointer stores recorded');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

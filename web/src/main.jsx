@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { LiveRuntime } from './runtime.js';
 import { createController } from './controller.js';
 import { App } from './app.jsx';
+import { invariants } from './invariants.js';
 
 async function main() {
   const root = document.getElementById('app');
@@ -19,7 +20,8 @@ async function main() {
     return;
   }
   const controller = createController(live);
-  globalThis.tricolor = controller; // for the browser's console and the end-to-end tests
+  // for the browser's console and the end-to-end tests
+  globalThis.tricolor = Object.assign(controller, { modules: { invariants } });
   controller.start();
   root.textContent = '';
   render(<App controller={controller} />, root);

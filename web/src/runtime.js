@@ -1,25 +1,32 @@
 // The live runtime: tricolor's Emscripten module, one collected heap, the
-// scenario mutating it, and what the page remembers of its history (stats
-// over time, cycles, stops and steps, barriers, violations). Views read the
-// heap straight from the module's memory through the JS API; this file
-// only drives it and keeps the history that the runtime does not.
+// scenario mutating it, what was allocated by hand, and the heap's past
+// (recorder.js: every event, so that the page can step back through it).
+// Views read the heap straight from the module's memory through the JS
+// API; this file only drives it and keeps what the runtime does not.
 import { BARRIERS, COLOR, EVENT, OBJECT, PAGE_RUN, PAGE_SIZE as PAGE, PAGE_STATE, SPAN } from '#tricolor/layout';
-import { makeScenario } from './scenarios.js';
+import { makeScenario, HAND_SLOTS } from './scenarios.js';
 import { PAGE_KIND } from './palette.js';
+import { HeapModel, GRAPH_MAX, EDGE_LIMIT } from './model.js';
 import { History } from './history.js';
+import { Recorder } from './recorder.js';
 
 // The fields of a page run that say what its pages are: a change to any
 // of them changes the heap map.
 const MAP_FIELDS = [PAGE_RUN.base, PAGE_RUN.arena, PAGE_RUN.pages, PAGE_RUN.state, PAGE_RUN.sizeClass, PAGE_RUN.spanClass];
 const KEEP_SAMPLES = 1200, KEEP_LOG = 200;
-const GRAPH_MAX = 400; // the object graph is drawn for heaps this small
 const STEP_BYTES = 4096; // one "mark step" of the controls
+const ROW = 128; // pages in a row of the heap map: 1 MiB
+// The page steps back through heaps up to this size; past it, recording
+// every event would cost the frame rate more than it is worth.
+const RECORD_MAX_OBJECTS = 250000;
 
 export class LiveRuntime {
   constructor(tri) {
     this.tri = tri;
     this.kind = 'live';
     this.heap = null;
+    // The size-class table as models read it: { size, pages } by class, 0 for large objects.
+    this.classes = [{ size: 0, pages: 0 }, ...tri.sizeClasses().map((c) => ({ size: c.size, pages: c.pages }))];
   }
 
   static async load(wasmUrl = new URL('./tricolor-core.wasm', import.meta.url)) {
@@ -31,8 +38,8 @@ export class LiveRuntime {
     return new LiveRuntime(tri);
   }
 
-  // A new heap and scenario for these settings.
-  reset(settings) {
+  // A new heap and scenario for these settings (beats: the bad case's script).
+  reset(settings, { beats } = {}) {
     if (this.heap) this.heap.destroy();
     this.settings = { ...settings };
     const stepped = settings.collector === 'stepped';
@@ -42,19 +49,25 @@ export class LiveRuntime {
       minHeap: 256 << 10,
       verify: true,
       events: 1 << 16,
+      stepBytes: settings.stepBytes || 0,
     });
     this.readEvents = 0;
     this.dropped = 0;
-    this.history = new History(settings.barrier);
     this.samples = [];
     this.log = [];
     this.pendingBarrier = null;
     this.ops = 0;
     this.error = null;
+    this.hand = [];
+    this.handSerial = 0;
+    this.plainHistory = null;
+    this.recorder = new Recorder(this.emptyModel());
+    this.heap.onRootStore((slot, value) => this.rootStore(slot, value));
     this.scenario = makeScenario(settings.scenario, {
-      heap: this.heap, objects: settings.objects, seed: settings.seed, log: (t) => this.note(t),
+      heap: this.heap, objects: settings.objects, seed: settings.seed, log: (t) => this.note(t), beats,
     });
     this.poll();
+    this.recorder.markStep();
     this.sample();
     this.version = (this.version || 0) + 1; // views re-read everything
   }
@@ -68,25 +81,27 @@ export class LiveRuntime {
   get phase() { return this.heap.phase; }
   get stepped() { return this.settings.collector === 'stepped'; }
 
+  // What the page remembers of the heap's events: the recorder's, or, past
+  // RECORD_MAX_OBJECTS, a history kept on its own.
+  get history() { return this.plainHistory || this.recorder.head.history; }
+  get recording() { return !this.plainHistory; }
+
   // --- the mutator and the collector ------------------------------------------------
 
   // One mutator operation. In stepped mode the collector then marks (or
   // sweeps) one object for every object the operation allocated, and at
   // least one: as Go's assists, allocation pays for collection, at a ratio
-  // slow enough to watch.
+  // slow enough to watch. The bad case's script plays its collector's
+  // beats itself.
   tick() {
     this.guard(() => {
       const before = this.stepped ? this.heap.stats().allocations : 0;
       this.scenario.tick();
       this.ops++;
-      if (this.stepped) {
+      if (this.stepped && !this.scenario.drivesCollector) {
         if (this.heap.phase === 'off' && this.shouldStartCycle()) this.heap.startCycle();
         const made = Math.max(1, this.heap.stats().allocations - before);
-        for (let i = 0; i < made && this.heap.phase !== 'off'; i++) {
-          this.heap.step(1);
-          this.scenario.react?.();
-        }
-        this.scenario.react?.();
+        for (let i = 0; i < made && this.heap.phase !== 'off'; i++) this.heap.step(1);
       }
     });
   }
@@ -107,33 +122,25 @@ export class LiveRuntime {
     this.guard(() => {
       if (this.heap.phase === 'off') this.heap.startCycle();
       else this.heap.step(budget);
-      this.scenario.react?.();
     });
   }
 
   stepPhase() {
     this.guard(() => {
       const from = this.heap.phase;
-      if (from === 'off') { this.heap.startCycle(); this.scenario.react?.(); return; }
-      for (let i = 0; i < 1e6 && this.heap.phase === from; i++) {
-        this.heap.step(STEP_BYTES);
-        this.scenario.react?.();
-      }
+      if (from === 'off') { this.heap.startCycle(); return; }
+      for (let i = 0; i < 1e6 && this.heap.phase === from; i++) this.heap.step(STEP_BYTES);
     });
   }
 
   finishCycle() {
     this.guard(() => {
       if (this.heap.phase === 'off') this.heap.startCycle();
-      // step by step, so that a mutator reacting to colours still can
-      for (let i = 0; i < 1e6 && this.heap.phase !== 'off'; i++) {
-        this.heap.step(STEP_BYTES);
-        this.scenario.react?.();
-      }
+      for (let i = 0; i < 1e6 && this.heap.phase !== 'off'; i++) this.heap.step(STEP_BYTES);
     });
   }
 
-  collectNow() { this.guard(() => { this.heap.collect(); this.scenario.react?.(); }); }
+  collectNow() { this.guard(() => this.heap.collect()); }
 
   // Barrier changes take effect between cycles: the runtime refuses them while marking.
   setBarrier(mode) {
@@ -148,10 +155,12 @@ export class LiveRuntime {
     if (!this.stepped) this.heap.setGogc(gogc);
   }
 
+  // Runs fn against the heap; an exception stops the runtime with a message.
   guard(fn) {
-    if (this.error) return;
+    if (this.error) return undefined;
+    let out;
     try {
-      fn();
+      out = fn();
     } catch (err) {
       this.error = err.message || String(err);
     }
@@ -159,18 +168,178 @@ export class LiveRuntime {
       this.pendingBarrier = null;
     }
     this.poll();
+    this.recorder.markStep();
+    return out;
   }
 
   get done() { return this.scenario.done?.() ?? false; }
+
+  // --- allocation by hand ---------------------------------------------------------------
+
+  // Allocates `size` bytes: kind 'scan' (pointer words: the size rounded up
+  // to whole words), 'noscan' (from the collected heap; under 16 bytes, the
+  // tiny allocator) or 'malloc'. Collected objects are held in a root slot
+  // until dropped. Returns the record the allocator panel shows: where it
+  // went, its size class, the bytes wasted and the level that served it.
+  handAlloc(size, kind) {
+    if (!Number.isInteger(size) || size < 1 || size > 1 << 30) {
+      throw new RangeError(`allocate a whole number of bytes from 1 to ${1 << 30}, not ${size}`);
+    }
+    if (!['scan', 'noscan', 'malloc'].includes(kind)) throw new RangeError(`kind is scan, noscan or malloc, not '${kind}'`);
+    if (kind !== 'malloc' && !this.scenario.hand) throw new Error('objects are allocated by hand into the By hand scenario\'s heap');
+    const heap = this.heap, tri = this.tri;
+    const gcBefore = heap.stats(), mallocBefore = kind === 'malloc' ? tri.stats() : null;
+    const words = Math.ceil(size / 4);
+    const slot = kind === 'malloc' ? -1 : this.freeHandSlot();
+    const bytes = kind === 'scan' ? words * 4 : size;
+    let address;
+    try {
+      if (kind === 'malloc') address = tri.malloc(size);
+      else if (kind === 'scan') address = heap.allocArray(this.handType ??= heap.type('hand', 1, [0]), words);
+      else address = heap.allocNoscan(size);
+      if (!address) return null;
+      if (slot >= 0) this.scenario.roots.set(slot, address);
+      const record = { id: ++this.handSerial, address, size, bytes, kind, slot, ...this.placement(address, bytes, kind),
+        level: this.levelServed(kind, gcBefore, mallocBefore, address, bytes) };
+      this.hand.push(record);
+      if (kind === 'noscan' && bytes < 16) this.lastTiny = record;
+      return record;
+    } finally {
+      this.poll();
+      this.recorder.markStep();
+    }
+  }
+
+  freeHandSlot() {
+    const used = new Set(this.hand.filter((h) => h.slot >= 0).map((h) => h.slot));
+    for (let i = 0; i < HAND_SLOTS; i++) if (!used.has(i)) return i;
+    throw new Error(`every one of the ${HAND_SLOTS} root slots for objects allocated by hand is taken: drop some`);
+  }
+
+  // Size class, the class's object size and the waste of an allocation.
+  placement(address, bytes, kind) {
+    if (kind === 'noscan' && bytes < 16) {
+      const block = address & ~15;
+      return { sizeClass: this.tri.sizeClassOf(16), classSize: 16, waste: null, tiny: { block, offset: address - block } };
+    }
+    const c = this.tri.sizeClassOf(bytes);
+    if (!c) { // a large object: whole pages
+      const pages = Math.ceil(bytes / PAGE);
+      return { sizeClass: 0, classSize: pages * PAGE, waste: pages * PAGE - bytes, pages };
+    }
+    const cls = this.classes[c];
+    const objects = Math.floor((cls.pages * PAGE) / cls.size);
+    return { sizeClass: c, classSize: cls.size, waste: cls.size - bytes, spanPages: cls.pages, perSpan: objects,
+      tailWaste: cls.pages * PAGE - objects * cls.size };
+  }
+
+  // Which level served the allocation just made: from the counters' change.
+  levelServed(kind, gcBefore, mallocBefore, address, bytes) {
+    if (kind === 'malloc') {
+      const after = this.tri.stats();
+      const d = ['hitsOS', 'hitsPageHeap', 'hitsCentral'].find((k) => after[k] > mallocBefore[k]);
+      return { hitsOS: 'OS', hitsPageHeap: 'page heap', hitsCentral: 'central list' }[d] || 'thread cache';
+    }
+    if (kind === 'noscan' && bytes < 16 && this.lastTiny && (this.lastTiny.address & ~15) === (address & ~15)) {
+      return 'tiny block';
+    }
+    const after = this.heap.stats();
+    if (after.servedOS > gcBefore.servedOS) return 'OS';
+    if (after.servedPageHeap > gcBefore.servedPageHeap) return 'page heap';
+    if (after.servedCentral > gcBefore.servedCentral) return 'central list';
+    return 'thread cache';
+  }
+
+  // Lets go of an object allocated by hand: malloc's is freed now; a
+  // collected one loses its root, and the next cycle frees it.
+  handFree(id) {
+    const i = this.hand.findIndex((h) => h.id === id);
+    if (i < 0) return;
+    const [h] = this.hand.splice(i, 1);
+    this.guard(() => {
+      if (h.kind === 'malloc') this.tri.free(h.address);
+      else this.scenario.roots.set(h.slot, 0);
+    });
+  }
+
+  // Hands every free page of the page heap back to the OS; returns the bytes.
+  releaseIdle() { return this.guard(() => this.tri.releaseIdleMemory()) || 0; }
 
   // --- events and history -------------------------------------------------------------
 
   poll() {
     const { ring, capacity, written } = this.heap.eventRing();
     let k = this.readEvents;
-    if (written - k > capacity) { this.dropped += written - k - capacity; k = written - capacity; }
-    for (; k < written; k++) this.history.event(ring, (k % capacity) * EVENT.words, k);
+    if (written - k > capacity) { // the ring went round since the last read: events lost
+      this.dropped += written - k - capacity;
+      this.readEvents = written;
+      this.restartRecording(`the runtime's ring of ${capacity.toLocaleString('en')} events went round between two reads`);
+      return;
+    }
+    if (this.plainHistory) {
+      for (; k < written; k++) this.plainHistory.event(ring, (k % capacity) * EVENT.words, k);
+    } else {
+      for (; k < written; k++) this.recorder.event(ring, (k % capacity) * EVENT.words);
+      if (this.recorder.head.objects > RECORD_MAX_OBJECTS) this.stopRecording();
+    }
     this.readEvents = written;
+  }
+
+  rootStore(slot, value) {
+    if (this.plainHistory) return;
+    this.poll(); // the runtime's events before this store come first
+    this.recorder.rootStore(slot, value);
+  }
+
+  // From a snapshot of the live heap; the past before it is gone.
+  restartRecording(why) {
+    if (this.plainHistory) return;
+    const history = this.recorder.head.history.clone();
+    const m = this.snapshot(history);
+    if (m.objects > RECORD_MAX_OBJECTS) this.stopRecording();
+    else this.recorder.restart(m, why);
+  }
+
+  stopRecording() {
+    this.plainHistory = this.recorder.head.history;
+    this.recorder = new Recorder(this.emptyModel());
+    this.recorder.lost = `the page steps back through heaps of up to ${RECORD_MAX_OBJECTS.toLocaleString('en')} objects`;
+    this.recorder.off = true;
+  }
+
+  emptyModel(history = null) {
+    // labels and field names: the scenario's, as it has them now (this.labels, this.fieldName)
+    const m = new HeapModel({ classes: this.classes, wordBytes: 4, arenaShift: 20, barrier: this.settings.barrier,
+      storesRecorded: true, rootsRecorded: true, decor: this, kind: 'past' });
+    if (history) m.history = history;
+    return m;
+  }
+
+  // The live heap as a model (model.js): spans and colours, the pointers of
+  // every object (while the heap is small enough to follow them), the roots.
+  snapshot(history = new History(this.settings.barrier)) {
+    const m = this.emptyModel(history);
+    this.forEachGcSpan((s, colours) => {
+      const span = { base: s.base, pages: s.pages, spanclass: s.spanClass, sizeclass: s.sizeclass, noscan: s.noscan,
+        objectSize: s.objectSize, objects: s.objects, allocated: s.allocated, colours: colours.slice(0, s.objects),
+        swept: s.swept };
+      m.addSpan(span);
+      m.spanBytes += s.pages * PAGE;
+      m.objects += s.allocated;
+      m.live += s.allocated * s.objectSize;
+    });
+    if (m.objects <= EDGE_LIMIT) {
+      const objs = this.heap.objects(), starts = [];
+      for (let i = 0; i < objs.length; i += OBJECT.words) starts.push(objs[i + OBJECT.address]);
+      for (const o of starts) for (const [slot, target] of this.heap.pointers(o)) if (target) m.edges.set(slot, target);
+    } else {
+      m.loseEdges();
+    }
+    for (const [slot, target] of this.heap.rootSlots()) if (target) m.roots.set(slot, target);
+    m.at = this.recorder ? this.recorder.end : 0;
+    m.time = this.heap.stats().wallNs;
+    m.samples = this.samples.slice();
+    return m;
   }
 
   sample() {
@@ -181,7 +350,7 @@ export class LiveRuntime {
     const { heapGoal } = this.goal(st);
     this.samples.push({ t: st.wallNs, live: st.heapLive, goal: heapGoal ?? Infinity, spans: st.heapSpans,
       marked: st.heapMarked, cycles: st.cycles });
-    if (this.samples.length > KEEP_SAMPLES) this.samples.splice(0, this.samples.length - KEEP_SAMPLES);
+    if (this.samples.length > 2 * KEEP_SAMPLES) this.samples.splice(0, this.samples.length - KEEP_SAMPLES);
     return st;
   }
 
@@ -197,28 +366,61 @@ export class LiveRuntime {
     return `${h >>> 0}:${runs.length}`;
   }
 
-  // Every page of linear memory by kind (PAGE_KIND), for the heap map.
-  memoryMap(into) {
+  // The heap map: by default the runtime's arenas only, each from a new row
+  // of 128 pages (1 MiB), with the rest of linear memory (the module's own
+  // data and stack, tricolor's metadata outside arenas, memory not used
+  // yet) collapsed into `collapsed`; whole: every page of linear memory.
+  memoryMap(into, { whole = false } = {}) {
     const tri = this.tri, runs = tri.pageRuns();
-    const pages = Math.ceil(tri.memoryBytes / PAGE);
-    const map = into && into.kind.length >= pages ? into : {
-      kind: new Uint8Array(pages * 2), start: new Uint8Array(pages * 2), arena: new Uint8Array(pages * 2), runs: [],
-    };
-    map.pages = pages;
-    map.segments = [{ first: 0, n: pages, base: 0 }];
-    const heapBase = Math.ceil(tri.heapBase / PAGE), heapEnd = Math.min(pages, Math.ceil(tri.heapEnd / PAGE));
-    map.kind.fill(PAGE_KIND.module, 0, heapBase);
-    map.kind.fill(PAGE_KIND.meta, heapBase, heapEnd);
-    map.kind.fill(PAGE_KIND.unused, heapEnd, pages);
-    map.start.fill(0, 0, pages);
-    map.arena.fill(0, 0, pages);
-    map.start[0] = 1;
-    map.start[heapBase] = 1;
-    map.runs.length = 0;
+    const memPages = Math.ceil(tri.memoryBytes / PAGE);
+    const arenas = new Map(); // arena base -> highest page used + 1
     for (let i = 0; i < runs.length; i += PAGE_RUN.words) {
       const base = runs[i + PAGE_RUN.base], arena = runs[i + PAGE_RUN.arena], n = runs[i + PAGE_RUN.pages];
-      const first = base / PAGE;
-      if (first + n > pages) continue; // cannot be: runs lie within memory
+      arenas.set(arena, Math.max(arenas.get(arena) || 0, (base - arena) / PAGE + n));
+    }
+    const segments = [];
+    let pages = 0;
+    if (whole) {
+      segments.push({ first: 0, n: memPages, base: 0 });
+      pages = memPages;
+    } else {
+      for (const base of [...arenas.keys()].sort((x, y) => x - y)) {
+        const n = Math.ceil(arenas.get(base) / ROW) * ROW;
+        segments.push({ first: pages, n, base });
+        pages += n;
+      }
+    }
+    const map = into && into.kind.length >= pages ? into : {
+      kind: new Uint8Array(Math.max(pages, 1) * 2), start: new Uint8Array(Math.max(pages, 1) * 2),
+      arena: new Uint8Array(Math.max(pages, 1) * 2), runs: [],
+    };
+    map.pages = pages;
+    map.segments = segments;
+    map.whole = whole;
+    const heapBase = Math.ceil(tri.heapBase / PAGE), heapEnd = Math.min(memPages, Math.ceil(tri.heapEnd / PAGE));
+    map.start.fill(0, 0, pages);
+    map.arena.fill(0, 0, pages);
+    map.runs.length = 0;
+    if (whole) {
+      map.kind.fill(PAGE_KIND.module, 0, heapBase);
+      map.kind.fill(PAGE_KIND.meta, heapBase, heapEnd);
+      map.kind.fill(PAGE_KIND.unused, heapEnd, pages);
+      map.start[0] = 1;
+      map.start[heapBase] = 1;
+    } else {
+      map.kind.fill(PAGE_KIND.reserved, 0, pages);
+      for (const s of segments) map.arena[s.first] = 1;
+    }
+    const drawn = (addr) => {
+      const seg = segments.find((g) => addr >= g.base && addr < g.base + g.n * PAGE);
+      return seg ? seg.first + (addr - seg.base) / PAGE : -1;
+    };
+    let arenaPages = 0;
+    for (let i = 0; i < runs.length; i += PAGE_RUN.words) {
+      const base = runs[i + PAGE_RUN.base], arena = runs[i + PAGE_RUN.arena], n = runs[i + PAGE_RUN.pages];
+      const first = drawn(base);
+      if (first < 0 || first + n > pages) continue;
+      arenaPages += n;
       const sizeclass = runs[i + PAGE_RUN.sizeClass], spanclass = runs[i + PAGE_RUN.spanClass];
       let kind;
       switch (runs[i + PAGE_RUN.state]) {
@@ -235,7 +437,13 @@ export class LiveRuntime {
       map.runs.push({ first, n, base, arena, kind, sizeclass, spanclass, objects: runs[i + PAGE_RUN.objects],
         allocated: runs[i + PAGE_RUN.allocated] });
     }
-    map.heapBasePage = heapBase;
+    // what the arenas leave out, collapsed to a line
+    map.collapsed = whole ? [] : [
+      { kind: PAGE_KIND.module, bytes: tri.heapBase },
+      { kind: PAGE_KIND.meta, bytes: Math.max(0, (heapEnd - heapBase) * PAGE - arenaPages * PAGE) },
+      { kind: PAGE_KIND.unused, bytes: Math.max(0, tri.memoryBytes - heapEnd * PAGE) },
+    ];
+    map.heapBasePage = whole ? heapBase : 0;
     return map;
   }
 
@@ -263,14 +471,30 @@ export class LiveRuntime {
       span.base = spans[s + SPAN.base];
       span.pages = spans[s + SPAN.pages];
       span.sizeclass = spans[s + SPAN.sizeClass];
+      span.spanClass = spans[s + SPAN.spanClass];
       span.noscan = spans[s + SPAN.noscan];
       span.swept = spans[s + SPAN.swept];
       span.objectSize = spans[s + SPAN.objectSize];
       span.objects = n;
       span.allocated = spans[s + SPAN.allocated];
+      span.allocBits = alloc;
+      span.markBits = mark;
+      span.greyBits = grey;
       fn(span, colours);
     }
   }
+
+  // The collected heap's span table as it lies in the module's memory:
+  // { table, count } of SPAN records (unsorted), for the span view, which
+  // reads each span's bitmaps where they lie (bits()) instead of turning
+  // them into colours one object at a time.
+  spanTable() {
+    const table = this.heap.spans();
+    return { table, count: table.length / SPAN.words };
+  }
+
+  // The module's memory as 32-bit words (the bitmaps spanTable() points into).
+  bits() { return this.tri.views().u32; }
 
   // The bitmaps of the span holding addr, for the span detail.
   spanBits(addr) {
@@ -309,13 +533,26 @@ export class LiveRuntime {
     return { nodes, edges, roots };
   }
 
+  fieldName(object, slot) {
+    return this.scenario?.fieldName?.(object, slot) ?? `+${slot - object}`;
+  }
+
+  get labels() { return this.scenario?.labels || new Map(); }
+
+  // 'root 2' for the second slot of the scenario's roots ('root slot 0x…' for others).
+  rootName(slot) {
+    const r = this.scenario?.roots;
+    if (r && slot >= r.base && slot < r.base + 4 * r.count) return `root ${(slot - r.base) / 4 + 1}`;
+    return `root slot 0x${slot.toString(16)}`;
+  }
+
   // Everything the inspector shows of the object at (or containing) addr.
   inspect(addr) {
     const o = this.heap.objectOf(addr);
     if (!o) return null;
     const span = this.spanBits(o.address);
     const pointers = this.heap.pointers(o.address).map(([slot, target]) => ({ slot, target,
-      colour: target ? this.heap.colorOf(target) : null }));
+      field: this.fieldName(o.address, slot), colour: target ? this.heap.colorOf(target) : null }));
     return { address: o.address, size: o.size, colour: this.heap.colorOf(o.address), span,
       index: span && span.sizeclass ? Math.floor((o.address - span.base) / span.objectSize) : 0,
       pointers, path: this.pathTo(o.address), label: this.scenario.labels.get(o.address) };
@@ -340,8 +577,9 @@ export class LiveRuntime {
     const path = [];
     for (let at = target; ;) {
       const p = prev.get(at);
-      path.unshift({ object: at, slot: p.root ?? p.slot, root: p.root !== undefined });
-      if (p.root !== undefined) break;
+      const root = p.root !== undefined;
+      path.unshift({ object: at, slot: root ? p.root : p.slot, root, field: root ? null : this.fieldName(p.from, p.slot) });
+      if (root) break;
       at = p.from;
     }
     return path;
@@ -394,8 +632,10 @@ export class LiveRuntime {
     }
     return { rows, largeSpans, largeBytes };
   }
+
+  // The colour of an object by its address, as COLORS names ('free' if none).
+  colourOf(addr) { return this.heap.colorOf(addr); }
 }
 
 const finite = (v) => (v >= 2 ** 60 ? Infinity : v);
-
 

@@ -3,13 +3,20 @@
 // address a mutator keeps is reachable from a root: a JavaScript variable
 // is not a root, so a new object is rooted (in a scratch slot) before
 // anything else is allocated.
+//
+// The bad case is a script instead: beats, each one step of the mutator
+// or of the collector, that the page plays one at a time (the lessons,
+// the side-by-side view, and free play's Mutate and Run all take the next
+// beat), so that every state between them can be watched.
 
 export const SCENARIO_INFO = {
   list: { title: 'Linked list', text: 'Nodes pushed at the head; now and then the list is cut and its tail becomes garbage.' },
   tree: { title: 'Binary tree', text: 'A complete tree whose subtrees are replaced by new ones: the old subtrees become garbage.' },
   graph: { title: 'Random graph', text: 'Nodes held by root slots with edges to each other; edges are rewired and nodes replaced, so some old nodes stay alive through edges.' },
   churn: { title: 'Churn', text: 'A directory of objects of many sizes, with and without pointers, replaced at random: many size classes, many spans, much garbage.' },
-  badcase: { title: "The barrier's bad case", text: 'root → A → B → C → D. While A is black and B grey, the mutator stores C into A and deletes it from B: without a barrier, the reachable C is never marked.' },
+  many: { title: 'Many small objects', text: 'A directory of small objects (8 to 48 bytes, some holding a pointer back into it) replaced at random: a million of them is the scale the views are built for.' },
+  badcase: { title: "The barrier's bad case", text: 'root → A → B → C → D, and B → E. While A is black and B grey, the mutator stores C into A and deletes it from B: without a barrier, the reachable C is never marked. Each Mutate (or Run) plays the next beat.' },
+  hand: { title: 'By hand', text: 'An empty heap: allocate into it with the allocator panel, drop what you allocated, collect, and hand idle memory back.' },
 };
 
 const SCRATCH = 2; // scratch root slots after a scenario's own
@@ -28,16 +35,21 @@ function rng(seed) { // mulberry32: small, fast, and the same stream for the sam
   };
 }
 
-// ctx: { heap, objects, seed, log(text) }. Returns { roots, labels, tick(),
-// react?(), done?() }: tick is one mutator operation; react runs after
-// each collector step (the bad case strikes from there).
+// ctx: { heap, objects, seed, log(text) }. Returns { roots, labels,
+// fieldName(object, slot), tick(), done?(), drivesCollector? }: tick is one
+// mutator operation (the bad case's: its next beat, collector beats too).
 export function makeScenario(name, ctx) {
-  const make = { list, tree, graph, churn, badcase }[name];
+  const make = { list, tree, graph, churn, many, badcase, hand }[name];
   if (!make) throw new RangeError(`unknown scenario '${name}'`);
   return make(ctx, rng(ctx.seed));
 }
 
-function nodeType(heap) { return heap.type('node', 3, [0, 1]); } // next/left, right, value
+const WORD = 4; // wasm32
+const wordOf = (object, slot) => (slot - object) / WORD;
+
+// A node of three words: two pointers and a value.
+function nodeType(heap) { return heap.type('node', 3, [0, 1]); }
+const fields = (names) => (object, slot) => names[wordOf(object, slot)] ?? `word ${wordOf(object, slot)}`;
 
 function list({ heap, objects }, r) {
   const node = nodeType(heap);
@@ -48,7 +60,7 @@ function list({ heap, objects }, r) {
     if (!n) throw new Error('out of memory');
     roots.set(1, n);
     heap.write(n, 0, roots.get(0));
-    heap.write(n, 2, ++serial);
+    heap.store(n, 2, ++serial);
     roots.set(0, n);
     roots.set(1, 0);
     length++;
@@ -61,7 +73,7 @@ function list({ heap, objects }, r) {
   };
   for (let i = 0; i < objects; i++) push();
   return {
-    roots, labels: new Map(),
+    roots, labels: new Map(), fieldName: fields(['next', 'spare', 'value']),
     tick() {
       if (length > objects || (length > 2 && r.next() < 0.25)) cut(1 + r.below(Math.max(1, length - 1)));
       else push();
@@ -88,7 +100,7 @@ function tree({ heap, objects }, r) {
   roots.set(0, top);
   grow(top, depth);
   return {
-    roots, labels: new Map(),
+    roots, labels: new Map(), fieldName: fields(['left', 'right', 'value']),
     tick() {
       if (depth === 0) return;
       // walk down a random path, then replace one child with a new subtree
@@ -117,7 +129,7 @@ function graph({ heap, objects }, r) {
   }
   for (let i = 0; i < n; i++) for (let k = 0; k < 2; k++) link(roots.get(i), k);
   return {
-    roots, labels: new Map(),
+    roots, labels: new Map(), fieldName: fields(['edge0', 'edge1', 'edge2', 'edge3', 'value']),
     tick() {
       if (r.next() < 0.6) { // rewire an edge
         link(roots.get(r.below(n)), r.below(4));
@@ -157,41 +169,108 @@ function churn({ heap, objects }, r) {
   };
   for (let i = 0; i < objects; i++) fill(i);
   return {
-    roots, labels: new Map([[dir, 'directory']]),
+    roots, labels: new Map([[dir, 'directory']]), fieldName: (object, s) => `[${wordOf(object, s)}]`,
     tick() { fill(r.below(objects)); },
   };
 }
 
-function badcase({ heap, log }) {
-  const node = nodeType(heap);
+// A directory of `objects` small objects, replaced at random: four in five
+// pointer-free (8 to 48 bytes), one in five a two-word node pointing back
+// into the directory. Few size classes, dense spans.
+function many({ heap, objects }, r) {
+  const slot = heap.type('slot', 1, [0]);
+  const pair = heap.type('pair', 2, [0]);
   const roots = heap.roots(1 + SCRATCH);
-  const a = heap.alloc(node);
-  roots.set(0, a);
-  const b = heap.alloc(node);
-  heap.write(a, 0, b);
-  const c = heap.alloc(node);
-  heap.write(b, 0, c);
-  const d = heap.alloc(node);
-  heap.write(c, 0, d);
-  const labels = new Map([[a, 'A'], [b, 'B'], [c, 'C'], [d, 'D']]);
-  let struck = false, finished = false, sawCycle = false;
-  return {
-    roots, labels,
-    lesson: { a, b, c, d },
-    tick() {},
-    react() {
-      const phase = heap.phase;
-      if (phase !== 'off') sawCycle = true;
-      if (!struck && phase === 'mark' && heap.colorOf(a) === 'black' && heap.colorOf(b) === 'grey' &&
-          heap.colorOf(c) === 'white') {
-        struck = true;
-        heap.write(a, 1, c);
-        log('mutator: A.right = C (the white C is now referenced by the black A)');
-        heap.write(b, 0, 0);
-        log("mutator: B.left = null (C's path from a grey object is gone)");
+  const dir = heap.allocArray(slot, objects);
+  if (!dir) throw new Error('out of memory');
+  roots.set(0, dir);
+  const fill = (i) => {
+    let o;
+    if (r.next() < 0.8) o = heap.allocNoscan(8 + 8 * r.below(6));
+    else {
+      o = heap.alloc(pair);
+      if (o) {
+        roots.set(1, o);
+        heap.write(o, 0, heap.read(dir, r.below(objects)));
       }
-      if (struck && sawCycle && phase === 'off') finished = true;
+    }
+    if (!o) throw new Error('out of memory');
+    heap.write(dir, i, o);
+    roots.set(1, 0);
+  };
+  for (let i = 0; i < objects; i++) fill(i);
+  return {
+    roots, labels: new Map([[dir, 'directory']]), fieldName: (object, s) => `[${wordOf(object, s)}]`,
+    tick() { fill(r.below(objects)); },
+  };
+}
+
+// --- the bad case, beat by beat -----------------------------------------------------------
+
+const LEFT = 0, RIGHT = 1;
+
+// Each beat: who acts, what it does, and the note the barrier log shows
+// for a mutator's beat.
+export const BEATS = {
+  setup: { who: 'collector', what: 'mark setup', run: ({ heap }) => heap.startCycle() },
+  scan: { who: 'collector', what: 'the collector scans one object', run: ({ heap }) => heap.step(1) },
+  store: { who: 'mutator', what: 'A.right = C', run: ({ heap, o }) => heap.write(o.a, RIGHT, o.c) },
+  delete: { who: 'mutator', what: 'B.left = null', run: ({ heap, o }) => heap.write(o.b, LEFT, 0) },
+  move: { who: 'mutator', what: 'root 2 = E; B.right = null',
+    run: ({ heap, o, roots }) => { roots.set(1, o.e); heap.write(o.b, RIGHT, 0); } },
+  drop: { who: 'mutator', what: 'C.left = null', run: ({ heap, o }) => heap.write(o.c, LEFT, 0) },
+  mark: { who: 'collector', what: 'marking to its end, and mark termination',
+    run: ({ heap }) => { for (let i = 0; i < 1000 && heap.phase === 'mark'; i++) heap.step(1); } },
+  sweep: { who: 'collector', what: 'the sweep',
+    run: ({ heap }) => { for (let i = 0; i < 1000 && heap.phase !== 'off'; i++) heap.step(1 << 20); } },
+};
+// The seeds' bad case; and with the two extra moves the side-by-side view
+// plays (E moved into a root, D dropped), which tell the barriers apart
+// by what they rescan and what garbage they leave floating.
+export const BAD_CASE = ['setup', 'scan', 'store', 'delete', 'mark', 'sweep'];
+export const BAD_CASE_FULL = ['setup', 'scan', 'store', 'delete', 'move', 'drop', 'mark', 'sweep'];
+
+// root -> A -> B -> C -> D, and B -> E; beats: a list of BEATS' names.
+function badcase({ heap, log, beats = BAD_CASE }) {
+  const node = nodeType(heap);
+  const roots = heap.roots(2 + SCRATCH);
+  const o = {};
+  o.a = heap.alloc(node);
+  roots.set(0, o.a);
+  o.b = heap.alloc(node);
+  heap.write(o.a, LEFT, o.b);
+  o.c = heap.alloc(node);
+  heap.write(o.b, LEFT, o.c);
+  o.d = heap.alloc(node);
+  heap.write(o.c, LEFT, o.d);
+  o.e = heap.alloc(node);
+  heap.write(o.b, RIGHT, o.e);
+  for (const [k, v] of Object.entries({ a: 'A', b: 'B', c: 'C', d: 'D', e: 'E' })) heap.store(o[k], 2, v.charCodeAt(0));
+  const labels = new Map([[o.a, 'A'], [o.b, 'B'], [o.c, 'C'], [o.d, 'D'], [o.e, 'E']]);
+  let next = 0;
+  const scenario = {
+    roots, labels, lesson: o, beats, drivesCollector: true,
+    fieldName: fields(['left', 'right', 'value']),
+    get beat() { return next; },
+    // The next beat; returns its name, or null once the script is over.
+    tick() {
+      if (next >= beats.length) return null;
+      const name = beats[next++], beat = BEATS[name];
+      beat.run({ heap, o, roots });
+      if (beat.who === 'mutator') log(`mutator: ${beat.what}`);
+      return name;
     },
-    done() { return finished; },
+    done() { return next >= beats.length; },
+  };
+  return scenario;
+}
+
+// An empty heap and root slots for what the allocator panel allocates.
+export const HAND_SLOTS = 256;
+function hand({ heap }) {
+  const roots = heap.roots(HAND_SLOTS);
+  return {
+    roots, labels: new Map(), hand: true, fieldName: (object, s) => `[${wordOf(object, s)}]`,
+    tick() {},
   };
 }

@@ -2,15 +2,14 @@
 // rebuilds the traced heap's spans and object colours event by event, for
 // the same views the live heap has. The reader makes the checks the
 // command line's does and says what is wrong and where.
-import {
-  BARRIERS, COLORS, COLOR, EVENTS, EVENT, EVENT_KIND as EV, PHASES, PHASE, PAGE_SIZE as PAGE, SIZE_CLASSES as CLASSES,
-} from '#tricolor/layout';
-import { History } from './history.js';
-import { PAGE_KIND } from './palette.js';
+import { BARRIERS, EVENTS, EVENT, PAGE_SIZE as PAGE, SIZE_CLASSES as CLASSES } from '#tricolor/layout';
+import { HeapModel, forwardToModel } from './model.js';
+import { Timeline } from './timeline.js';
 
 // The format's own constants; its event kinds, page size and size classes
 // are the runtime's (the reader rejects a trace of another build's).
-const HEADER = 64, TRAILER = 24, VERSION = 1;
+// Version 2 holds every pointer store (the object graph); 1 is still read.
+const HEADER = 64, TRAILER = 24, VERSION = 2, OLDEST_VERSION = 1;
 const MAX_EVENTS = 4_000_000; // 192 MB of decoded events: beyond that, say so rather than stall the page
 
 export class TraceError extends Error {}
@@ -43,7 +42,7 @@ export function readTrace(buffer) {
   if (size < HEADER) fail(`truncated: ${size} bytes, shorter than the ${HEADER}-byte header`);
   const version = u32(8);
   if (version > VERSION) fail(`trace version ${version} is newer than this reader (version ${VERSION})`);
-  if (version !== VERSION) fail(`unknown trace version ${version}`);
+  if (version < OLDEST_VERSION) fail(`unknown trace version ${version}`);
   const flags = u32(12), barrier = u32(24);
   if (flags > 1 || u32(28) !== 0) fail(`bad header: unknown flags 0x${flags.toString(16)} or reserved field not 0`);
   if (u32(16) !== PAGE || u32(20) !== CLASSES) {
@@ -110,192 +109,26 @@ export function readTrace(buffer) {
     bytes: size };
 }
 
-// The heap as of some event: seek(k) applies events [0, k).
+// The heap as of some event of a trace: seek(k) shows the model (model.js)
+// after events [0, k), from the nearest checkpoint. Views read it as they
+// read the live heap.
 export class Replay {
   constructor(trace) {
     this.kind = 'replay';
     this.trace = trace;
-    this.arenaShift = trace.header.wasm32 ? 20 : 26;
-    this.restart();
+    const first = new HeapModel({ classes: trace.header.classes, wordBytes: trace.header.wasm32 ? 4 : 8,
+      arenaShift: trace.header.wasm32 ? 20 : 26, barrier: BARRIERS[trace.header.barrier],
+      storesRecorded: trace.header.version >= 2, rootsRecorded: false });
+    this.timeline = new Timeline(first, { events: trace.events, count: trace.count,
+      every: Math.max(4096, Math.ceil(trace.count / 64)) });
+    this.model = first;
   }
 
-  restart() {
-    this.at = 0;
-    this.spans = new Map(); // base -> span
-    this.pageSpan = new Map(); // page number -> span
-    this.history = new History(BARRIERS[this.trace.header.barrier]);
-    this.live = 0;
-    this.spanBytes = 0;
-    this.objects = 0;
-    this.samples = [];
-    this.version = (this.version || 0) + 1;
-  }
+  get at() { return this.model.at; }
 
-  seek(k) {
-    k = Math.max(0, Math.min(this.trace.count, k));
-    if (k < this.at) this.restart();
-    const ev = this.trace.events;
-    for (; this.at < k; this.at++) this.apply(ev, this.at * EVENT.words, this.at);
-    this.version++;
-  }
-
-  spanOf(addr) { return this.pageSpan.get(Math.floor(addr / PAGE)); }
-
-  apply(r, w, index) {
-    this.history.event(r, w, index);
-    const kind = r[w + EVENT.kind], arg = r[w + EVENT.arg], a = r[w + EVENT.a] + r[w + EVENT.a + 1] * 2 ** 32;
-    switch (kind) {
-    case EV.SPAN_TAKE: {
-      const spanclass = arg, pages = r[w + EVENT.b], sizeclass = spanclass >> 1;
-      const c = this.trace.header.classes[sizeclass];
-      const objectSize = sizeclass ? c.size : pages * PAGE, objects = sizeclass ? Math.floor(pages * PAGE / c.size) : 1;
-      const span = { base: a, pages, spanclass, sizeclass, noscan: spanclass & 1, objectSize, objects, allocated: 0,
-        colours: new Uint8Array(objects), swept: 1 };
-      this.spans.set(a, span);
-      for (let i = 0; i < pages; i++) this.pageSpan.set(a / PAGE + i, span);
-      this.spanBytes += pages * PAGE;
-      break;
-    }
-    case EV.SPAN_RETURN: {
-      const span = this.spans.get(a);
-      if (!span) break;
-      this.spans.delete(a);
-      for (let i = 0; i < span.pages; i++) this.pageSpan.delete(a / PAGE + i);
-      this.spanBytes -= span.pages * PAGE;
-      break;
-    }
-    case EV.ALLOC: case EV.GREY: case EV.BLACK: case EV.FREE: {
-      const span = this.spanOf(a);
-      if (!span) break;
-      const i = Math.floor((a - span.base) / span.objectSize);
-      const before = span.colours[i];
-      const colour = kind === EV.ALLOC ? (arg ? COLOR.BLACK : COLOR.WHITE) : kind === EV.GREY ? COLOR.GREY
-        : kind === EV.BLACK ? COLOR.BLACK : COLOR.FREE;
-      span.colours[i] = colour;
-      if (kind === EV.ALLOC && !before) { span.allocated++; this.objects++; this.live += span.objectSize; }
-      if (kind === EV.FREE && before) { span.allocated--; this.objects--; this.live -= span.objectSize; }
-      break;
-    }
-    case EV.PHASE:
-      if (arg === PHASE.SWEEP) for (const s of this.spans.values()) s.swept = 0;
-      if (arg === PHASE.OFF) { // sweeping is over: the survivors are unmarked again
-        for (const s of this.spans.values()) {
-          s.swept = 1;
-          for (let i = 0; i < s.objects; i++) if (s.colours[i] > COLOR.WHITE) s.colours[i] = COLOR.WHITE;
-        }
-      }
-      break;
-    default:
-    }
-    if (kind === EV.PHASE || kind === EV.PACER || index % 256 === 0) {
-      const t = r[w + EVENT.timeNs] + r[w + EVENT.timeNs + 1] * 2 ** 32;
-      const cycle = this.history.cycles[this.history.cycles.length - 1];
-      this.samples.push({ t, live: this.live, spans: this.spanBytes, goal: cycle?.nextGoal ?? cycle?.goal ?? Infinity });
-      if (this.samples.length > 2400) this.samples.splice(0, 1200);
-    }
-  }
-
-  mapSignature() { return `${this.version}:${this.at}`; }
-
-  // The heap map: each arena the trace touched, up to its last page used.
-  memoryMap() {
-    const arenas = new Map(); // arena number -> highest page index used + 1
-    const shift = 2 ** this.arenaShift;
-    for (const s of this.spans.values()) {
-      const id = Math.floor(s.base / shift), end = (s.base - id * shift) / PAGE + s.pages;
-      arenas.set(id, Math.max(arenas.get(id) || 0, end));
-    }
-    const ids = [...arenas.keys()].sort((x, y) => x - y);
-    const pages = ids.reduce((n, id) => n + Math.ceil(arenas.get(id) / 128) * 128, 0);
-    const map = { pages, kind: new Uint8Array(pages).fill(PAGE_KIND.reserved), start: new Uint8Array(pages),
-      arena: new Uint8Array(pages), runs: [], segments: [], heapBasePage: 0 };
-    let first = 0;
-    for (const id of ids) {
-      const n = Math.ceil(arenas.get(id) / 128) * 128;
-      map.segments.push({ first, n, base: id * shift });
-      map.arena[first] = 1;
-      map.start[first] = 1;
-      first += n;
-    }
-    const drawnPage = (addr) => {
-      const id = Math.floor(addr / shift);
-      const seg = map.segments.find((g) => g.base === id * shift);
-      return seg.first + (addr - seg.base) / PAGE;
-    };
-    for (const s of this.spans.values()) {
-      const at = drawnPage(s.base);
-      const kind = s.sizeclass === 0 ? PAGE_KIND.gclarge : s.noscan ? PAGE_KIND.gcnoscan : PAGE_KIND.gcscan;
-      map.kind.fill(kind, at, at + s.pages);
-      map.start[at] = 1;
-      map.runs.push({ first: at, n: s.pages, base: s.base, arena: Math.floor(s.base / shift) * shift, kind,
-        sizeclass: s.sizeclass, spanclass: s.spanclass, objects: s.objects, allocated: s.allocated });
-    }
-    return map;
-  }
-
-  forEachGcSpan(fn) {
-    const order = [...this.spans.values()].sort((x, y) => x.base - y.base);
-    for (const s of order) fn(s, s.colours);
-  }
-
-  spanBits(addr) {
-    const s = this.spanOf(addr);
-    if (!s) return null;
-    const words = Math.ceil(s.objects / 32);
-    const bits = (test) => {
-      const out = new Array(words).fill(0);
-      for (let i = 0; i < s.objects; i++) if (test(s.colours[i])) out[i >> 5] |= 1 << (i & 31);
-      return out.map((x) => x >>> 0);
-    };
-    return { base: s.base, pages: s.pages, sizeclass: s.sizeclass, objectSize: s.objectSize, objects: s.objects,
-      allocated: s.allocated, swept: s.swept, noscan: s.noscan,
-      alloc: bits((c) => c !== COLOR.FREE), mark: bits((c) => c === COLOR.GREY || c === COLOR.BLACK),
-      grey: bits((c) => c === COLOR.GREY) };
-  }
-
-  graph() { return { unavailable: 'A trace records colours, not pointers: the object graph is shown for the live heap.' }; }
-
-  inspect(addr) {
-    const s = this.spanOf(addr);
-    if (!s) return null;
-    const i = Math.floor((addr - s.base) / s.objectSize);
-    if (!s.colours[i]) return null;
-    const address = s.base + i * s.objectSize;
-    return { address, size: s.objectSize, colour: COLORS[s.colours[i]],
-      span: this.spanBits(address), index: i, pointers: null, path: null };
-  }
-
-  summary() {
-    const h = this.history, cycle = h.cycles[h.cycles.length - 1];
-    const stops = h.timeline.filter((e) => e.kind === 'stop').map((e) => e.t1 - e.t0).sort((x, y) => x - y);
-    const steps = h.timeline.filter((e) => e.kind !== 'stop').map((e) => e.t1 - e.t0).sort((x, y) => x - y);
-    const pct = (xs, q) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * q))] : 0);
-    const gcNs = [...stops, ...steps].reduce((x, y) => x + y, 0);
-    const last = (this.at - 1) * EVENT.words + EVENT.timeNs;
-    const t = this.at ? this.trace.events[last] + this.trace.events[last + 1] * 2 ** 32 : 0;
-    return {
-      kind: 'replay', phase: PHASES[h.phase], cycles: h.cycles.length,
-      barrier: h.barrier, objects: this.objects, heapLive: this.live, heapMarked: cycle?.marked ?? 0,
-      heapGoal: cycle?.nextGoal ?? cycle?.goal ?? Infinity, trigger: cycle?.nextTrigger ?? Infinity,
-      heapSpans: this.spanBytes, gcShare: t ? gcNs / t : 0,
-      stops: { count: stops.length, p50: pct(stops, 0.5), p99: pct(stops, 0.99), max: stops[stops.length - 1] || 0 },
-      steps: { count: steps.length, p50: pct(steps, 0.5), p99: pct(steps, 0.99), max: steps[steps.length - 1] || 0 },
-      counts: [...h.counts], violations: h.violations.length, event: this.at, events: this.trace.count, timeNs: t,
-    };
-  }
-
-  sizeClassTable() {
-    const rows = this.trace.header.classes.slice(1).map((c, i) => ({ sizeClass: i + 1, size: c.size, pages: c.pages,
-      objects: Math.floor(c.pages * PAGE / c.size), tailWaste: c.pages * PAGE - c.size * Math.floor(c.pages * PAGE / c.size),
-      spans: 0, scanSpans: 0, allocated: 0 }));
-    let largeSpans = 0, largeBytes = 0;
-    for (const s of this.spans.values()) {
-      if (!s.sizeclass) { largeSpans++; largeBytes += s.pages * PAGE; continue; }
-      const row = rows[s.sizeclass - 1];
-      row.spans++;
-      if (!s.noscan) row.scanSpans++;
-      row.allocated += s.allocated;
-    }
-    return { rows, largeSpans, largeBytes };
-  }
+  seek(k) { this.model = this.timeline.seek(k); }
 }
+forwardToModel(Replay);
+
+// A replay's figures name the event it shows out of how many.
+Replay.prototype.summary = function summary() { return { ...this.model.summary(), events: this.trace.count }; };

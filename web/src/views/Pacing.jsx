@@ -3,9 +3,21 @@
 // lays them out. Click a cycle (on the timeline or its bar) for its
 // figures; the spans it took are outlined on the heap map.
 import { useRef } from 'preact/hooks';
-import { useCanvas, canvasPoint } from './canvas.js';
+import { useCanvas, canvasPoint, label } from './canvas.jsx';
 import { PHASES, PHASE } from '#tricolor/layout';
-import { OKABE_ITO, CYCLE_CSS, bytes, duration } from '../palette.js';
+import { SERIES, CYCLE_STYLES, CYCLE_EDGE, LANE_BACKGROUND, HIGHLIGHTS, INK, bytes, duration } from '../palette.js';
+
+// A diagonal hatch over a box: sweeping's mark on the timeline.
+function hatch(ctx, x, y, w, h) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x, y, w, h);
+  ctx.clip();
+  ctx.strokeStyle = CYCLE_EDGE;
+  ctx.lineWidth = 1;
+  for (let k = -h; k < w; k += 5) { ctx.beginPath(); ctx.moveTo(x + k, y + h); ctx.lineTo(x + k + h, y); ctx.stroke(); }
+  ctx.restore();
+}
 
 const SHOW_CYCLES = 12, BAR_CYCLES = 40;
 const LANES = [['cycle', 18], ['stops', 14], ['steps', 14], ['assists', 14]];
@@ -22,7 +34,7 @@ export function Timeline({ controller }) {
     if (!cycles.length && !tl.length) {
       ctx.fillStyle = '#5b6470';
       ctx.font = '12px system-ui, sans-serif';
-      ctx.fillText('No cycle yet.', left, 30);
+      label(ctx, 'No cycle yet.', left, 30);
       cache.bands = [];
       return;
     }
@@ -37,8 +49,8 @@ export function Timeline({ controller }) {
     for (const [name, height] of LANES) {
       laneY[name] = [y, height];
       ctx.fillStyle = '#5b6470';
-      ctx.fillText(name, 2, y + height - 4);
-      ctx.fillStyle = '#f3f5f8';
+      label(ctx, name, 2, y + height - 4);
+      ctx.fillStyle = LANE_BACKGROUND;
       ctx.fillRect(left, y, W - left - 4, height);
       y += height + 4;
     }
@@ -51,14 +63,15 @@ export function Timeline({ controller }) {
         const [phase, at] = c.phases[k];
         const next = k + 1 < c.phases.length ? c.phases[k + 1][1] : end;
         if (phase === PHASE.OFF) continue;
-        ctx.fillStyle = phase === PHASE.SWEEP ? CYCLE_CSS.sweeping : CYCLE_CSS.marking;
+        ctx.fillStyle = phase === PHASE.SWEEP ? CYCLE_STYLES.sweeping.css : CYCLE_STYLES.marking.css;
         ctx.fillRect(X(at), cy, Math.max(1, X(next) - X(at)), ch);
+        if (phase === PHASE.SWEEP) hatch(ctx, X(at), cy, Math.max(1, X(next) - X(at)), ch);
       }
       const x0 = X(c.start), x1 = Math.max(x0 + 2, X(end));
-      ctx.strokeStyle = state.selectedCycle === c.n ? OKABE_ITO.blue : '#8c96a3';
+      ctx.strokeStyle = state.selectedCycle === c.n ? HIGHLIGHTS.selected.css : CYCLE_EDGE;
       ctx.lineWidth = state.selectedCycle === c.n ? 2 : 1;
       ctx.strokeRect(x0 + 0.5, cy + 0.5, x1 - x0 - 1, ch - 1);
-      if (x1 - x0 > 18) { ctx.fillStyle = '#1f2630'; ctx.fillText(`#${c.n}`, x0 + 3, cy + ch - 5); }
+      if (x1 - x0 > 18) { ctx.fillStyle = INK; label(ctx, `#${c.n}`, x0 + 3, cy + ch - 5); }
       cache.bands.push({ x0, x1, n: c.n });
     }
     const paint = (lane, colour, e) => {
@@ -68,12 +81,12 @@ export function Timeline({ controller }) {
     };
     for (let i = tl.length - 1; i >= 0 && tl[i].t1 >= t0; i--) {
       const e = tl[i];
-      if (e.kind === 'stop') paint('stops', OKABE_ITO.vermillion, e);
-      else if (e.kind === 'assist') paint('assists', OKABE_ITO.orange, e);
-      else paint('steps', OKABE_ITO.blue, e);
+      if (e.kind === 'stop') paint('stops', SERIES.stop, e);
+      else if (e.kind === 'assist') paint('assists', SERIES.assist, e);
+      else paint('steps', SERIES.step, e);
     }
     ctx.fillStyle = '#5b6470';
-    ctx.fillText(`${duration(t1 - t0)}`, W - 70, H - 2);
+    label(ctx, `${duration(t1 - t0)} shown`, W - 2, H - 2, 'right');
   };
   const ref = useCanvas(controller, draw, { height: 96 });
   const onClick = (e) => {
@@ -85,11 +98,11 @@ export function Timeline({ controller }) {
     <div>
       <div class="canvas-box"><canvas ref={ref} data-view="timeline" aria-label="Cycles, stops and steps over time" onClick={onClick} /></div>
       <ul class="legend inline">
-        <li><span class="swatch" style={{ background: CYCLE_CSS.marking }} />marking</li>
-        <li><span class="swatch" style={{ background: CYCLE_CSS.sweeping }} />sweeping</li>
-        <li><span class="swatch" style={{ background: OKABE_ITO.vermillion }} />stop (mark setup, termination)</li>
-        <li><span class="swatch" style={{ background: OKABE_ITO.blue }} />explicit step</li>
-        <li><span class="swatch" style={{ background: OKABE_ITO.orange }} />assist (paid by allocation)</li>
+        <li><span class="swatch" style={{ background: CYCLE_STYLES.marking.css }} />marking</li>
+        <li><span class="swatch mark-hatch" style={{ background: CYCLE_STYLES.sweeping.css }} />sweeping (hatched)</li>
+        <li><span class="swatch" style={{ background: SERIES.stop }} />stop (mark setup, termination)</li>
+        <li><span class="swatch" style={{ background: SERIES.step }} />explicit step</li>
+        <li><span class="swatch" style={{ background: SERIES.assist }} />assist (paid by allocation)</li>
       </ul>
     </div>
   );
@@ -111,19 +124,19 @@ export function CycleBars({ controller }) {
     const Y = (v) => H - bottom - (v / max) * (H - bottom - 8);
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = '#5b6470';
-    ctx.fillText(bytes(max), 0, 10);
+    label(ctx, bytes(max), 0, 10);
     cycles.forEach((c, i) => {
       const x = left + i * (bw + 3);
-      ctx.fillStyle = state.selectedCycle === c.n ? OKABE_ITO.blue : OKABE_ITO.sky;
+      ctx.fillStyle = state.selectedCycle === c.n ? INK : SERIES.spans;
       ctx.fillRect(x, Y(c.marked || 0), bw, H - bottom - Y(c.marked || 0));
       if (c.goal && c.goal < 2 ** 60) {
-        ctx.fillStyle = OKABE_ITO.vermillion;
+        ctx.fillStyle = SERIES.goal;
         ctx.fillRect(x - 2, Y(c.goal) - 1, bw + 4, 2);
       }
       cache.bars.push({ x0: x, x1: x + bw, n: c.n });
     });
     ctx.fillStyle = '#5b6470';
-    ctx.fillText(`cycles ${cycles[0].n}–${cycles[cycles.length - 1].n}`, left, H - 2);
+    label(ctx, `cycles ${cycles[0].n}–${cycles[cycles.length - 1].n}`, left, H - 2);
   };
   const ref = useCanvas(controller, draw, { height: 110 });
   const onClick = (e) => {
@@ -135,8 +148,8 @@ export function CycleBars({ controller }) {
     <div>
       <div class="canvas-box"><canvas ref={ref} data-view="cycles" aria-label="Live heap marked and goal, per cycle" onClick={onClick} /></div>
       <ul class="legend inline">
-        <li><span class="swatch" style={{ background: OKABE_ITO.sky }} />marked (the live heap the cycle found)</li>
-        <li><span class="line" style={{ borderColor: OKABE_ITO.vermillion }} />the goal it ran to</li>
+        <li><span class="swatch" style={{ background: SERIES.spans }} />marked (the live heap the cycle found; the selected cycle's in black)</li>
+        <li><span class="line" style={{ borderColor: SERIES.goal }} />the goal it ran to</li>
       </ul>
     </div>
   );
@@ -157,7 +170,7 @@ export function CycleDetail({ cycle: c }) {
       {row('goal / trigger', `${bytes(c.goal)} / ${bytes(c.trigger)}`)}
       {row('marked (live)', c.marked != null ? bytes(c.marked) : '–')}
       {row('next goal', c.nextGoal != null ? bytes(c.nextGoal) : '–')}
-      {row('stops', `${c.stops.length}, ${duration(stopNs)} in all, longest ${duration(Math.max(0, ...c.stops))}`)}
+      {row('stops', `${c.stops.length}, ${duration(stopNs)} in all, longest ${duration(Math.max(0, ...c.stops))}${c.terminationGreys ? `; the termination stop shaded ${c.terminationGreys} object${c.terminationGreys > 1 ? 's' : ''} (roots rescanned, and what they reach)` : ''}`)}
       {row('steps', `${c.steps} explicit (${duration(c.stepNs)}), ${c.assists} assists (${duration(c.assistNs)})`)}
       {row('scan work', bytes(c.work))}
       {row('time collecting', wall ? `${((100 * (stopNs + c.stepNs + c.assistNs)) / wall).toFixed(1)}%` : '–')}

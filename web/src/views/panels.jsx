@@ -3,8 +3,8 @@
 // state (the snapshot the controller refreshes a few times a second), and
 // one canvas, the heap chart.
 import { COLORS, EVENTS, LEVELS, PAGE_SIZE } from '#tricolor/layout';
-import { useCanvas } from './canvas.js';
-import { OBJECT_CSS, HIGHLIGHT, OKABE_ITO, GC_LEVELS, hex, bytes, duration } from '../palette.js';
+import { useCanvas, label } from './canvas.jsx';
+import { OBJECT_CSS, SERIES, GC_LEVELS, hex, bytes, duration } from '../palette.js';
 
 function ColourWord({ colour }) {
   const i = COLORS.indexOf(colour);
@@ -15,52 +15,50 @@ function ColourWord({ colour }) {
 
 export function BarrierLog({ actions, log }) {
   if (!log) return null;
-  const { rows, notes } = log;
-  const shadedText = (b) => [b.shaded & 1 && `old ${hex(b.old)}`, b.shaded & 2 && `new ${hex(b.value)}`].filter(Boolean).join(' and ') || 'nothing';
+  const { rows, notes, storesOutside } = log;
   return (
     <div class="log" data-view="barriers">
       {notes.length > 0 && <ul class="notes">{notes.map((n) => <li>{n.text}</li>)}</ul>}
       {rows.length === 0 && (log.mode === 'none'
-        ? <p class="hint">Barrier none: stores during marking go straight to memory, and nothing is shaded or recorded.</p>
-        : <p class="hint">No barrier has fired yet: the barrier works only while a cycle marks. Step into a cycle while the mutator runs.</p>)}
+        ? <p class="hint">Barrier none: stores while the collector marks go straight to memory, and nothing is shaded.</p>
+        : <p class="hint">No store has met the barrier yet: it works only while a cycle marks. Step into a cycle while the mutator runs.</p>)}
       <table>
-        {rows.length > 0 && <thead><tr><th>#</th><th>mode</th><th>slot</th><th>old → new</th><th>shaded</th></tr></thead>}
+        {rows.length > 0 && <thead><tr><th>#</th><th>store</th><th>old → new</th><th>mode</th><th>what the barrier did</th></tr></thead>}
         <tbody>
           {rows.map((b, k) => (
-            <tr class={k === 0 ? 'latest' : ''} onClick={() => actions.select({ address: b.slot })}>
-              <td>{b.index}</td><td>{b.mode}</td><td>{hex(b.slot)}</td>
-              <td>{b.old ? hex(b.old) : 'null'} → {b.value ? hex(b.value) : 'null'}</td>
-              <td style={{ color: b.shaded ? HIGHLIGHT.barrier : undefined }}>{shadedText(b)}</td>
+            <tr class={k === 0 ? 'latest' : ''} onClick={() => actions.select({ address: b.slot })} data-shaded={b.shaded ? '1' : '0'}>
+              <td>{b.index}</td><td>{b.store}</td><td>{b.old} → {b.value}</td><td>{b.mode}</td>
+              <td class={b.shaded ? 'shaded' : 'nothing'}>{b.text}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {storesOutside > 0 && <p class="hint">{storesOutside.toLocaleString('en')} pointer stores outside marking: no barrier needed, each recorded in the event stream (the graph of a replay, and stepping back, are built from them).</p>}
     </div>
   );
 }
 
-// --- the lesson of the barriers ---------------------------------------------------------
+// --- the verdict on the bad case ----------------------------------------------------------
 
-export function Lesson({ lesson: l }) {
+export function Verdict({ verdict: l }) {
   if (!l) return null;
   if (l.kind === 'violation') {
     return (
-      <div class="lesson bad" role="alert" data-lesson="violation">
+      <div class="verdict bad" role="alert" data-verdict="violation">
         <strong>The verifier found {l.count === 1 ? 'a violation' : `${l.count} violations`} of the tri-color invariant</strong>{' '}
-        at mark termination of cycle {l.cycle}, first a black→white edge: <b>{l.object}</b> (black) → <b>{l.target}</b> (white),
-        through slot {hex(l.slot)}. {l.target} is reachable but was never marked, because with barrier{' '}
-        <b>{l.barrier}</b> nothing shaded it when the mutator stored it into a black object and deleted its last path
-        from a grey one.{' '}
+        at mark termination of cycle {l.cycle}: <b>{l.object}</b> (black) → <b>{l.target}</b> (white), through {l.slot}:{' '}
+        “{l.reason}”. {l.target} is reachable but was never marked, because with barrier <b>{l.barrier}</b> nothing shaded it
+        when the mutator stored it into a black object and deleted its last path from a grey one.{' '}
         {l.freed
           ? <span data-freed="1">Sweeping has now <b>freed {l.target} while it is still reachable</b>: {l.object} points at freed memory.</span>
-          : <span>Sweeping will free it though it is reachable.</span>}
+          : <span>The sweep will free it though it is reachable: step on to see it go.</span>}
       </div>
     );
   }
   return (
-    <div class="lesson good" data-lesson="safe">
+    <div class="verdict good" data-verdict="safe">
       <strong>No violation with barrier {l.barrier}.</strong>{' '}
-      {l.shadedAs ? <>The barrier shaded C when the mutator {l.shadedAs === 'new' ? 'stored it into A (Dijkstra: shade the new value)' : 'deleted it from B (Yuasa: shade the old value)'}, so C and what it reaches were marked.</>
+      {l.shadedAs ? <>The barrier shaded C when the mutator {l.shadedAs === 'new' ? 'stored it into A (the new value)' : 'deleted it from B (the old value)'}, so C and what it reaches were marked.</>
         : 'C stayed marked.'}{' '}
       Try barrier none to see what the barrier prevents.
     </div>
@@ -71,7 +69,7 @@ export function Lesson({ lesson: l }) {
 
 function Bars({ values, names, total }) {
   const sum = total ?? values.reduce((x, y) => x + y, 0);
-  const colours = [OKABE_ITO.sky, OKABE_ITO.green, OKABE_ITO.orange, OKABE_ITO.vermillion];
+  const colours = SERIES.levels;
   return (
     <table class="bars">
       <tbody>
@@ -111,7 +109,10 @@ export function StatsFigures({ summary: s }) {
 }
 
 export function Served({ summary: s }) {
-  if (!s || !s.served) return <p class="hint">A trace does not record how allocations were served.</p>;
+  if (!s || !s.served) {
+    return <p class="hint">{s?.kind === 'past' ? 'How allocations were served is counted by the live heap: return to now to see it.'
+      : 'A trace does not record how allocations were served.'}</p>;
+  }
   return (
     <div class="served">
       <h4>This heap's allocations, served by</h4>
@@ -141,7 +142,7 @@ export function HeapChart({ controller }) {
     for (let k = 0; k <= 2; k++) {
       const v = (max * k) / 2;
       ctx.beginPath(); ctx.moveTo(pad, Y(v)); ctx.lineTo(W, Y(v)); ctx.stroke();
-      ctx.fillText(bytes(Math.round(v)), 0, Y(v) + 3);
+      label(ctx, bytes(Math.round(v)), 0, Y(v) + 3);
     }
     const line = (key, colour, dash) => {
       ctx.strokeStyle = colour;
@@ -157,29 +158,29 @@ export function HeapChart({ controller }) {
       ctx.stroke();
       ctx.setLineDash([]);
     };
-    line('spans', OKABE_ITO.sky, []);
-    line('goal', OKABE_ITO.vermillion, [6, 3]);
-    line('live', OKABE_ITO.black, []);
+    line('spans', SERIES.spans, [2, 2]);
+    line('goal', SERIES.goal, [6, 3]);
+    line('live', SERIES.live, []);
     ctx.fillStyle = '#5b6470';
-    ctx.fillText(`${duration(t1 - t0)} shown`, W - 80, H - 3);
+    label(ctx, `${duration(t1 - t0)} shown`, W - 2, H - 3, 'right');
   };
   const ref = useCanvas(controller, draw, { height: 150 });
   return (
     <div>
       <div class="canvas-box"><canvas ref={ref} data-view="chart" aria-label="Heap live, goal and bytes in spans over time" /></div>
       <ul class="legend inline">
-        <li><span class="line" style={{ borderColor: OKABE_ITO.black }} />heap live</li>
-        <li><span class="line dashed" style={{ borderColor: OKABE_ITO.vermillion }} />goal</li>
-        <li><span class="line" style={{ borderColor: OKABE_ITO.sky }} />bytes in spans</li>
+        <li><span class="line" style={{ borderColor: SERIES.live }} />heap live</li>
+        <li><span class="line dashed" style={{ borderColor: SERIES.goal }} />goal</li>
+        <li><span class="line dotted" style={{ borderColor: SERIES.spans }} />bytes in spans</li>
       </ul>
     </div>
   );
 }
 
-export function SizeClasses({ table, all }) {
+export function SizeClasses({ table, all, mark }) {
   if (!table) return null;
   const { rows, largeSpans, largeBytes } = table;
-  const shown = all ? rows : rows.filter((r) => r.spans);
+  const shown = all ? rows : rows.filter((r) => r.spans || r.sizeClass === mark);
   return (
     <div class="table-box" data-view="sizeclasses">
       <table class="sizeclasses">
@@ -191,11 +192,14 @@ export function SizeClasses({ table, all }) {
           {shown.map((r) => {
             const cap = r.spans * r.objects;
             return (
-              <tr>
+              <tr class={r.sizeClass === mark ? 'marked' : ''} data-class={r.sizeClass}>
                 <td>{r.sizeClass}</td><td>{r.size}</td><td>{r.pages}</td><td>{r.objects}</td>
                 <td>{r.tailWaste} B ({((100 * r.tailWaste) / (r.pages * PAGE_SIZE)).toFixed(1)}%)</td>
                 <td>{r.spans} ({r.scanSpans})</td><td>{r.allocated}</td>
-                <td class="bar"><span style={{ width: `${cap ? (100 * r.allocated) / cap : 0}%` }} />{cap ? `${((100 * r.allocated) / cap).toFixed(0)}%` : '–'}</td>
+                <td class="bar occupancy" data-occupancy={cap ? ((100 * r.allocated) / cap).toFixed(0) : ''}>
+                  <span class="track"><span class="fill" style={{ width: `${cap ? (100 * r.allocated) / cap : 0}%` }} /></span>
+                  {cap ? `${((100 * r.allocated) / cap).toFixed(0)}%` : '–'}
+                </td>
               </tr>
             );
           })}
@@ -224,6 +228,7 @@ export function Inspector({ actions, inspected }) {
   const o = inspected.info;
   if (!o) return <p class="hint" data-inspector="none">{hex(inspected.address)} is not an object (any more): it was freed or never allocated.</p>;
   const select = (a) => actions.select({ address: a });
+  const link = (a, text) => <a href="#" onClick={(e) => { e.preventDefault(); select(a); }}>{text}</a>;
   return (
     <div class="inspector" data-inspector={o.address}>
       <dl>
@@ -232,13 +237,13 @@ export function Inspector({ actions, inspected }) {
         <dt>colour</dt><dd><ColourWord colour={o.colour} /></dd>
         {o.span && <><dt>span</dt><dd><a href="#" onClick={(e) => { e.preventDefault(); actions.select({ span: o.span.base, address: o.address }); }}>{hex(o.span.base)}</a>, {o.span.pages} page{o.span.pages > 1 ? 's' : ''}, object {o.index} of {o.span.objects}</dd></>}
       </dl>
-      {o.pointers === null ? <p class="hint">A trace does not record pointers or roots.</p> : (
+      {o.pointers === null ? <p class="hint">This trace does not record pointer stores (version 1): no pointers or path.</p> : (
         <>
           <h4>Pointers ({o.pointers.length})</h4>
           {o.pointers.length === 0 ? <p class="hint">None: {o.span?.noscan ? 'a pointer-free (noscan) object, never scanned' : 'every slot is null'}.</p> : (
             <ul class="pointers">
               {o.pointers.slice(0, 32).map((p) => (
-                <li>slot {hex(p.slot)} → {p.target ? <><a href="#" onClick={(e) => { e.preventDefault(); select(p.target); }}>{hex(p.target)}</a> <ColourWord colour={p.colour} /></> : 'null'}</li>
+                <li><b>{p.field ?? hex(p.slot)}</b> → {p.target ? <>{link(p.target, hex(p.target))} <ColourWord colour={p.colour} /></> : 'null'}</li>
               ))}
               {o.pointers.length > 32 && <li>… {o.pointers.length - 32} more</li>}
             </ul>
@@ -247,10 +252,10 @@ export function Inspector({ actions, inspected }) {
           {o.path ? (
             <ol class="path" data-path-length={o.path.length}>
               {o.path.map((p, i) => (
-                <li>{i === 0 ? `root slot ${hex(p.slot)}` : `slot ${hex(p.slot)}`} → <a href="#" onClick={(e) => { e.preventDefault(); select(p.object); }}>{hex(p.object)}</a></li>
+                <li>{i === 0 ? (p.rootName || 'a root') : <>.{p.field}</>} → {link(p.object, p.name || hex(p.object))}</li>
               ))}
             </ol>
-          ) : <p class="hint" data-path="none">Nothing: no root reaches it. It is garbage; the next sweep after a mark frees it.</p>}
+          ) : <p class="hint" data-path="none">Nothing: {o.rootsScanned ? 'no root the last root scan found reaches it' : 'no root reaches it'}. It is garbage; the next sweep after a mark frees it.</p>}
         </>
       )}
     </div>
@@ -264,7 +269,7 @@ export function Messages({ actions, messages }) {
   return (
     <div class="messages">
       {messages.map((m, i) => (
-        <div class={`message ${m.kind}`} role={m.kind === 'error' ? 'alert' : 'status'} data-message={m.kind}>
+        <div class={`message ${m.kind}`} role={m.kind === 'error' ? 'alert' : 'status'} data-message={m.kind} data-key={m.key || ''}>
           <span>{m.text}</span>
           <button type="button" aria-label="Dismiss" onClick={() => actions.dismiss(i)}>×</button>
         </div>
