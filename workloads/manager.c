@@ -17,13 +17,18 @@ tri_gc_heap *gcm_heap;
 
 /* The heap's stops and steps (assists among them) from its event stream:
  * each event is stamped at its end, since the heap was created, and says
- * how long it took. Only these kinds are recorded, which leaves the
- * background workers on. */
+ * how long it took. Unless the caller records events of its own (the
+ * command line's traces, passed on), only these kinds are recorded, which
+ * leaves the background workers on. */
 static double heap_created;
+static void (*callers_sink)(const tri_gc_event *, size_t, void *);
+static void *callers_sink_arg;
 
 static void log_pauses(const tri_gc_event *ev, size_t n, void *arg)
 {
     (void)arg;
+    if (callers_sink)
+        callers_sink(ev, n, callers_sink_arg);
     for (size_t i = 0; i < n; i++)
         if (ev[i].kind == TRI_EV_STOP || ev[i].kind == TRI_EV_STEP) {
             double end = heap_created + (double)ev[i].time_ns / 1e9;
@@ -38,8 +43,14 @@ int gcm_start(const char *manager, const struct tri_gc_config *config)
         return -1;
     tri_gc_config c = config ? *config : (tri_gc_config){0};
     c.stop_the_world = stw;
-    c.events = 4096;
-    c.event_kinds = TRI_EV_BIT(TRI_EV_STOP) | TRI_EV_BIT(TRI_EV_STEP);
+    callers_sink = c.event_sink;
+    callers_sink_arg = c.event_sink_arg;
+    if (!c.events) {
+        c.events = 4096;
+        c.event_kinds = TRI_EV_BIT(TRI_EV_STOP) | TRI_EV_BIT(TRI_EV_STEP);
+    } else if (c.event_kinds) {
+        c.event_kinds |= TRI_EV_BIT(TRI_EV_STOP) | TRI_EV_BIT(TRI_EV_STEP);
+    }
     c.event_sink = log_pauses;
     heap_created = wl_now();
     gcm_heap = tri_gc_create(&c);
