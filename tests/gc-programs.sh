@@ -12,9 +12,10 @@ check() { # NAME CONDITION-COMMAND...
     if "$@"; then echo "ok   gcprog_$name"; passed=$((passed + 1)); else echo "FAIL gcprog_$name"; failed=$((failed + 1)); fi
 }
 
-# check_value PROGRAM MANAGER BENCHMARK DEPTH: the last field of the line.
+# check_value PROGRAM MANAGER BENCHMARK DEPTH: the line's check field
+# (bench/gcbench-main.c: the 15th).
 check_value() {
-    "$build/bench-gc-$1" "$3" "$2" "$4" | awk '{ print $NF }'
+    "$build/bench-gc-$1" "$3" "$2" "$4" | awk '{ print $15 }'
 }
 
 # binary-trees of depth 12 counts 674478 nodes; GCBench's check is 18.
