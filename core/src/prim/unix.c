@@ -204,8 +204,16 @@ void tri_prim_atfork(void (*before)(void), void (*parent)(void), void (*child)(v
 
 unsigned tri_prim_ncpu(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
+    /* Read once: sysconf reads /sys each time, tens of microseconds, and
+     * the pacer asks in the termination stop. */
+    static _Atomic unsigned cores;
+    unsigned n = atomic_load_explicit(&cores, memory_order_relaxed);
+    if (!n) {
+        long v = sysconf(_SC_NPROCESSORS_ONLN);
+        n = v > 0 ? (unsigned)v : 1;
+        atomic_store_explicit(&cores, n, memory_order_relaxed);
+    }
+    return n;
 }
 
 bool tri_prim_thread_start(tri_prim_thread *t, void *(*fn)(void *), void *arg)
