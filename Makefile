@@ -177,7 +177,7 @@ $(BUILD)/bench-workloads: bench/bench.c $(WORKLOADS_H) $(BUILD)/libworkloads-mal
 # --- tests -----------------------------------------------------------------------
 
 TEST_SRC := tests/harness.c $(wildcard tests/test_*.c) trace/trace.c
-$(BUILD)/tests: $(TEST_SRC) tests/harness.h $(HEADERS) $(BUILD)/libtricolor.a
+$(BUILD)/tests: $(TEST_SRC) tests/harness.h tests/gcnode.h $(HEADERS) $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS_APP) -Icore/src $(TEST_SRC) $(BUILD)/libtricolor.a -o $@
 
 test:
@@ -246,7 +246,7 @@ $(WASI)/tricolor.wasm: cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_SRC) $
 	$(WASI_CC) $(WASI_CFLAGS) -DMANAGER_TRICOLOR cli/main.c trace/trace.c $(WORKLOADS_SRC) $(WASI)/libtricolor.a \
 		$(WASI_LDFLAGS) -o $@
 
-$(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h $(WASI)/libtricolor.a
+$(WASI)/tests.wasm: $(TEST_SRC) tests/harness.h tests/gcnode.h $(WASI)/libtricolor.a
 	$(WASI_CC) $(WASI_CFLAGS) -Icore/src $(TEST_SRC) $(WASI)/libtricolor.a $(WASI_LDFLAGS) -o $@
 
 # --- WebAssembly: Emscripten ----------------------------------------------------------
@@ -313,7 +313,7 @@ $(EM)/capped/tricolor.mjs: wasm/tricolor.mjs $(EM)/capped/tricolor-core.mjs $(EM
 	cp $< $@
 
 # Programs run in Node by wasm/run-emscripten.mjs.
-$(EM)/tests.mjs: $(TEST_SRC) tests/harness.h $(EM)/libtricolor.a wasm/node-shim.js
+$(EM)/tests.mjs: $(TEST_SRC) tests/harness.h tests/gcnode.h $(EM)/libtricolor.a wasm/node-shim.js
 	$(EMCC) $(EM_CFLAGS) -Icore/src $(TEST_SRC) $(EM)/libtricolor.a $(EM_LINK) $(EM_NODE) -o $@
 
 $(EM)/tricolor-cli.mjs: cli/main.c trace/trace.c trace/trace.h $(WORKLOADS_SRC) $(WORKLOADS_H) $(EM)/libtricolor.a

@@ -9,23 +9,9 @@
 #include <pthread.h>
 #endif
 
+#include "gcnode.h"
 #include "harness.h"
 #include "internal.h"
-
-typedef struct node {
-    struct node *left, *right;
-    uint64_t value;
-} node;
-static const uint64_t node_map[1] = {3};
-static const tri_type node_type = {"node", sizeof(node), 2, node_map};
-
-static node *new_node(tri_gc_heap *h, uint64_t value)
-{
-    node *n = tri_gc_alloc(h, &node_type);
-    if (n)
-        n->value = value;
-    return n;
-}
 
 /* The tests here step the incremental collector and look at colours in
  * between: its marking runs on this thread alone (no background workers;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "gc.h"
+#include "gcnode.h"
 #include "harness.h"
 
 #if defined(__wasm__)
@@ -20,12 +21,6 @@
 #define NEED_THREADS() ((void)0)
 #endif
 
-typedef struct node {
-    struct node *left, *right;
-    uint64_t value;
-} node;
-static const uint64_t node_map[1] = {3};
-static const tri_type node_type = {"node", sizeof(node), 2, node_map};
 
 static tri_gc_heap *concurrent_heap(enum tri_gc_barrier barrier, int gogc)
 {
@@ -36,14 +31,6 @@ static tri_gc_heap *concurrent_heap(enum tri_gc_barrier barrier, int gogc)
     c.workers = 2;
     c.dedicated_workers = 2;
     return tri_gc_create(&c);
-}
-
-static node *new_node(tri_gc_heap *h, uint64_t value)
-{
-    node *n = tri_gc_alloc(h, &node_type);
-    if (n)
-        n->value = value;
-    return n;
 }
 
 /* A complete binary tree of 2^(depth + 1) - 1 nodes, built bottom up. */

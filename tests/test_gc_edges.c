@@ -7,15 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "gcnode.h"
 #include "harness.h"
 #include "internal.h"
-
-typedef struct node {
-    struct node *left, *right;
-    uint64_t value;
-} node;
-static const uint64_t node_map[1] = {3};
-static const tri_type node_type = {"node", sizeof(node), 2, node_map};
 
 /* Most of these step a cycle and look in between: no background workers. */
 static tri_gc_heap *heap_with(int gogc, enum tri_gc_barrier barrier, int verify)
@@ -26,14 +20,6 @@ static tri_gc_heap *heap_with(int gogc, enum tri_gc_barrier barrier, int verify)
     c.barrier = barrier;
     c.verify = verify;
     return tri_gc_create(&c);
-}
-
-static node *new_node(tri_gc_heap *h, uint64_t value)
-{
-    node *n = tri_gc_alloc(h, &node_type);
-    if (n)
-        n->value = value;
-    return n;
 }
 
 /* --- 1. a finalizer's object lives until the finalizer returns ------------------------------ */
