@@ -328,6 +328,8 @@ struct tri_gc_heap {
         /* The pool, shared by every marker, behind lock: */
         tri_lock lock;
         tri_gc_workbuf *full, *spare;/* buffers with grey objects; empty ones for reuse */
+        /* Counts written under the lock with relaxed atomic stores, so that
+         * markers may glance at them without it (gcwork.c's pool_count): */
         unsigned nfull;              /* buffers on full */
         unsigned busy;               /* workers holding grey objects */
         _Atomic int overflow;        /* a push failed: grey objects wait in grey bits */
