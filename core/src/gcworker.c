@@ -120,11 +120,15 @@ static void *worker_main(void *arg)
             if (w->m.work && w->m.work != &w->m.reserve)
                 tri_free(w->m.work); /* empty: the taken buffer replaces it */
             w->m.work = b;
-            /* in chunks, so that the pacer and the assists see the work as it is done */
-            while (tri_gc_mark_with(&w->m, WORKER_CHUNK) >= WORKER_CHUNK)
+            /* In chunks, so that the pacer and the assists see the work as
+             * it is done, and a heap being destroyed need not wait for the
+             * rest (its buffers are freed with it). */
+            while (tri_gc_mark_with(&w->m, WORKER_CHUNK) >= WORKER_CHUNK &&
+                   !atomic_load_explicit(&h->workers.stop, memory_order_relaxed))
                 tri_gc_marker_publish(&w->m);
             tri_gc_marker_flush(&w->m);
-            b = tri_gc_pool_take_work(h, true, &last);
+            b = atomic_load_explicit(&h->workers.stop, memory_order_relaxed) ? NULL
+                                                                           : tri_gc_pool_take_work(h, true, &last);
         }
         atomic_fetch_add_explicit(cpu, tri_prim_thread_cpu_ns() - t0, memory_order_relaxed);
         if (last) /* the mutator checks at its next allocation that needs more than the fast path */
