@@ -246,21 +246,31 @@ def run_cmd(cmd, env_extra, timeout=900):
 def wasm_bench(reps, scale):
     started = time.time()
     results = {}  # (workload, label) -> (best seconds, median peak KiB)
+    paging = {}  # (workload, label) -> (median minor faults, median system seconds), of the whole process
     for workload in WASM_WORKLOADS:
         times = {label: [] for label, _, _ in WASM_RUNNERS}
         peaks = {label: [] for label, _, _ in WASM_RUNNERS}
+        faults = {label: [] for label, _, _ in WASM_RUNNERS}
+        system = {label: [] for label, _, _ in WASM_RUNNERS}
         checksums = set()
         for rep in range(reps):
             order = rotated(WASM_RUNNERS, rep)
             for label, cmd, env in order:
-                f = run_cmd(cmd + [workload, "1", str(scale)], env).split()
+                rc, stdout, stderr, flt, sys_secs = run_measured(cmd + [workload, "1", str(scale)],
+                                                                 bench_env(extra=env), timeout=900)
+                if rc != 0:
+                    raise RuntimeError(f"{label} {workload} failed: {stderr.strip()}")
+                f = stdout.split()
                 times[label].append(float(f[2]))
                 peaks[label].append(int(f[3]))
+                faults[label].append(flt)
+                system[label].append(sys_secs)
                 checksums.add(f[5])
         if len(checksums) != 1:
             raise RuntimeError(f"{workload}: the builds disagree on the checksum: {checksums}")
         for label, _, _ in WASM_RUNNERS:
             results[(workload, label)] = (min(times[label]), statistics.median(peaks[label]))
+            paging[(workload, label)] = (statistics.median(faults[label]), statistics.median(system[label]))
         print(f"{workload:9} " + "  ".join(f"{l} {results[(workload, l)][0]:.3f}s" for l, _, _ in WASM_RUNNERS),
               flush=True)
 
@@ -289,6 +299,14 @@ def wasm_bench(reps, scale):
     for workload in WASM_WORKLOADS:
         md.append(f"| {workload} | " + " | ".join(
             f"{results[(workload, l)][0]:.3f} s / {results[(workload, l)][1] / 1024:.1f}" for l in labels) + " |")
+    md.append("")
+    md.append("Minor page faults (thousands) / system time (s), medians, of the whole process (for wasm, "
+              "Node with the engine's own faults; growing the memory is system time too):\n")
+    md.append("| workload | " + " | ".join(labels) + " |")
+    md.append("|---|" + "---:|" * len(labels))
+    for workload in WASM_WORKLOADS:
+        md.append(f"| {workload} | " + " | ".join(
+            f"{paging[(workload, l)][0] / 1000:.1f} / {paging[(workload, l)][1]:.2f}" for l in labels) + " |")
     md.append("")
     md.append("tricolor in wasm against native tricolor (time ratio; lower is better):\n")
     md.append("| workload | WASI / native | Emscripten / native |")
@@ -331,9 +349,10 @@ def wasm_bench(reps, scale):
     md.append("|---|" + "---|" * len(WASM_CLI))
     for bench, best in gc_rows:
         md.append(f"| {bench} | " + " | ".join(best[l][1].split(": ", 1)[1] for l, _ in WASM_CLI) + " |")
-    publish("wasm", "\n".join(md) + "\n", "workload,build,seconds,peak_kib",
-            [f"{workload},{label},{secs:.4f},{kib}" for (workload, label), (secs, kib) in results.items()] +
-            [f"{bench},{label} collector,{best[label][0]:.4f},0" for bench, best in gc_rows for label, _ in WASM_CLI])
+    publish("wasm", "\n".join(md) + "\n", "workload,build,seconds,peak_kib,minor_faults,system_seconds",
+            [f"{workload},{label},{secs:.4f},{kib},{paging[(workload, label)][0]:.0f},{paging[(workload, label)][1]:.3f}"
+             for (workload, label), (secs, kib) in results.items()] +
+            [f"{bench},{label} collector,{best[label][0]:.4f},0,0,0" for bench, best in gc_rows for label, _ in WASM_CLI])
 
 
 # --- real programs ----------------------------------------------------------------
