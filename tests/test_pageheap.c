@@ -177,6 +177,9 @@ TEST(pageheap_reuse_within_the_window_is_never_released)
      * them are far above the retain limit, but every one was freed moments
      * ago and is about to be reused. Releasing them would make the program
      * fault every page back in. */
+#if defined(__wasm__)
+    SKIP("wasm: releasing frees nothing there, and its coarse clock counts calls, not time");
+#endif
     enum { WINDOW = 32 };
     void *p[WINDOW] = {0};
     uint64_t rng = 88172645463325252ull;
