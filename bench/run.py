@@ -73,6 +73,11 @@ WORKLOADS = [
     ("threads", 16),
     ("realloc", 1),
     ("bigset", 1),
+    # held-in copies of the kinds mimalloc-bench measures
+    ("largeblocks", 1),
+    ("malloc-large", 1),
+    ("xmalloc", 4),
+    ("alloctest", 1),
 ]
 
 TIME_GOAL = 1.2
@@ -111,13 +116,36 @@ def publish(name, text, csv_header, csv_rows):
             f.writelines(row + "\n" for row in csv_rows)
 
 
+def run_measured(cmd, env, timeout=600):
+    """Runs cmd to its end: (exit status, standard output, standard error,
+    minor page faults, system seconds), the last two the child's own
+    (getrusage of the waited-for process, as wait4 reports it)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        deadline = time.time() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.time() > deadline:
+                proc.kill()
+                raise RuntimeError(f"{' '.join(cmd)} took longer than {timeout} s")
+            time.sleep(0.005)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), usage.ru_minflt, usage.ru_stime
+
+
 def run_once(workload, threads, scale, preload):
-    out = subprocess.run([os.path.join(BUILD, "bench-workloads"), workload, str(threads), str(scale)],
-                         env=bench_env(preload), capture_output=True, text=True, timeout=600)
-    if out.returncode != 0:
-        raise RuntimeError(f"{workload} failed under {preload or 'glibc'}: {out.stderr.strip()}")
-    name, thr, secs, rss_kib, ops, checksum, errors = out.stdout.split()
-    return float(secs), int(rss_kib), int(checksum)
+    """One run of a workload: (seconds, peak RSS KiB, checksum, minor faults,
+    system seconds)."""
+    rc, stdout, stderr, faults, sys_secs = run_measured(
+        [os.path.join(BUILD, "bench-workloads"), workload, str(threads), str(scale)], bench_env(preload))
+    if rc != 0:
+        raise RuntimeError(f"{workload} failed under {preload or 'glibc'}: {stderr.strip()}")
+    name, thr, secs, rss_kib, ops, checksum, errors = stdout.split()
+    return float(secs), int(rss_kib), int(checksum), faults, sys_secs
 
 
 def callgrind_instructions(preload, args):
@@ -218,21 +246,31 @@ def run_cmd(cmd, env_extra, timeout=900):
 def wasm_bench(reps, scale):
     started = time.time()
     results = {}  # (workload, label) -> (best seconds, median peak KiB)
+    paging = {}  # (workload, label) -> (median minor faults, median system seconds), of the whole process
     for workload in WASM_WORKLOADS:
         times = {label: [] for label, _, _ in WASM_RUNNERS}
         peaks = {label: [] for label, _, _ in WASM_RUNNERS}
+        faults = {label: [] for label, _, _ in WASM_RUNNERS}
+        system = {label: [] for label, _, _ in WASM_RUNNERS}
         checksums = set()
         for rep in range(reps):
             order = rotated(WASM_RUNNERS, rep)
             for label, cmd, env in order:
-                f = run_cmd(cmd + [workload, "1", str(scale)], env).split()
+                rc, stdout, stderr, flt, sys_secs = run_measured(cmd + [workload, "1", str(scale)],
+                                                                 bench_env(extra=env), timeout=900)
+                if rc != 0:
+                    raise RuntimeError(f"{label} {workload} failed: {stderr.strip()}")
+                f = stdout.split()
                 times[label].append(float(f[2]))
                 peaks[label].append(int(f[3]))
+                faults[label].append(flt)
+                system[label].append(sys_secs)
                 checksums.add(f[5])
         if len(checksums) != 1:
             raise RuntimeError(f"{workload}: the builds disagree on the checksum: {checksums}")
         for label, _, _ in WASM_RUNNERS:
             results[(workload, label)] = (min(times[label]), statistics.median(peaks[label]))
+            paging[(workload, label)] = (statistics.median(faults[label]), statistics.median(system[label]))
         print(f"{workload:9} " + "  ".join(f"{l} {results[(workload, l)][0]:.3f}s" for l, _, _ in WASM_RUNNERS),
               flush=True)
 
@@ -261,6 +299,14 @@ def wasm_bench(reps, scale):
     for workload in WASM_WORKLOADS:
         md.append(f"| {workload} | " + " | ".join(
             f"{results[(workload, l)][0]:.3f} s / {results[(workload, l)][1] / 1024:.1f}" for l in labels) + " |")
+    md.append("")
+    md.append("Minor page faults (thousands) / system time (s), medians, of the whole process (for wasm, "
+              "Node with the engine's own faults; growing the memory is system time too):\n")
+    md.append("| workload | " + " | ".join(labels) + " |")
+    md.append("|---|" + "---:|" * len(labels))
+    for workload in WASM_WORKLOADS:
+        md.append(f"| {workload} | " + " | ".join(
+            f"{paging[(workload, l)][0] / 1000:.1f} / {paging[(workload, l)][1]:.2f}" for l in labels) + " |")
     md.append("")
     md.append("tricolor in wasm against native tricolor (time ratio; lower is better):\n")
     md.append("| workload | WASI / native | Emscripten / native |")
@@ -303,9 +349,10 @@ def wasm_bench(reps, scale):
     md.append("|---|" + "---|" * len(WASM_CLI))
     for bench, best in gc_rows:
         md.append(f"| {bench} | " + " | ".join(best[l][1].split(": ", 1)[1] for l, _ in WASM_CLI) + " |")
-    publish("wasm", "\n".join(md) + "\n", "workload,build,seconds,peak_kib",
-            [f"{workload},{label},{secs:.4f},{kib}" for (workload, label), (secs, kib) in results.items()] +
-            [f"{bench},{label} collector,{best[label][0]:.4f},0" for bench, best in gc_rows for label, _ in WASM_CLI])
+    publish("wasm", "\n".join(md) + "\n", "workload,build,seconds,peak_kib,minor_faults,system_seconds",
+            [f"{workload},{label},{secs:.4f},{kib},{paging[(workload, label)][0]:.0f},{paging[(workload, label)][1]:.3f}"
+             for (workload, label), (secs, kib) in results.items()] +
+            [f"{bench},{label} collector,{best[label][0]:.4f},0,0,0" for bench, best in gc_rows for label, _ in WASM_CLI])
 
 
 # --- real programs ----------------------------------------------------------------
@@ -639,23 +686,29 @@ def main():
         print("missing allocators (not measured):", ", ".join(missing), file=sys.stderr)
     workloads = [w for w in WORKLOADS if not args.only or w[0] in args.only]
 
-    results = {}  # (workload, allocator) -> (median secs, median rss kib)
+    results = {}  # (workload, allocator) -> (best secs, median rss kib)
+    paging = {}  # (workload, allocator) -> (median minor faults, median system seconds)
     started = time.time()
     for workload, threads in workloads:
         times = {n: [] for n, _ in allocators}
         rss = {n: [] for n, _ in allocators}
+        faults = {n: [] for n, _ in allocators}
+        system = {n: [] for n, _ in allocators}
         checksums = set()
         for rep in range(args.reps):
             order = rotated(allocators, rep)
             for name, preload in order:
-                secs, kib, checksum = run_once(workload, threads, args.scale, preload)
+                secs, kib, checksum, flt, sys_secs = run_once(workload, threads, args.scale, preload)
                 times[name].append(secs)
                 rss[name].append(kib)
+                faults[name].append(flt)
+                system[name].append(sys_secs)
                 checksums.add(checksum)
         if len(checksums) != 1:
             raise RuntimeError(f"{workload}: allocators disagree on the checksum: {checksums}")
         for name, _ in allocators:
             results[(workload, name)] = (min(times[name]), statistics.median(rss[name]))
+            paging[(workload, name)] = (statistics.median(faults[name]), statistics.median(system[name]))
         line = "  ".join(f"{n} {results[(workload, n)][0]:.3f}s" for n, _ in allocators)
         print(f"{workload:9} {line}", flush=True)
 
@@ -712,6 +765,20 @@ def main():
         cells = " | ".join(f"{t[n]:.3f} s / {r[n] / 1024:.1f}" for n in names)
         md.append(f"| {workload} | {threads} | {cells} | {tr:.2f} | {rr:.2f} | {note} |")
     md.append("")
+    md.append("Paging: median minor page faults (thousands) / median system time (s) of each run, "
+              "from the child's getrusage; page faults and system time are what a release policy that "
+              "fights the program costs.\n")
+    md.append("| workload | " + " | ".join(names) + " | faults ratio | system ratio |")
+    md.append("|---|" + "---:|" * (len(names) + 2))
+    for workload, threads in workloads:
+        f = {n: paging[(workload, n)][0] for n in names}
+        st = {n: paging[(workload, n)][1] for n in names}
+        best_f = min(v for n, v in f.items() if n != "tricolor")
+        best_s = min(v for n, v in st.items() if n != "tricolor")
+        md.append(f"| {workload} | " + " | ".join(f"{f[n] / 1000:.1f} / {st[n]:.2f}" for n in names) +
+                  f" | {f['tricolor'] / max(best_f, 1):.2f} | {st['tricolor'] / max(best_s, 0.01):.2f} |")
+    md.append("\n(ratios: tricolor / the best of the others.)")
+    md.append("")
     md.append("Goals:")
     for goal, misses in goals.items():
         if goal == "faster than mimalloc":
@@ -737,11 +804,12 @@ def main():
         md.append("| " + " | ".join(f"{v:.1f}" for v in fastpath.values()) + " |")
         if "mimalloc" in fastpath:
             md.append(f"\ntricolor / mimalloc: {fastpath['tricolor'] / fastpath['mimalloc']:.2f}")
-    publish("native", "\n".join(md) + "\n", "workload,threads,allocator,seconds,peak_rss_kib",
-            [f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]}"
+    publish("native", "\n".join(md) + "\n", "workload,threads,allocator,seconds,peak_rss_kib,minor_faults,system_seconds",
+            [f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]},"
+             f"{paging[(workload, n)][0]:.0f},{paging[(workload, n)][1]:.3f}"
              for workload, threads in workloads for n in names] +
-            [f"fastpath,1,{n},{v:.2f},0" for n, v in fastpath.items()] +
-            [f"{workload}-instructions,1,{n},{v},0" for workload, counts in counted.items() for n, v in counts.items()])
+            [f"fastpath,1,{n},{v:.2f},0,0,0" for n, v in fastpath.items()] +
+            [f"{workload}-instructions,1,{n},{v},0,0,0" for workload, counts in counted.items() for n, v in counts.items()])
     if not args.no_realprogs:
         realprogs_bench(min(args.reps, 3))
     if not args.no_gc:

@@ -164,6 +164,100 @@ TEST(pageheap_release_policy)
     tri_set_release_policy(1000, 25);
 }
 
+static uint64_t release_calls(void)
+{
+    tri_pageheap_stats st;
+    tri_pageheap_get_stats(&st);
+    return st.release_calls;
+}
+
+TEST(pageheap_reuse_within_the_window_is_never_released)
+{
+    /* A window of large blocks replaced at random: the free pages between
+     * them are far above the retain limit, but every one was freed moments
+     * ago and is about to be reused. Releasing them would make the program
+     * fault every page back in. */
+#if defined(__wasm__)
+    SKIP("wasm: releasing frees nothing there, and its coarse clock counts calls, not time");
+#endif
+    enum { WINDOW = 32 };
+    void *p[WINDOW] = {0};
+    uint64_t rng = 88172645463325252ull;
+    tri_release_idle_memory();
+    tri_set_release_policy(10000, 25);
+    uint64_t calls = release_calls();
+    for (int i = 0; i < 4000; i++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        int k = (int)(rng % WINDOW);
+        tri_free(p[k]);
+        p[k] = tri_malloc((64u << 10) + (size_t)(rng >> 24) % (4u << 20));
+        CHECK(p[k] != NULL);
+    }
+    uint64_t during = release_calls() - calls;
+    for (int k = 0; k < WINDOW; k++)
+        tri_free(p[k]);
+    tri_set_release_policy(1000, 25);
+    CHECKF(during == 0, "%llu releases while the program reused its pages", (unsigned long long)during);
+}
+
+TEST(pageheap_release_is_bounded_per_call)
+{
+    /* Forty idle spans, kept apart by spans in use: one page-heap operation
+     * releases a few of them, the next ones the rest, never all at once. */
+    enum { N = 40 };
+    tri_span *keep[N], *idle[N];
+    tri_release_idle_memory();
+    tri_set_release_policy(10000, 25);
+    for (int i = 0; i < N; i++) {
+        keep[i] = alloc_pages(1);
+        idle[i] = alloc_pages(2);
+        CHECK(keep[i] && idle[i]);
+    }
+    for (int i = 0; i < N; i++)
+        tri_pageheap_free(idle[i]);
+    uint64_t calls = release_calls();
+    tri_set_release_policy(0, 25); /* now everything free is overdue */
+    uint64_t first = release_calls() - calls;
+    tri_span *t = alloc_pages(1);
+    tri_pageheap_free(t);
+    uint64_t second = release_calls() - calls;
+    for (int i = 0; i < N; i++)
+        tri_pageheap_free(alloc_pages(1));
+    uint64_t all = release_calls() - calls;
+    for (int i = 0; i < N; i++)
+        tri_pageheap_free(keep[i]);
+    tri_set_release_policy(1000, 25);
+    CHECKF(first > 0 && first <= 8, "one operation released %llu spans", (unsigned long long)first);
+    CHECKF(second > first && second <= 3 * 8, "two operations released %llu spans", (unsigned long long)second);
+    CHECKF(all >= N, "overdue spans still held: %llu of %d released", (unsigned long long)all, N);
+}
+
+TEST(pageheap_release_batches_a_span_in_one_call)
+{
+    /* A free span whose dirty pages alternate with released ones goes back
+     * in one call, not one per run of dirty pages. */
+    tri_span *g = alloc_pages(21);
+    CHECK(g != NULL);
+    tri_span *part[5];
+    part[0] = tri_pageheap_split(g, 1); /* g stays in use: a guard on the left */
+    for (int i = 0; i < 4; i++)
+        part[i + 1] = tri_pageheap_split(part[i], 4);
+    CHECK(part[4] && part[4]->npages == 4);
+    uintptr_t base = part[0]->base, n, released;
+    tri_pageheap_free(part[1]);
+    tri_pageheap_free(part[3]);
+    tri_pageheap_release_all();
+    tri_pageheap_free(part[0]);
+    tri_pageheap_free(part[2]);
+    tri_pageheap_free(part[4]); /* dirty, released, dirty, released, dirty */
+    CHECK(tri_pageheap_free_span_at(base, &n, &released) && n >= 20 && released == 8 + (n - 20));
+    uint64_t calls = release_calls();
+    tri_pageheap_release_all();
+    CHECKF(release_calls() - calls == 1, "%llu calls for one span", (unsigned long long)(release_calls() - calls));
+    CHECK(tri_pageheap_free_span_at(base, &n, &released) && released == n);
+    tri_pageheap_free(g);
+}
+
 TEST(pageheap_huge_objects)
 {
     /* Larger than an arena: a dedicated reservation. */

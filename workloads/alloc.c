@@ -13,6 +13,22 @@
  *   bigset      a working set of 3 million objects, half freed at random and
  *               refilled with larger ones: fragmentation and peak memory
  *
+ * And held-in copies of the kinds of program mimalloc-bench measures, where
+ * an allocator's page policy shows (faults, system time) as much as its
+ * fast path:
+ *
+ *   largeblocks   a window of 32 blocks of 64 KiB to 4 MiB replaced at
+ *                 random, each page touched once when allocated
+ *   malloc-large  20 buffers of 5 to 25 MiB replaced at random, each filled
+ *                 in full (as C++'s make_unique<char[]> zeroes them)
+ *   xmalloc       allocating threads fill batches of 4096 objects of 64
+ *                 bytes and hand them to freeing threads through one shared
+ *                 queue of up to 100 batches: every free is another
+ *                 thread's, by a thread that never allocates
+ *   alloctest     small objects, most under 128 bytes, replacing random
+ *                 slots of a working set in one thread: the fast paths and
+ *                 the exchanges with the central lists, nothing else
+ *
  * Built with MANAGER_TRICOLOR the workloads call tri_malloc and friends;
  * with MANAGER_MALLOC they call the C library's names, so LD_PRELOAD
  * chooses the allocator.
@@ -362,6 +378,87 @@ static void run_threads(const wl_params *p, wl_result *r)
         run_workers(p, p->threads, short_worker, NULL, r);
 }
 
+/* --- xmalloc: every free by a thread that never allocates ----------------------- */
+
+enum { XM_BATCH = 4096, XM_QUEUE = 100, XM_SIZE = 64 };
+
+typedef struct xm_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    void **batches[XM_QUEUE]; /* full batches, waiting for a freeing thread */
+    int count, producers_left;
+} xm_queue;
+
+static void *xm_allocator(void *arg)
+{
+    worker *w = arg;
+    xm_queue *q = w->arg;
+    uint64_t rng = rng_seed((uint64_t)w->index + 100), n = (scaled(w->params->scale, 10000000) + XM_BATCH - 1) / XM_BATCH;
+    for (uint64_t b = 0; b < n; b++) {
+        void **batch = xmalloc(sizeof(void *) * XM_BATCH);
+        for (int i = 0; i < XM_BATCH; i++) {
+            uint64_t *o = xmalloc(XM_SIZE);
+            memset(o, i & 0xff, XM_SIZE); /* the program fills what it allocates */
+            o[0] = rng_next(&rng) % 1000;
+            batch[i] = o;
+            w->result.checksum += o[0];
+        }
+        pthread_mutex_lock(&q->lock);
+        while (q->count == XM_QUEUE)
+            pthread_cond_wait(&q->changed, &q->lock);
+        q->batches[q->count++] = batch;
+        pthread_cond_broadcast(&q->changed);
+        pthread_mutex_unlock(&q->lock);
+    }
+    pthread_mutex_lock(&q->lock);
+    q->producers_left--;
+    pthread_cond_broadcast(&q->changed);
+    pthread_mutex_unlock(&q->lock);
+    w->result.ops += n * XM_BATCH;
+    return NULL;
+}
+
+static void *xm_freer(void *arg)
+{
+    worker *w = arg;
+    xm_queue *q = w->arg;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        while (q->count == 0 && q->producers_left > 0)
+            pthread_cond_wait(&q->changed, &q->lock);
+        if (q->count == 0) {
+            pthread_mutex_unlock(&q->lock);
+            return NULL;
+        }
+        void **batch = q->batches[--q->count];
+        pthread_cond_broadcast(&q->changed);
+        pthread_mutex_unlock(&q->lock);
+        for (int i = 0; i < XM_BATCH; i++) {
+            uint64_t *o = batch[i];
+            w->result.errors += o[0] >= 1000 || ((unsigned char *)o)[XM_SIZE - 1] != (i & 0xff);
+            wl_free(o);
+        }
+        wl_free(batch);
+    }
+}
+
+static void *xmalloc_worker(void *arg)
+{
+    worker *w = arg;
+    return w->index % 2 ? xm_freer(arg) : xm_allocator(arg);
+}
+
+static void run_xmalloc(const wl_params *p, wl_result *r)
+{
+    int pairs = p->threads / 2 > 0 ? p->threads / 2 : 1;
+    xm_queue q = {.count = 0, .producers_left = pairs};
+    pthread_mutex_init(&q.lock, NULL);
+    pthread_cond_init(&q.changed, NULL);
+    run_workers(p, pairs * 2, xmalloc_worker, &q, r);
+    pthread_mutex_destroy(&q.lock);
+    pthread_cond_destroy(&q.changed);
+}
+
 #endif /* WL_THREADS */
 
 /* --- realloc growth -------------------------------------------------------------- */
@@ -444,6 +541,103 @@ static void run_bigset(const wl_params *p, wl_result *r)
     r->ops += n * 3 / 2;
 }
 
+/* --- large blocks: a window replaced at random ------------------------------------ */
+
+/* Writes one byte in every 4 KiB page of [p, p + n): what a program that
+ * fills a buffer pays in page faults, without the cost of filling it. */
+static uint64_t touch_pages(unsigned char *p, size_t n, uint64_t tag)
+{
+    for (size_t i = 0; i < n; i += 4096)
+        p[i] = (unsigned char)(tag + i / 4096);
+    p[n - 1] = (unsigned char)tag;
+    return p[0];
+}
+
+static void run_largeblocks(const wl_params *p, wl_result *r)
+{
+    enum { WINDOW = 32 };
+    slot s[WINDOW] = {{0}};
+    uint64_t rng = rng_seed(11), ops = scaled(p->scale, 40000);
+    for (uint64_t i = 0; i < ops; i++) {
+        uint64_t x = rng_next(&rng);
+        slot *k = &s[x % WINDOW];
+        if (k->p) {
+            r->errors += ((unsigned char *)k->p)[k->size - 1] != (unsigned char)k->tag;
+            wl_free(k->p);
+        }
+        k->size = (uint32_t)((64u << 10) + (x >> 20) % ((4u << 20) - (64u << 10) + 1));
+        k->tag = (uint32_t)(x >> 8);
+        k->p = xmalloc(k->size);
+        r->checksum += touch_pages(k->p, k->size, k->tag) + k->size;
+    }
+    for (int i = 0; i < WINDOW; i++)
+        wl_free(s[i].p);
+    r->ops += ops;
+}
+
+static void run_malloc_large(const wl_params *p, wl_result *r)
+{
+    enum { BUFFERS = 20 };
+    slot s[BUFFERS] = {{0}};
+    uint64_t rng = rng_seed(42), ops = scaled(p->scale, 500);
+    for (uint64_t i = 0; i < ops; i++) {
+        uint64_t x = rng_next(&rng);
+        slot *k = &s[x % BUFFERS];
+        if (k->p) {
+            r->errors += ((unsigned char *)k->p)[k->size / 2] != (unsigned char)k->tag;
+            wl_free(k->p);
+        }
+        k->size = (uint32_t)((5u << 20) + (x >> 24) % ((20u << 20) + 1));
+        k->tag = (uint32_t)(x >> 8) | 1;
+        k->p = xmalloc(k->size);
+        /* Not zeros: a compiler would make malloc and memset(0) one calloc,
+         * which fresh pages satisfy without a write. */
+        memset(k->p, (int)(k->tag & 0xff), k->size);
+        r->checksum += k->size;
+    }
+    for (int i = 0; i < BUFFERS; i++)
+        wl_free(s[i].p);
+    r->ops += ops;
+}
+
+/* --- alloc-test: small objects in one thread --------------------------------------- */
+
+/* Most objects small, as in a program's own data structures: half of 8..64
+ * bytes, most of the rest up to 128, a few up to 1 KiB. */
+static size_t small_size(uint64_t r)
+{
+    uint64_t bucket = r % 16, v = r >> 8;
+    if (bucket < 8)
+        return 8 + v % 57;
+    if (bucket < 14)
+        return 65 + v % 64;
+    return 129 + v % 896;
+}
+
+static void run_alloctest(const wl_params *p, wl_result *r)
+{
+    enum { SLOTS = 1 << 14 };
+    void **s = xmalloc(sizeof(void *) * SLOTS);
+    memset(s, 0, sizeof(void *) * SLOTS);
+    uint64_t rng = rng_seed(5), ops = scaled(p->scale, 20000000);
+    for (uint64_t i = 0; i < ops; i++) {
+        uint64_t x = rng_next(&rng);
+        void **k = &s[x % SLOTS];
+        if (*k) {
+            r->errors += *(unsigned char *)*k != (unsigned char)((uintptr_t)*k >> 4);
+            wl_free(*k);
+        }
+        size_t n = small_size(x >> 14);
+        *k = xmalloc(n);
+        *(unsigned char *)*k = (unsigned char)((uintptr_t)*k >> 4);
+        r->checksum += n;
+    }
+    for (int i = 0; i < SLOTS; i++)
+        wl_free(s[i]);
+    wl_free(s);
+    r->ops += ops;
+}
+
 #if WL_THREADS
 #define THREADED(fn) fn
 #else
@@ -458,6 +652,10 @@ const wl_workload wl_workloads[] = {
     {"threads", "many short-lived threads with short-lived objects", 1, 16, THREADED(run_threads)},
     {"realloc", "buffers grown a few bytes at a time with realloc", 0, 1, run_realloc},
     {"bigset", "3 million objects, half replaced by larger ones", 0, 1, run_bigset},
+    {"largeblocks", "32 blocks of 64 KiB to 4 MiB replaced at random, every page touched", 0, 1, run_largeblocks},
+    {"malloc-large", "20 buffers of 5 to 25 MiB replaced at random, each filled", 0, 1, run_malloc_large},
+    {"xmalloc", "batches of 4096 objects freed by threads that never allocate", 1, 4, THREADED(run_xmalloc)},
+    {"alloctest", "small objects replacing a working set at random, one thread", 0, 1, run_alloctest},
 };
 const int wl_count = sizeof wl_workloads / sizeof wl_workloads[0];
 

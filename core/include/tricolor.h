@@ -54,10 +54,11 @@ TRI_API size_t tri_usable_size(const void *ptr);                   /* 0 for NULL
 TRI_API size_t tri_release_idle_memory(void);
 
 /* Free pages are given back automatically when they have been free for
- * delay_ms, or at once while the free pages still held exceed what the
- * program's recent peak (over the last one to two delays) needs plus
- * retain_percent of the bytes in use (and at least 4 MiB). Defaults: 1000 ms
- * and 25%; the environment variables TRI_RELEASE_DELAY_MS and
+ * delay_ms, or after an eighth of it while the free pages still held exceed
+ * what the program's recent peak (over the last one to two delays) needs
+ * plus retain_percent of the bytes in use (and at least 4 MiB): pages freed
+ * and reused within that eighth are never given back in between. Defaults:
+ * 1000 ms and 25%; the environment variables TRI_RELEASE_DELAY_MS and
  * TRI_RETAIN_PERCENT set them at start-up. A delay of 0 releases pages as
  * soon as they are free. */
 TRI_API void tri_set_release_policy(unsigned delay_ms, unsigned retain_percent);

@@ -3,9 +3,12 @@
  * list), for malloc's objects, which hold no pointers the allocator knows
  * of (their spans are of the class's noscan span class; a collected heap
  * keeps the spans of its scan and noscan classes itself, gcsweep.c). Each
- * owns the spans of its class: `partial` spans have free objects, `full`
- * spans have none. Thread caches exchange objects with it
- * in batches under its lock:
+ * owns the spans of its class: `partial` spans have free objects; full
+ * spans are on no list, as nothing looks for them but a free of one of
+ * their objects, which finds its span through the span map (keeping them
+ * linked cost a free into a full span two more span records to touch, its
+ * neighbours on the list, where a set of millions misses the cache on
+ * each). Thread caches exchange objects with it in batches under its lock:
  *
  *   refill  finds clear bits in the allocation bitmap of the span the
  *           thread cache holds for the class, sets them and hands out the
@@ -26,7 +29,7 @@
 
 typedef struct tri_central {
     tri_lock lock;
-    TRI_LIST(tri_span) partial, full;
+    TRI_LIST(tri_span) partial;
     uint64_t nspans;
     uint64_t nalloc; /* objects out of spans: in thread caches or in use */
 } __attribute__((aligned(64))) tri_central;
@@ -117,7 +120,6 @@ unsigned tri_central_refill(unsigned c, void **out, unsigned n, tri_span **owned
         got += span_take(s, out + n - got, n - got);
         if (s->nalloc == s->nelems) { /* used up: the next refill takes another */
             s->owned = 0;
-            tri_list_push_front(&cen->full, s, link);
             s = NULL;
         }
     }
@@ -129,13 +131,13 @@ unsigned tri_central_refill(unsigned c, void **out, unsigned n, tri_span **owned
     return got;
 }
 
-/* Files a span nobody holds: on the full or partial list, or back to the
- * page heap when empty (unless it would leave the class with no partial
- * span). Called with the lock held. */
+/* Files a span nobody holds: on no list when full, on the partial list, or
+ * back to the page heap when empty (unless it would leave the class with no
+ * partial span). Called with the lock held. */
 static void file_span(tri_central *cen, tri_span *s)
 {
     if (s->nalloc == s->nelems) {
-        tri_list_push_front(&cen->full, s, link);
+        /* full: found again through the span map when an object comes back */
     } else if (s->nalloc == 0 && !tri_list_empty(&cen->partial)) {
         cen->nspans--;
         tri_pageheap_free(s);
@@ -201,10 +203,8 @@ void tri_central_flush(unsigned c, void *const *objs, unsigned n)
         i += k;
         if (s->owned) /* its thread cache will allocate from it again */
             continue;
-        if (was_full) {
-            tri_list_unlink(&cen->full, s, link);
+        if (was_full)
             tri_list_push_front(&cen->partial, s, link);
-        }
         if (s->nalloc == 0 && !(cen->partial.first == s && s->link.next == NULL)) {
             tri_list_unlink(&cen->partial, s, link);
             cen->nspans--;

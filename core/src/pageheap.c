@@ -21,18 +21,27 @@
  * found through the span map's first- and last-page entries.
  *
  * Release policy. Dirty free pages are a cache: reusing them avoids page
- * faults, but they count against the process's memory. A program that
- * frees memory usually allocates it again soon, up to the peak it reached
- * recently; memory above that peak is what it no longer needs. So free
- * spans with dirty pages queue in the order they became free, and on every
- * page-heap operation the oldest are released (madvise) while either
+ * faults, but they count against the process's memory. Releasing a page the
+ * program is about to reuse costs a system call now and a fault per page
+ * later, so the policy's first rule is that pages go back only once they
+ * have stayed unused. Free spans with dirty pages queue in the order they
+ * became free, and on every page-heap operation the oldest are released
+ * (madvise) while either
  *   - the oldest has been free for longer than the delay (1 s), or
- *   - dirty free bytes exceed the retain limit: the gap between the peak of
- *     in-use bytes over the last one to two delays and in-use bytes now,
- *     plus retain_percent (25%) of in-use bytes, and at least 4 MiB.
- * A program's memory thus stays within its recent peak plus a quarter, and pages
- * freed for good go back within about two delays of later allocator
- * activity. tri_release_idle_memory() releases everything free at once.
+ *   - it has been free for longer than the reuse window (an eighth of the
+ *     delay) and dirty free bytes exceed the retain limit: the gap between
+ *     the peak of in-use bytes over the last one to two delays and in-use
+ *     bytes now, plus retain_percent (25%) of in-use bytes, and at least
+ *     4 MiB.
+ * A span freed and reused within the reuse window is thus never released in
+ * between, however far a moment's fragmentation takes free bytes above the
+ * limit (mimalloc's delayed purge has the same aim); memory above the recent
+ * peak goes back within the window, and pages freed for good within about
+ * two delays of later allocator activity. The work is bounded and batched:
+ * at most 8 spans per operation, each in one call from its first dirty page
+ * to its last (released pages between cost the kernel little; free spans
+ * never lie side by side, as they coalesce). tri_release_idle_memory()
+ * releases everything free at once.
  */
 #include <stdlib.h>
 
@@ -42,6 +51,12 @@
 #define TRI_EXACT_LISTS 128
 #define TRI_GROW_PAGES 64 /* commit at least 512 KiB at a time */
 #define TRI_RETAIN_MIN ((uint64_t)4 << 20)
+/* Spans released per page-heap operation, at most. */
+#define TRI_RELEASE_BATCH 8
+/* A span freed less than delay / TRI_REUSE_WINDOW_DIV ago is kept whatever
+ * the retain limit says: a program that frees and reallocates within it
+ * never has its pages released in between. */
+#define TRI_REUSE_WINDOW_DIV 8
 
 static struct {
     tri_lock lock;
@@ -151,33 +166,35 @@ static uintptr_t first_page(const tri_arena *a, const tri_span *s)
     return (s->base - a->base) >> TRI_PAGE_SHIFT;
 }
 
-/* Gives a free span's dirty pages back to the OS; returns pages released. */
+/* Gives a free span's dirty pages back to the OS in one call, from its
+ * first dirty page to its last (released pages between them cost the
+ * kernel a look at empty page tables, less than a call each); returns the
+ * pages released. */
 static uintptr_t release_span(tri_span *s)
 {
     tri_arena *a = tri_arena_of(s->base);
-    uintptr_t first = first_page(a, s), end = first + s->npages, total = 0;
-    for (uintptr_t p = first; p < end;) {
-        if (tri_bit(a->released, p)) {
-            p++;
-            continue;
-        }
-        uintptr_t run = p;
-        while (run < end && !tri_bit(a->released, run))
-            run++;
-        tri_prim_decommit((void *)(a->base + (p << TRI_PAGE_SHIFT)), (run - p) << TRI_PAGE_SHIFT);
-        tri_bits_fill(a->released, p, run - p, true);
-        if (tri_prim_decommit_zeroes)
-            tri_bits_fill(a->zero, p, run - p, true);
-        total += run - p;
-        ph.release_calls++;
-        p = run;
-    }
-    ph.released += total << TRI_PAGE_SHIFT;
-    ph.released_total += total << TRI_PAGE_SHIFT;
+    uintptr_t first = first_page(a, s), end = first + s->npages;
+    uintptr_t dirty = s->npages - tri_bits_count(a->released, first, s->npages);
     lru_remove(s);
-    return total;
+    if (!dirty)
+        return 0;
+    while (tri_bit(a->released, first))
+        first++;
+    while (tri_bit(a->released, end - 1))
+        end--;
+    tri_prim_decommit((void *)(a->base + (first << TRI_PAGE_SHIFT)), (end - first) << TRI_PAGE_SHIFT);
+    tri_bits_fill(a->released, first, end - first, true);
+    if (tri_prim_decommit_zeroes)
+        tri_bits_fill(a->zero, first, end - first, true);
+    ph.release_calls++;
+    ph.released += dirty << TRI_PAGE_SHIFT;
+    ph.released_total += dirty << TRI_PAGE_SHIFT;
+    return dirty;
 }
 
+/* Releases the spans that have been free long enough, oldest first, at
+ * most TRI_RELEASE_BATCH of them: the work one page-heap operation does
+ * for the policy is bounded, and what is left waits for the next. */
 static void scavenge(uint64_t now)
 {
     if (now - ph.window_start >= ph.delay_ns) {
@@ -189,10 +206,12 @@ static void scavenge(uint64_t now)
     uint64_t limit = peak - ph.in_use + ph.in_use / 100 * ph.retain_percent;
     if (limit < TRI_RETAIN_MIN)
         limit = TRI_RETAIN_MIN;
-    while (!tri_list_empty(&ph.lru)) {
+    uint64_t reuse_window = ph.delay_ns / TRI_REUSE_WINDOW_DIV;
+    for (unsigned n = 0; n < TRI_RELEASE_BATCH && !tri_list_empty(&ph.lru); n++) {
         tri_span *oldest = ph.lru.first;
+        uint64_t idle = now - oldest->free_since;
         uint64_t dirty = ph.accessible - ph.released - ph.in_use;
-        if (dirty <= limit && now - oldest->free_since < ph.delay_ns)
+        if (idle < ph.delay_ns && !(dirty > limit && idle >= reuse_window))
             break;
         release_span(oldest);
     }

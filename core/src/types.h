@@ -117,6 +117,12 @@ typedef struct tri_lock { _Atomic int state; } tri_lock;
 
 /* --- spans ---------------------------------------------------------------- */
 
+#if defined(__wasm__)
+#define TRI_SPAN_HOT_ALIGN
+#else
+#define TRI_SPAN_HOT_ALIGN __attribute__((aligned(64)))
+#endif
+
 enum tri_span_state {
     TRI_SPAN_FREE,  /* in the page heap */
     TRI_SPAN_SMALL, /* cut into objects of one size class, owned by its central list */
@@ -139,8 +145,9 @@ typedef struct tri_span {
 
     /* The rest changes as objects come and go, under the owner's lock; it
      * starts a new cache line so those writes do not evict the line above
-     * from other threads' caches. */
-    uint16_t nalloc __attribute__((aligned(64))); /* objects out: in thread caches or in use */
+     * from other threads' caches (where there are other threads: on wasm
+     * the record stays a quarter smaller, one 8 KiB span in 40 of memory). */
+    uint16_t nalloc TRI_SPAN_HOT_ALIGN; /* objects out: in thread caches or in use */
     uint16_t scan_word;  /* first bitmap word that may have a clear bit */
     uint8_t in_lru;      /* free span on the page heap's release queue */
     uint8_t owned;       /* a thread cache refills from it; on no central list */
