@@ -13,7 +13,9 @@ the median peak RSS, ratios to mimalloc, and whether each goal is met:
 
 Also instruction counts from callgrind, exact and repeatable where time is
 not: for one malloc+free pair on the fast path, and for the whole of each
-single-threaded workload at a small scale.
+single-threaded workload at a small scale; and the same counts for a build
+without the hardening (build/noharden, `make HARDEN=0`), for what the
+hardening costs (goal: under 3% everywhere).
 
 Results go to bench/results/native.md and native.csv.
 
@@ -83,6 +85,10 @@ WORKLOADS = [
 TIME_GOAL = 1.2
 CALLGRIND_SCALE = 0.05
 RSS_GOAL = 1.2
+# A build without the hardening (`make bench` makes it), to measure what the
+# hardening costs on the same workloads; and the most it may cost.
+UNHARDENED = os.path.join(ROOT, "build", "noharden", "libtricolor-preload.so")
+HARDEN_GOAL = 0.03
 
 
 def bench_env(preload=None, extra=None):
@@ -714,6 +720,7 @@ def main():
 
     fastpath = {}
     counted = {}  # workload -> {allocator: instructions}
+    unhardened = {}  # what was counted -> (instructions without the hardening, with it)
     if not args.no_callgrind:
         n = 200000
         fast = os.path.join(BUILD, "bench-fastpath")
@@ -727,6 +734,16 @@ def main():
             counted[workload] = {name: callgrind_instructions(
                 preload, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)])
                 for name, preload in allocators}
+        if os.path.exists(UNHARDENED):
+            a = callgrind_instructions(UNHARDENED, [fast, str(n), "32"])
+            b = callgrind_instructions(UNHARDENED, [fast, str(2 * n), "32"])
+            unhardened["fast path (per malloc+free pair)"] = ((b - a) / n, fastpath["tricolor"])
+            for workload, counts in counted.items():
+                unhardened[f"{workload} (whole, scale {CALLGRIND_SCALE})"] = (callgrind_instructions(
+                    UNHARDENED, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)]),
+                    counts["tricolor"])
+        else:
+            print(f"no {UNHARDENED}: the hardening's cost is not measured", file=sys.stderr)
 
     names = [n for n, _ in allocators]
     rows = []
@@ -804,12 +821,29 @@ def main():
         md.append("| " + " | ".join(f"{v:.1f}" for v in fastpath.values()) + " |")
         if "mimalloc" in fastpath:
             md.append(f"\ntricolor / mimalloc: {fastpath['tricolor'] / fastpath['mimalloc']:.2f}")
+    if unhardened:
+        md.append("")
+        md.append("The hardening's cost on the small-object path: instructions (callgrind) of the default build "
+                  "against a `make HARDEN=0` build, on the same runs as above:\n")
+        md.append("| counted | HARDEN=0 | default | cost |")
+        md.append("|---|---:|---:|---:|")
+        worst = 0.0
+        for what, (off, on) in unhardened.items():
+            worst = max(worst, on / off - 1)
+            md.append(f"| {what} | {off:,.1f} | {on:,.1f} | {100 * (on / off - 1):+.2f}% |")
+        md.append(f"\nGoal, the hardening costs under {100 * HARDEN_GOAL:.0f}% of instructions everywhere: " +
+                  (f"met (at most {100 * worst:+.2f}%)" if worst < HARDEN_GOAL else
+                   f"**missed** ({100 * worst:+.2f}%)"))
     publish("native", "\n".join(md) + "\n", "workload,threads,allocator,seconds,peak_rss_kib,minor_faults,system_seconds",
             [f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]},"
              f"{paging[(workload, n)][0]:.0f},{paging[(workload, n)][1]:.3f}"
              for workload, threads in workloads for n in names] +
             [f"fastpath,1,{n},{v:.2f},0,0,0" for n, v in fastpath.items()] +
-            [f"{workload}-instructions,1,{n},{v},0,0,0" for workload, counts in counted.items() for n, v in counts.items()])
+            [f"fastpath,1,tricolor-harden0,{off:.2f},0,0,0" for what, (off, _) in unhardened.items()
+             if what.startswith("fast path")] +
+            [f"{workload}-instructions,1,{n},{v},0,0,0" for workload, counts in counted.items() for n, v in counts.items()] +
+            [f"{workload}-instructions,1,tricolor-harden0,{unhardened[f'{workload} (whole, scale {CALLGRIND_SCALE})'][0]},0,0,0"
+             for workload in counted if f"{workload} (whole, scale {CALLGRIND_SCALE})" in unhardened])
     if not args.no_realprogs:
         realprogs_bench(min(args.reps, 3))
     if not args.no_gc:
