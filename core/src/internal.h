@@ -66,17 +66,16 @@ static inline void tri_lock_reset(tri_lock *l) { atomic_store_explicit(&l->state
 TRI_INTERNAL extern const uint32_t tri_class_size[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const uint8_t tri_class_npages[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const tri_class_div tri_class_divs[TRI_NUM_CLASSES];
-TRI_INTERNAL extern const uint8_t tri_size_to_class8[TRI_SMALL_SIZE_MAX / TRI_SMALL_SIZE_DIV + 1];
-TRI_INTERNAL extern const uint8_t tri_size_to_class128[(TRI_SMALL_MAX - TRI_SMALL_SIZE_MAX) / TRI_LARGE_SIZE_DIV + 1];
+TRI_INTERNAL extern const uint8_t tri_size_to_class[TRI_SMALL_MAX / TRI_SMALL_SIZE_DIV + 1];
 /* Objects moved per exchange between a thread cache and a central list. */
 TRI_INTERNAL extern uint16_t tri_class_batch[TRI_NUM_CLASSES];
 TRI_INTERNAL void tri_sizeclass_init(void);
 
+/* size <= TRI_SMALL_MAX: one load from one table, no branch (4 KiB of
+ * table, of which a program's usual sizes touch the first lines). */
 static inline unsigned tri_size_class(size_t size)
 {
-    if (size <= TRI_SMALL_SIZE_MAX)
-        return tri_size_to_class8[(size + TRI_SMALL_SIZE_DIV - 1) / TRI_SMALL_SIZE_DIV];
-    return tri_size_to_class128[(size - TRI_SMALL_SIZE_MAX + TRI_LARGE_SIZE_DIV - 1) / TRI_LARGE_SIZE_DIV];
+    return tri_size_to_class[(size + TRI_SMALL_SIZE_DIV - 1) / TRI_SMALL_SIZE_DIV];
 }
 
 static inline uint32_t tri_class_nelems(unsigned c)

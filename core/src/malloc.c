@@ -26,7 +26,7 @@ static void free_slow(void *p);
 void *tri_malloc(size_t size)
 {
     if (likely(size <= TRI_SMALL_MAX)) {
-        unsigned c = tri_size_class(size);
+        uintptr_t c = tri_size_class(size); /* pointer-wide: the bin address is computed once */
         tri_bin *b = &tri_tls_tcache->bins[c];
         void **cur = b->cur;
         if (likely(cur != b->lo)) {
@@ -34,7 +34,7 @@ void *tri_malloc(size_t size)
             b->cur = cur - 1;
             return tri_asan_alloc(cur[-1], size, tri_class_size[c]);
         }
-        return tri_asan_alloc(tri_tcache_malloc_slow(c), size, tri_class_size[c]);
+        return tri_asan_alloc(tri_tcache_malloc_slow((unsigned)c), size, tri_class_size[c]);
     }
     return malloc_large(size, 1);
 }
@@ -42,7 +42,7 @@ void *tri_malloc(size_t size)
 void tri_free(void *p)
 {
     uintptr_t a = (uintptr_t)p;
-    uint16_t info = tri_page_info(a);
+    uint32_t info = tri_page_info(a); /* widened once: no 16-bit shift and re-extension */
     unsigned c = info >> 8; /* as tri_small_class_of, minus one compare */
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
     if (likely(tri_offset_index(c, off) < tri_class_divs[c].nelems)) {
