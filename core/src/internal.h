@@ -156,7 +156,7 @@ static inline uint16_t tri_page_info(uintptr_t addr)
  * the memory at a. */
 static inline unsigned tri_small_class_of(uintptr_t a)
 {
-    uint16_t info = tri_page_info(a);
+    uint32_t info = tri_page_info(a); /* widened once, as in tri_free */
     unsigned c = info >> 8;
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
     return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
