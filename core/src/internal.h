@@ -166,7 +166,18 @@ TRI_INTERNAL tri_arena *tri_arena_create(uintptr_t min_pages);
 /* Grows a by npages in place; false when the memory after it is taken or
  * its metadata is full. */
 TRI_INTERNAL bool tri_arena_extend(tri_arena *a, uintptr_t npages);
-TRI_INTERNAL void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s);
+/* Points page (or the n pages from first) of a at s; inline, as a span of
+ * many pages sets one entry per page (spanmap.c owns the map). */
+static inline void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s)
+{
+    TRI_POKE(a->spans[page], s);
+}
+
+static inline void tri_spanmap_fill(tri_arena *a, uintptr_t first, uintptr_t n, tri_span *s)
+{
+    for (tri_span **e = a->spans + first, **end = e + n; e < end; e++)
+        TRI_POKE(*e, s);
+}
 /* Sets the page map entries of s's pages for size class c (0: none). */
 TRI_INTERNAL void tri_pagemap_mark(const tri_span *s, unsigned c);
 
