@@ -387,8 +387,10 @@ $(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs: $(EM)/bench-%.mjs: bench/benc
 WASM_BENCH := $(WASI)/bench-tricolor.wasm $(WASI)/bench-libc.wasm $(EM)/bench-tricolor.mjs \
 	$(EM)/bench-dlmalloc.mjs $(EM)/bench-emmalloc.mjs $(WASI)/tricolor.wasm $(EM)/tricolor-cli.mjs
 
-# Every program `make bench` runs (here, once WASM_BENCH is defined).
+# Every program `make bench` runs (here, once WASM_BENCH is defined), and a
+# preload library without the hardening, to measure what it costs.
 bench-programs: all $(BUILD)/bench-fastpath $(BENCH_GC) $(BUILD)/bench-barrier $(WASM_BENCH)
+	@$(MAKE) --no-print-directory HARDEN=0 BUILD=build/noharden build/noharden/libtricolor-preload.so
 
 # --- fuzzing: libFuzzer harnesses in tests/fuzz (clang) -------------------------------
 # `make fuzz` runs each for FUZZ_SECONDS; tests/fuzz/run.sh summarizes.

@@ -13,7 +13,9 @@ the median peak RSS, ratios to mimalloc, and whether each goal is met:
 
 Also instruction counts from callgrind, exact and repeatable where time is
 not: for one malloc+free pair on the fast path, and for the whole of each
-single-threaded workload at a small scale.
+single-threaded workload at a small scale; and the same counts for a build
+without the hardening (build/noharden, `make HARDEN=0`), for what the
+hardening costs (goal: under 3% everywhere).
 
 Results go to bench/results/native.md and native.csv.
 
@@ -83,6 +85,10 @@ WORKLOADS = [
 TIME_GOAL = 1.2
 CALLGRIND_SCALE = 0.05
 RSS_GOAL = 1.2
+# A build without the hardening (`make bench` makes it), to measure what the
+# hardening costs on the same workloads; and the most it may cost.
+UNHARDENED = os.path.join(ROOT, "build", "noharden", "libtricolor-preload.so")
+HARDEN_GOAL = 0.03
 
 
 def bench_env(preload=None, extra=None):
@@ -229,10 +235,14 @@ WASM_RUNNERS = [
     ("Emscripten emmalloc", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"),
                              os.path.join(EM, "bench-emmalloc.mjs")], {}),
 ]
+# (label, command, environment). A wasm module has one thread, so the
+# ratios are taken against native tricolor on one thread too (no background
+# workers); the default, with workers, is shown beside it.
 WASM_CLI = [
-    ("native", [os.path.join(BUILD, "tricolor")]),
-    ("WASI", ["node", os.path.join(ROOT, "wasm", "run-wasi.mjs")]),
-    ("Emscripten", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"), os.path.join(EM, "tricolor-cli.mjs")]),
+    ("native", [os.path.join(BUILD, "tricolor")], {}),
+    ("native, no workers", [os.path.join(BUILD, "tricolor")], {"TRI_GCPROCS": "0"}),
+    ("WASI", ["node", os.path.join(ROOT, "wasm", "run-wasi.mjs")], {}),
+    ("Emscripten", ["node", os.path.join(ROOT, "wasm", "run-emscripten.mjs"), os.path.join(EM, "tricolor-cli.mjs")], {}),
 ]
 
 
@@ -277,14 +287,14 @@ def wasm_bench(reps, scale):
     gc_rows = []
     for bench, extra in (("gcbench", []), ("binarytrees", ["-d", "18"])):
         best = {}
-        for label, cmd in WASM_CLI:
+        for label, cmd, env in WASM_CLI:
             runs = []
             for _ in range(max(2, reps // 2)):
-                line = run_cmd(cmd + ["bench", bench] + extra, {}).split("\n")[0]
+                line = run_cmd(cmd + ["bench", bench] + extra, env).split("\n")[0]
                 runs.append((float(line.split(": ", 1)[1].split()[0]), line))
             best[label] = min(runs)
         gc_rows.append((bench + (" (depth 18)" if extra else ""), best))
-        print(f"{bench:11} " + "  ".join(f"{l} {best[l][0]:.3f}s" for l, _ in WASM_CLI), flush=True)
+        print(f"{bench:11} " + "  ".join(f"{l} {best[l][0]:.3f}s" for l, _, _ in WASM_CLI), flush=True)
 
     labels = [l for l, _, _ in WASM_RUNNERS]
     md = ["# tricolor in WebAssembly\n",
@@ -316,8 +326,8 @@ def wasm_bench(reps, scale):
         md.append(f"| {workload} | {results[(workload, 'WASI tricolor')][0] / n:.2f} | "
                   f"{results[(workload, 'Emscripten tricolor')][0] / n:.2f} |")
     for bench, best in gc_rows:
-        n = best["native"][0]
-        md.append(f"| {bench} (collector) | {best['WASI'][0] / n:.2f} | {best['Emscripten'][0] / n:.2f} |")
+        n = best["native, no workers"][0]
+        md.append(f"| {bench} (collector, against native without workers) | {best['WASI'][0] / n:.2f} | {best['Emscripten'][0] / n:.2f} |")
     md.append("")
     md.append("tricolor against the platforms' own allocators inside wasm (ratios: tricolor / the other; "
               "below 1 is better):\n")
@@ -345,14 +355,14 @@ def wasm_bench(reps, scale):
     md.append("")
     md.append("The collector through the command line (best of runs; cycles differ because pointers are "
               "4 bytes in wasm32):\n")
-    md.append("| benchmark | " + " | ".join(l for l, _ in WASM_CLI) + " |")
+    md.append("| benchmark | " + " | ".join(l for l, _, _ in WASM_CLI) + " |")
     md.append("|---|" + "---|" * len(WASM_CLI))
     for bench, best in gc_rows:
-        md.append(f"| {bench} | " + " | ".join(best[l][1].split(": ", 1)[1] for l, _ in WASM_CLI) + " |")
+        md.append(f"| {bench} | " + " | ".join(best[l][1].split(": ", 1)[1] for l, _, _ in WASM_CLI) + " |")
     publish("wasm", "\n".join(md) + "\n", "workload,build,seconds,peak_kib,minor_faults,system_seconds",
             [f"{workload},{label},{secs:.4f},{kib},{paging[(workload, label)][0]:.0f},{paging[(workload, label)][1]:.3f}"
              for (workload, label), (secs, kib) in results.items()] +
-            [f"{bench},{label} collector,{best[label][0]:.4f},0,0,0" for bench, best in gc_rows for label, _ in WASM_CLI])
+            [f"{bench},{label} collector,{best[label][0]:.4f},0,0,0" for bench, best in gc_rows for label, _, _ in WASM_CLI])
 
 
 # --- real programs ----------------------------------------------------------------
@@ -714,6 +724,7 @@ def main():
 
     fastpath = {}
     counted = {}  # workload -> {allocator: instructions}
+    unhardened = {}  # what was counted -> (instructions without the hardening, with it)
     if not args.no_callgrind:
         n = 200000
         fast = os.path.join(BUILD, "bench-fastpath")
@@ -727,6 +738,16 @@ def main():
             counted[workload] = {name: callgrind_instructions(
                 preload, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)])
                 for name, preload in allocators}
+        if os.path.exists(UNHARDENED):
+            a = callgrind_instructions(UNHARDENED, [fast, str(n), "32"])
+            b = callgrind_instructions(UNHARDENED, [fast, str(2 * n), "32"])
+            unhardened["fast path (per malloc+free pair)"] = ((b - a) / n, fastpath["tricolor"])
+            for workload, counts in counted.items():
+                unhardened[f"{workload} (whole, scale {CALLGRIND_SCALE})"] = (callgrind_instructions(
+                    UNHARDENED, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)]),
+                    counts["tricolor"])
+        else:
+            print(f"no {UNHARDENED}: the hardening's cost is not measured", file=sys.stderr)
 
     names = [n for n, _ in allocators]
     rows = []
@@ -804,12 +825,30 @@ def main():
         md.append("| " + " | ".join(f"{v:.1f}" for v in fastpath.values()) + " |")
         if "mimalloc" in fastpath:
             md.append(f"\ntricolor / mimalloc: {fastpath['tricolor'] / fastpath['mimalloc']:.2f}")
+    if unhardened:
+        md.append("")
+        md.append("The hardening's cost on the small-object path: instructions (callgrind) of the default build "
+                  "against a `make HARDEN=0` build, on the same runs as above:\n")
+        md.append("| counted | HARDEN=0 | default | cost |")
+        md.append("|---|---:|---:|---:|")
+        worst = 0.0
+        for what, (off, on) in unhardened.items():
+            worst = max(worst, on / off - 1)
+            fmt = ",.1f" if what.startswith("fast path") else ",.0f"
+            md.append(f"| {what} | {off:{fmt}} | {on:{fmt}} | {100 * (on / off - 1):+.2f}% |")
+        md.append(f"\nGoal, the hardening costs under {100 * HARDEN_GOAL:.0f}% of instructions everywhere: " +
+                  (f"met (at most {100 * worst:+.2f}%)" if worst < HARDEN_GOAL else
+                   f"**missed** ({100 * worst:+.2f}%)"))
     publish("native", "\n".join(md) + "\n", "workload,threads,allocator,seconds,peak_rss_kib,minor_faults,system_seconds",
             [f"{workload},{threads},{n},{results[(workload, n)][0]:.4f},{results[(workload, n)][1]},"
              f"{paging[(workload, n)][0]:.0f},{paging[(workload, n)][1]:.3f}"
              for workload, threads in workloads for n in names] +
             [f"fastpath,1,{n},{v:.2f},0,0,0" for n, v in fastpath.items()] +
-            [f"{workload}-instructions,1,{n},{v},0,0,0" for workload, counts in counted.items() for n, v in counts.items()])
+            [f"fastpath,1,tricolor-harden0,{off:.2f},0,0,0" for what, (off, _) in unhardened.items()
+             if what.startswith("fast path")] +
+            [f"{workload}-instructions,1,{n},{v},0,0,0" for workload, counts in counted.items() for n, v in counts.items()] +
+            [f"{workload}-instructions,1,tricolor-harden0,{unhardened[f'{workload} (whole, scale {CALLGRIND_SCALE})'][0]},0,0,0"
+             for workload in counted if f"{workload} (whole, scale {CALLGRIND_SCALE})" in unhardened])
     if not args.no_realprogs:
         realprogs_bench(min(args.reps, 3))
     if not args.no_gc:

@@ -12,11 +12,12 @@
  *   - A size that would pack the same number of objects into the same span
  *     as the class before it replaces that class rather than adding one.
  *   - Finally each class grows to the largest size that still packs the
- *     same number of objects into its span, kept a multiple of 128 bytes so
- *     that the two-table size lookup below stays exact.
+ *     same number of objects into its span, kept a multiple of 128 bytes
+ *     (Go's lookup steps by 128 bytes above 1 KiB; keeping its rule keeps
+ *     its classes, which tests/test_sizeclass.c compares against).
  *
- * It also emits the two lookup tables (sizes up to 1024 in 8-byte steps,
- * then in 128-byte steps up to 32 KiB) and, per class, the constants of an
+ * It also emits the lookup table (sizes up to 32 KiB in 8-byte steps: one
+ * load, no branch, for 4 KiB) and, per class, the constants of an
  * exact-division test. Write size = d << k with d odd and inv the inverse of
  * d modulo 2^32; then for a byte offset x in a span,
  *     rotr32(x * inv, k) < objects  <=>  x = i * size for an object i,
@@ -33,7 +34,6 @@ enum {
     PAGE_SIZE = 8192,
     MAX_SMALL_SIZE = 32768,
     SMALL_SIZE_DIV = 8,
-    SMALL_SIZE_MAX = 1024,
     LARGE_SIZE_DIV = 128,
     EXPECTED_CLASSES = 67,
 };
@@ -131,23 +131,12 @@ int main(void)
     }
     printf("};\n\n");
 
-    int n8 = SMALL_SIZE_MAX / SMALL_SIZE_DIV + 1;
-    printf("const uint8_t tri_size_to_class8[%d] = {", n8);
-    for (int i = 0; i < n8; i++) {
-        int size = i * SMALL_SIZE_DIV, k = 1;
-        while (c[k].size < size)
+    int entries = MAX_SMALL_SIZE / SMALL_SIZE_DIV + 1;
+    printf("const uint8_t tri_size_to_class[%d] = {", entries);
+    for (int i = 0, k = 1; i < entries; i++) {
+        while (c[k].size < i * SMALL_SIZE_DIV)
             k++;
-        element(i, 16, (unsigned long)k);
-    }
-    printf("\n};\n\n");
-
-    int n128 = (MAX_SMALL_SIZE - SMALL_SIZE_MAX) / LARGE_SIZE_DIV + 1;
-    printf("const uint8_t tri_size_to_class128[%d] = {", n128);
-    for (int i = 0; i < n128; i++) {
-        int size = SMALL_SIZE_MAX + i * LARGE_SIZE_DIV, k = 1;
-        while (c[k].size < size)
-            k++;
-        element(i, 16, (unsigned long)k);
+        element(i, 32, (unsigned long)k);
     }
     printf("\n};\n");
     return 0;

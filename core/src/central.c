@@ -165,17 +165,21 @@ static unsigned flush_run(tri_central *cen, tri_span *s, void *const *objs, void
     uint64_t *bits = s->allocbits;
     unsigned low_word = s->scan_word;
     void *const *o = objs;
+    uintptr_t off = (uintptr_t)*o - base; /* each address is read once */
     do {
-        uint32_t x = (uint32_t)((uintptr_t)*o - base) * d.inv;
+        uint32_t x = (uint32_t)off * d.inv;
         uint32_t idx = (x >> d.shift) | (x << ((32 - d.shift) & 31));
         if (unlikely(idx >= d.nelems))
             goto not_an_object;
-        uint64_t *wp = &bits[idx / 64], word = *wp;
-        if (unlikely(!((word >> (idx % 64)) & 1)))
+        uint64_t *wp = &bits[idx / 64], bit = (uint64_t)1 << (idx % 64);
+        if (unlikely(!(*wp & bit)))
             goto already_free;
-        *wp = word & ~((uint64_t)1 << (idx % 64));
+        *wp ^= bit; /* set, so this clears it */
         low_word = idx / 64 < low_word ? idx / 64 : low_word;
-    } while (++o < end && (uintptr_t)*o - base < bytes);
+        if (++o == end)
+            break;
+        off = (uintptr_t)*o - base;
+    } while (off < bytes);
     s->scan_word = (uint16_t)low_word;
     return (unsigned)(o - objs);
 not_an_object:

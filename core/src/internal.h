@@ -66,17 +66,16 @@ static inline void tri_lock_reset(tri_lock *l) { atomic_store_explicit(&l->state
 TRI_INTERNAL extern const uint32_t tri_class_size[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const uint8_t tri_class_npages[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const tri_class_div tri_class_divs[TRI_NUM_CLASSES];
-TRI_INTERNAL extern const uint8_t tri_size_to_class8[TRI_SMALL_SIZE_MAX / TRI_SMALL_SIZE_DIV + 1];
-TRI_INTERNAL extern const uint8_t tri_size_to_class128[(TRI_SMALL_MAX - TRI_SMALL_SIZE_MAX) / TRI_LARGE_SIZE_DIV + 1];
+TRI_INTERNAL extern const uint8_t tri_size_to_class[TRI_SMALL_MAX / TRI_SMALL_SIZE_DIV + 1];
 /* Objects moved per exchange between a thread cache and a central list. */
 TRI_INTERNAL extern uint16_t tri_class_batch[TRI_NUM_CLASSES];
 TRI_INTERNAL void tri_sizeclass_init(void);
 
+/* size <= TRI_SMALL_MAX: one load from one table, no branch (4 KiB of
+ * table, of which a program's usual sizes touch the first lines). */
 static inline unsigned tri_size_class(size_t size)
 {
-    if (size <= TRI_SMALL_SIZE_MAX)
-        return tri_size_to_class8[(size + TRI_SMALL_SIZE_DIV - 1) / TRI_SMALL_SIZE_DIV];
-    return tri_size_to_class128[(size - TRI_SMALL_SIZE_MAX + TRI_LARGE_SIZE_DIV - 1) / TRI_LARGE_SIZE_DIV];
+    return tri_size_to_class[(size + TRI_SMALL_SIZE_DIV - 1) / TRI_SMALL_SIZE_DIV];
 }
 
 static inline uint32_t tri_class_nelems(unsigned c)
@@ -157,7 +156,7 @@ static inline uint16_t tri_page_info(uintptr_t addr)
  * the memory at a. */
 static inline unsigned tri_small_class_of(uintptr_t a)
 {
-    uint16_t info = tri_page_info(a);
+    uint32_t info = tri_page_info(a); /* widened once, as in tri_free */
     unsigned c = info >> 8;
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
     return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
@@ -167,7 +166,18 @@ TRI_INTERNAL tri_arena *tri_arena_create(uintptr_t min_pages);
 /* Grows a by npages in place; false when the memory after it is taken or
  * its metadata is full. */
 TRI_INTERNAL bool tri_arena_extend(tri_arena *a, uintptr_t npages);
-TRI_INTERNAL void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s);
+/* Points page (or the n pages from first) of a at s; inline, as a span of
+ * many pages sets one entry per page (spanmap.c owns the map). */
+static inline void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s)
+{
+    TRI_POKE(a->spans[page], s);
+}
+
+static inline void tri_spanmap_fill(tri_arena *a, uintptr_t first, uintptr_t n, tri_span *s)
+{
+    for (tri_span **e = a->spans + first, **end = e + n; e < end; e++)
+        TRI_POKE(*e, s);
+}
 /* Sets the page map entries of s's pages for size class c (0: none). */
 TRI_INTERNAL void tri_pagemap_mark(const tri_span *s, unsigned c);
 

@@ -228,8 +228,8 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     tri_asan_poison(s->base, s->npages << TRI_PAGE_SHIFT); /* nobody's until handed out again */
     tri_assert(fresh || s->state != TRI_SPAN_FREE); /* a span freed twice */
     if (!fresh) {
-        for (uintptr_t p = first + 1; p < last; p++)
-            TRI_POKE(a->spans[p], NULL);
+        if (last > first + 1)
+            tri_spanmap_fill(a, first + 1, last - first - 1, NULL); /* only the ends of a free span are mapped */
         if (s->state == TRI_SPAN_SMALL)
             tri_pagemap_mark(s, 0);
         ph.in_use -= s->npages << TRI_PAGE_SHIFT;
@@ -306,8 +306,7 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
     ph.in_use += npages << TRI_PAGE_SHIFT;
     if (ph.in_use > ph.peak_now)
         ph.peak_now = ph.in_use;
-    for (uintptr_t p = first; p < first + npages; p++)
-        tri_spanmap_set(a, p, s);
+    tri_spanmap_fill(a, first, npages, s);
     tri_assert(!on_free_list(s));
     TRI_POKE(s->state, TRI_SPAN_LARGE); /* in use: never merged; callers may recast it */
     s->sizeclass = 0;
@@ -397,9 +396,7 @@ static tri_span *split_tail(tri_span *s, uintptr_t npages)
     t->npages = s->npages - npages;
     t->state = s->state;
     s->npages = npages;
-    uintptr_t first = first_page(a, t);
-    for (uintptr_t p = first; p < first + t->npages; p++)
-        tri_spanmap_set(a, p, t);
+    tri_spanmap_fill(a, first_page(a, t), t->npages, t);
     return t;
 }
 
@@ -484,8 +481,7 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
         if (right && right->state == TRI_SPAN_FREE && right->npages >= extra)
             t = carve(right, extra);
         if (t) {
-            for (uintptr_t p = next; p < next + extra; p++)
-                tri_spanmap_set(a, p, s);
+            tri_spanmap_fill(a, next, extra, s);
             s->npages = npages;
             tri_pool_free(&ph.spans, t);
         }

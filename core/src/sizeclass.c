@@ -4,8 +4,9 @@
  * core/gen/mksizeclasses.c from the rules Go uses, and included here.
  *
  * A request of n bytes is served by the smallest class of at least n bytes:
- * one load from a 129-entry table for n <= 1024 (8-byte steps) or from a
- * 249-entry table up to 32 KiB (128-byte steps), see tri_size_class.
+ * one load from a 4097-entry table in 8-byte steps up to 32 KiB, see
+ * tri_size_class (two tables, with 128-byte steps above 1 KiB, cost
+ * malloc a compare and a branch on every call).
  */
 #include "internal.h"
 

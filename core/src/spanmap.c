@@ -104,11 +104,6 @@ bool tri_arena_extend(tri_arena *a, uintptr_t npages)
     return true;
 }
 
-void tri_spanmap_set(tri_arena *a, uintptr_t page, tri_span *s)
-{
-    TRI_POKE(a->spans[page], s);
-}
-
 void tri_pagemap_mark(const tri_span *s, unsigned c)
 {
     tri_arena *a = tri_arena_of(s->base);

@@ -88,9 +88,8 @@ TRI_INTERNAL TRI_COLD void tri_assert_fail(const char *cond, const char *file, i
  * checks that it has TRI_NUM_CLASSES classes. */
 #define TRI_NUM_CLASSES 67       /* class 0 stands for large objects */
 #define TRI_SMALL_MAX 32768      /* larger objects get spans of their own */
-#define TRI_SMALL_SIZE_DIV 8     /* lookup steps up to TRI_SMALL_SIZE_MAX */
-#define TRI_SMALL_SIZE_MAX 1024
-#define TRI_LARGE_SIZE_DIV 128   /* lookup steps above it */
+#define TRI_SMALL_SIZE_DIV 8     /* the size-to-class table's steps, up to TRI_SMALL_MAX */
+#define TRI_SMALL_SIZE_MAX 1024  /* the collector's inline allocation serves up to this size */
 
 /* A span class is a size class and whether its objects hold pointers:
  * sizeclass << 1 | noscan, as Go numbers them. The collector has spans of
