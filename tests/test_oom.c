@@ -149,7 +149,12 @@ TEST(oom_gc_soft_limit_never_fails)
     }
     tri_gc_stats st;
     tri_gc_get_stats(h, &st);
-    CHECKF(st.heap_marked > (1 << 20) && st.cycles >= 5, "marked %llu, cycles %llu", (unsigned long long)st.heap_marked, (unsigned long long)st.cycles);
+    /* Cycles run back to back unless the CPU limiter held them back, as it
+     * may on a busy machine, where waiting for a core counts as the
+     * collector's time. */
+    CHECKF(st.heap_marked > (1 << 20) && st.cycles >= 1 && (st.cycles >= 5 || st.cpu_limited_count > 0),
+           "marked %llu, cycles %llu, limiter on %llu times", (unsigned long long)st.heap_marked,
+           (unsigned long long)st.cycles, (unsigned long long)st.cpu_limited_count);
     CHECK(tri_gc_verify(h, NULL) == 0);
     tri_gc_destroy(h);
 }
