@@ -10,7 +10,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 tests/deps.sh gcc clang libclang-rt-14-dev make python3 sqlite3 git redis-server redis-tools nodejs emscripten \
-    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev cmake pkgconf g++ ||
+    wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev cmake pkgconf g++ valgrind ||
     { echo "0 passed, 1 failed"; exit 1; }
 
 # step NAME COMMAND...: one check that passes when the command succeeds.
@@ -46,7 +46,8 @@ suite() {
 }
 
 echo "== builds"
-step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests build/native/bench-gc-boehm
+step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests build/native/bench-gc-boehm \
+    build/native/bench-gc-tricolor build/native/bench-fastpath
 step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests \
     build/native-clang/bench-gc-boehm
 
@@ -82,6 +83,7 @@ suite "mutants of the concurrent collector the tests must catch" tests/mutants.s
 suite "what must and must not compile against the header" tests/compile.sh
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
 [ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native
+[ -x build/native/bench-fastpath ] && suite "fast paths pinned by instruction counts (callgrind)" tests/fastpaths.sh build/native
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -x build/native/tricolor ] && suite "make install: pkg-config, CMake and the preload library from a prefix" tests/install.sh
 [ -f build/native/libtricolor-preload.so ] && suite "real programs on the preload library" tests/realprogs.sh build/native/libtricolor-preload.so
