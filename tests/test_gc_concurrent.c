@@ -241,6 +241,90 @@ TEST(gc_concurrent_heaps_destroyed_while_workers_run)
 }
 #endif
 
+/* --- fork ------------------------------------------------------------------------------------ */
+
+#if !defined(__wasm__)
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* TSan cannot follow a child that starts threads after a threaded fork. */
+#if defined(__SANITIZE_THREAD__)
+#define CHILD_MAY_START_THREADS 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CHILD_MAY_START_THREADS 0
+#endif
+#endif
+#ifndef CHILD_MAY_START_THREADS
+#define CHILD_MAY_START_THREADS 1
+#endif
+
+static uint64_t tree_nodes(const node *n)
+{
+    return n ? 1 + tree_nodes(n->left) + tree_nodes(n->right) : 0;
+}
+
+/* fork() while the workers mark, or sweep: the child, which has no
+ * workers, finishes the cycle on its own thread, runs a whole new one (with
+ * workers of its own; not under TSan) and finds its tree whole and its heap sound; the
+ * parent goes on with its workers. A child left waiting for a worker that
+ * did not come with it is ended by its alarm, and fails. */
+TEST(gc_concurrent_fork_while_workers_run)
+{
+    enum { DEPTH = 15, ROUNDS = 24 };
+    tri_gc_heap *h = concurrent_heap(TRI_BARRIER_HYBRID, -1); /* cycles only when the test starts them */
+    void *roots[1] = {NULL};
+    tri_gc_add_roots(h, roots, 1);
+    roots[0] = tree(h, DEPTH);
+    const uint64_t nodes = ((uint64_t)1 << (DEPTH + 1)) - 1;
+    int failed_children = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (int i = 0; i < 100000; i++) /* garbage, for the sweep */
+            new_node(h, (uint64_t)i);
+        tri_gc_start_cycle(h);
+        tri_gc_step(h, (size_t)(round % 4) * 4096 + 1); /* the workers mark the tree now */
+        if (round % 2) { /* or they sweep */
+            tri_gc_stats st;
+            do
+                tri_gc_get_stats(h, &st);
+            while (st.phase == TRI_GC_MARK && tri_gc_step(h, 1 << 20));
+        }
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            alarm(20);
+            tri_gc_finish_cycle(h);
+            for (int i = 0; i < 100000; i++)
+                new_node(h, (uint64_t)i);
+            if (CHILD_MAY_START_THREADS)
+                tri_gc_collect(h);
+            tri_gc_stats st;
+            tri_gc_get_stats(h, &st);
+            _exit(tree_nodes(roots[0]) == nodes && tri_gc_verify(h, NULL) == 0 && st.workers == 2 ? 0 : 1);
+        }
+        int status = 0;
+        CHECK(waitpid(pid, &status, 0) == pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "round %d: the child %s %d\n", round, WIFEXITED(status) ? "exited with" : "was killed by signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+            failed_children++;
+            break; /* (one is enough: each waits out its alarm) */
+        }
+        tri_gc_finish_cycle(h);
+        CHECK(tree_nodes(roots[0]) == nodes);
+    }
+    CHECK(failed_children == 0);
+    CHECK(tri_gc_verify(h, NULL) == 0);
+    tri_gc_destroy(h);
+}
+#else
+TEST(gc_concurrent_fork_while_workers_run)
+{
+    NEED_THREADS();
+}
+#endif
+
 /* --- sweeping in the background ------------------------------------------------------------- */
 
 /* After a cycle that found much garbage, the heap's spans go back while

@@ -350,11 +350,13 @@ struct tri_gc_heap {
         _Atomic uint32_t wake;       /* futex word: bumped when work or an order waits */
         _Atomic unsigned idle;       /* workers parked or about to park */
         _Atomic int stop;            /* destroy: workers leave */
-        _Atomic int hold;            /* the mutator recovers grey bits: workers take no work */
+        _Atomic int hold;            /* nonzero: workers take no work and start no sweep (a count:
+                                      * the mutator recovering grey bits, and fork, each hold) */
         _Atomic int done;            /* a worker went idle with nothing left: the mutator should look */
         unsigned dedicated;          /* the first these many run as any thread; the rest at idle priority */
         _Atomic uint64_t cpu_ns;     /* CPU time dedicated workers spent marking and sweeping */
         _Atomic uint64_t idle_ns;    /* CPU time idle workers spent marking and sweeping */
+        TRI_LINK(struct tri_gc_heap) running; /* on gcworker.c's list of heaps whose workers run, under its lock */
     } workers;
 
     /* Roots (gcmark.c): tri_gc_add_roots, tri_gc_remove_roots, tri_gc_attach_thread. */

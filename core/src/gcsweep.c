@@ -317,8 +317,12 @@ void tri_gc_sweep_all(tri_gc_heap *h)
 void tri_gc_sweep_background(tri_gc_heap *h)
 {
     tri_gcspan *g;
-    while ((g = take_unswept(h)) != NULL)
+    while (!atomic_load_explicit(&h->workers.hold, memory_order_relaxed) && (g = take_unswept(h)) != NULL)
         sweep_span(h, g, false, false);
+    /* Held (for fork): the rest waits for a worker after the hold, or for
+     * the mutator. Seq_cst, as the request at mark termination. */
+    if (atomic_load_explicit(&h->workers.hold, memory_order_relaxed))
+        atomic_store_explicit(&h->spans.sweeper_wanted, 1, memory_order_seq_cst);
 }
 
 /* Mark termination: every span becomes unswept. The caches let go of their

@@ -73,7 +73,8 @@ void tri_gc_workers_wake(tri_gc_heap *h)
  * cheap beside marking, and a second would mostly wait on the lists' lock). */
 static bool take_sweeping(tri_gc_heap *h)
 {
-    return atomic_load_explicit(&h->spans.sweeper_wanted, memory_order_seq_cst) &&
+    return !atomic_load_explicit(&h->workers.hold, memory_order_relaxed) &&
+           atomic_load_explicit(&h->spans.sweeper_wanted, memory_order_seq_cst) &&
            atomic_exchange_explicit(&h->spans.sweeper_wanted, 0, memory_order_acquire);
 }
 
@@ -102,7 +103,8 @@ static void *worker_main(void *arg)
              * published meanwhile (its waker saw no idle worker) is not
              * left waiting. The pool's lock orders the buffers; the
              * sweeping order is seq_cst on both sides (tri_gc_workers_wake). */
-            bool sweep = atomic_load_explicit(&h->spans.sweeper_wanted, memory_order_seq_cst);
+            bool sweep = atomic_load_explicit(&h->spans.sweeper_wanted, memory_order_seq_cst) &&
+                         !atomic_load_explicit(&h->workers.hold, memory_order_relaxed);
             b = sweep ? NULL : tri_gc_pool_take_work(h, false, &last);
             if (!b && !sweep)
                 tri_prim_wait(&h->workers.wake, seen);
@@ -147,10 +149,15 @@ void tri_gc_race_window(void)
 }
 #endif
 
+static void running_add(tri_gc_heap *h);
+static void running_remove(tri_gc_heap *h);
+
 bool tri_gc_workers_start(tri_gc_heap *h)
 {
     if (h->workers.started == h->workers.count)
         return h->workers.count > 0;
+    if (h->workers.started == 0)
+        running_add(h); /* before the first thread: fork finds it from now on */
     if (!h->workers.all) {
         h->workers.all = tri_calloc(h->workers.count, sizeof *h->workers.all);
         if (!h->workers.all)
@@ -165,11 +172,15 @@ bool tri_gc_workers_start(tri_gc_heap *h)
             break;
         h->workers.started++;
     }
+    if (h->workers.started == 0)
+        running_remove(h);
     return h->workers.started > 0;
 }
 
 void tri_gc_workers_stop(tri_gc_heap *h)
 {
+    if (h->workers.started)
+        running_remove(h); /* first: a fork from now on leaves this heap alone */
     atomic_store_explicit(&h->workers.stop, 1, memory_order_release);
     atomic_fetch_add_explicit(&h->workers.wake, 1, memory_order_release);
     tri_prim_wake_all(&h->workers.wake);
@@ -180,15 +191,18 @@ void tri_gc_workers_stop(tri_gc_heap *h)
     h->workers.all = NULL;
 }
 
+/* Holds are counted: fork's (below) may come while the mutator holds. The
+ * count is read under the pool's lock by a worker taking work, so relaxed
+ * will do: the lock orders it with the buffers. */
 void tri_gc_workers_pause(tri_gc_heap *h)
 {
-    atomic_store_explicit(&h->workers.hold, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->workers.hold, 1, memory_order_relaxed);
     tri_gc_workers_wait_idle(h);
 }
 
 void tri_gc_workers_resume(tri_gc_heap *h)
 {
-    atomic_store_explicit(&h->workers.hold, 0, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&h->workers.hold, 1, memory_order_relaxed);
     tri_gc_workers_wake(h);
 }
 
@@ -214,4 +228,93 @@ unsigned tri_gc_workers_dedicated(void)
 {
     unsigned quarter = (tri_prim_ncpu() + 2) / 4; /* Go's 25%, rounded */
     return quarter ? quarter : 1;
+}
+
+/* --- fork ----------------------------------------------------------------------------------------
+ *
+ * fork() copies the forking thread alone. A worker caught holding grey
+ * objects, a lock, or a span half swept would take them with it: the child
+ * would wait for it forever, or free what it had not marked. So before the
+ * fork every heap whose workers run is brought to rest: a hold, so that no
+ * worker takes work or sweeps another span; then no worker holds grey
+ * objects (mark.busy == 0: each has marked what it held, down to an empty
+ * buffer, and handed back the rest) and no span is out being swept
+ * (spans.in_flight == 0); and the span lists' and the pool's locks are
+ * held across the fork. The parent goes on as it was. In the child the
+ * workers are gone, so the heap forgets them: a cycle under way is marked
+ * and swept by the program's thread, from the pool, and the next cycle
+ * starts new workers.
+ *
+ * Handlers run before the allocator's (they are registered after it, and
+ * pthread_atfork runs the last registered first), so a worker finishing
+ * its buffer can still free memory; in the child, after it, so forgetting
+ * the workers can too.
+ */
+static struct {
+    tri_lock lock;                   /* held across fork */
+    TRI_LIST(tri_gc_heap) heaps;     /* heaps with workers started: under lock */
+    bool handlers;                   /* fork handlers registered: under lock */
+} running;
+
+static void before_fork(void)
+{
+    tri_lock_acquire(&running.lock);
+    for (tri_gc_heap *h = running.heaps.first; h; h = h->workers.running.next) {
+        tri_gc_workers_pause(h); /* hold, and no worker holds grey objects */
+        for (;;) { /* no span is out being swept: the sweeper starts no other under the hold */
+            tri_lock_acquire(&h->spans.lock);
+            if (h->spans.in_flight == 0)
+                break;
+            tri_lock_release(&h->spans.lock);
+            tri_prim_yield();
+        }
+        tri_lock_acquire(&h->mark.lock);
+    }
+}
+
+static void after_fork_parent(void)
+{
+    for (tri_gc_heap *h = running.heaps.first; h; h = h->workers.running.next) {
+        tri_lock_release(&h->mark.lock);
+        tri_lock_release(&h->spans.lock);
+        tri_gc_workers_resume(h);
+    }
+    tri_lock_release(&running.lock);
+}
+
+static void after_fork_child(void)
+{
+    while (!tri_list_empty(&running.heaps)) {
+        tri_gc_heap *h = running.heaps.first;
+        tri_list_unlink(&running.heaps, h, workers.running);
+        tri_lock_reset(&h->mark.lock);
+        tri_lock_reset(&h->spans.lock);
+        for (unsigned i = 0; i < h->workers.started; i++)
+            tri_gc_marker_release(&h->workers.all[i].m); /* an empty buffer at most */
+        tri_free(h->workers.all);
+        h->workers.all = NULL;
+        h->workers.started = 0;
+        atomic_store_explicit(&h->workers.idle, 0, memory_order_relaxed);
+        atomic_store_explicit(&h->workers.done, 0, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&h->workers.hold, 1, memory_order_relaxed);
+    }
+    tri_lock_reset(&running.lock);
+}
+
+static void running_add(tri_gc_heap *h)
+{
+    tri_lock_acquire(&running.lock);
+    if (!running.handlers) {
+        tri_prim_atfork(before_fork, after_fork_parent, after_fork_child);
+        running.handlers = true;
+    }
+    tri_list_push_front(&running.heaps, h, workers.running);
+    tri_lock_release(&running.lock);
+}
+
+static void running_remove(tri_gc_heap *h)
+{
+    tri_lock_acquire(&running.lock);
+    tri_list_unlink(&running.heaps, h, workers.running);
+    tri_lock_release(&running.lock);
 }
