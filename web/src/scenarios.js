@@ -145,66 +145,67 @@ function graph({ heap, objects }, r) {
   };
 }
 
-function churn({ heap, objects }, r) {
+// A directory of `objects` objects under root 0, replaced at random at
+// every tick. maker(slot) declares what types it needs and returns
+// make(pointTo), which makes one object; pointTo(o, s) stores into o's
+// word s an object of the directory, with o held by a scratch root
+// meanwhile. The scenarios below differ only in what they make.
+function directory({ heap, objects }, r, maker) {
   const slot = heap.type('slot', 1, [0]);
+  const make = maker(slot);
   const roots = heap.roots(1 + SCRATCH);
   const dir = heap.allocArray(slot, objects);
   if (!dir) throw new Error('out of memory');
   roots.set(0, dir);
+  const pointTo = (o, s) => {
+    roots.set(1, o);
+    heap.write(o, s, heap.read(dir, r.below(objects)));
+  };
   const fill = (i) => {
+    const o = make(pointTo);
+    if (!o) throw new Error('out of memory');
+    heap.write(dir, i, o);
+    roots.set(1, 0);
+  };
+  for (let i = 0; i < objects; i++) fill(i);
+  return {
+    roots, labels: new Map([[dir, 'directory']]), fieldName: (object, s) => `[${wordOf(object, s)}]`,
+    tick() { fill(r.below(objects)); },
+  };
+}
+
+// Objects of many sizes, with and without pointers: many size classes,
+// many spans, much garbage.
+function churn(ctx, r) {
+  const { heap } = ctx;
+  return directory(ctx, r, (slot) => (pointTo) => {
     const x = r.next();
     let o;
     if (x < 0.6) o = heap.allocNoscan(8 + r.below(248));
     else if (x < 0.88) { // an array of pointers to other objects of the directory
       o = heap.allocArray(slot, 1 + r.below(24));
-      if (o) {
-        roots.set(1, o);
-        heap.write(o, 0, heap.read(dir, r.below(objects)));
-      }
+      if (o) pointTo(o, 0);
     } else if (x < 0.998) o = heap.allocNoscan(257 + r.below(3840));
     else o = heap.allocNoscan(33000 + r.below(100000));
-    if (!o) throw new Error('out of memory');
-    heap.write(dir, i, o);
-    roots.set(1, 0);
-  };
-  for (let i = 0; i < objects; i++) fill(i);
-  return {
-    roots, labels: new Map([[dir, 'directory']]), fieldName: (object, s) => `[${wordOf(object, s)}]`,
-    tick() { fill(r.below(objects)); },
-  };
+    return o;
+  });
 }
 
-// A directory of `objects` small objects, replaced at random: four in five
-// pointer-free (8 to 48 bytes), one in five a two-word node pointing back
-// into the directory. Few size classes, dense spans.
-function many({ heap, objects }, r) {
-  const slot = heap.type('slot', 1, [0]);
-  const pair = heap.type('pair', 2, [0]);
-  const roots = heap.roots(1 + SCRATCH);
-  const dir = heap.allocArray(slot, objects);
-  if (!dir) throw new Error('out of memory');
-  roots.set(0, dir);
-  const fill = (i) => {
-    let o;
-    if (r.next() < 0.8) o = heap.allocNoscan(8 + 8 * r.below(6));
-    else {
-      o = heap.alloc(pair);
-      if (o) {
-        roots.set(1, o);
-        heap.write(o, 0, heap.read(dir, r.below(objects)));
-      }
-    }
-    if (!o) throw new Error('out of memory');
-    heap.write(dir, i, o);
-    roots.set(1, 0);
-  };
-  for (let i = 0; i < objects; i++) fill(i);
-  return {
-    roots, labels: new Map([[dir, 'directory']]), fieldName: (object, s) => `[${wordOf(object, s)}]`,
-    tick() { fill(r.below(objects)); },
-  };
+// Small objects: four in five pointer-free (8 to 48 bytes), one in five a
+// two-word node pointing back into the directory. Few size classes, dense
+// spans.
+function many(ctx, r) {
+  const { heap } = ctx;
+  return directory(ctx, r, () => {
+    const pair = heap.type('pair', 2, [0]);
+    return (pointTo) => {
+      if (r.next() < 0.8) return heap.allocNoscan(8 + 8 * r.below(6));
+      const o = heap.alloc(pair);
+      if (o) pointTo(o, 0);
+      return o;
+    };
+  });
 }
-
 // --- the bad case, beat by beat -----------------------------------------------------------
 
 const LEFT = 0, RIGHT = 1;
