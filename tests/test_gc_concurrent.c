@@ -137,26 +137,17 @@ static int bad_case_race(enum tri_gc_barrier barrier, char *why, size_t whylen)
     return ok;
 }
 
-TEST(gc_concurrent_bad_case_hybrid)
-{
-    NEED_THREADS();
-    char why[300] = "";
-    CHECKF(bad_case_race(TRI_BARRIER_HYBRID, why, sizeof why), "%s", why);
-}
-
-TEST(gc_concurrent_bad_case_dijkstra)
-{
-    NEED_THREADS();
-    char why[300] = "";
-    CHECKF(bad_case_race(TRI_BARRIER_DIJKSTRA, why, sizeof why), "%s", why);
-}
-
-TEST(gc_concurrent_bad_case_yuasa)
-{
-    NEED_THREADS();
-    char why[300] = "";
-    CHECKF(bad_case_race(TRI_BARRIER_YUASA, why, sizeof why), "%s", why);
-}
+/* One test per barrier: which one failed is in its name. */
+#define BAD_CASE_TEST(name, barrier)                                                                   \
+    TEST(gc_concurrent_bad_case_##name)                                                                \
+    {                                                                                                  \
+        NEED_THREADS();                                                                                \
+        char why[300] = "";                                                                            \
+        CHECKF(bad_case_race(barrier, why, sizeof why), "%s", why);                                    \
+    }
+BAD_CASE_TEST(hybrid, TRI_BARRIER_HYBRID)
+BAD_CASE_TEST(dijkstra, TRI_BARRIER_DIJKSTRA)
+BAD_CASE_TEST(yuasa, TRI_BARRIER_YUASA)
 
 /* --- many tiny cycles back to back ---------------------------------------------------------- */
 
