@@ -5,26 +5,17 @@
 set -u
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
-passed=0 failed=0 skipped=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+log=$work/suite.out
+trap 'rm -rf "$work"' EXIT
+prefix_of_checks=
+# check NAME COMMAND...: one step, which passes when the command succeeds;
+# finish: the total line. As the shell suites count (tests/checks.sh).
+. tests/checks.sh
 
 tests/deps.sh gcc clang libclang-rt-14-dev make python3 sqlite3 git redis-server redis-tools nodejs emscripten \
     wasi-libc libclang-rt-14-dev-wasm32 lld chromium libgc-dev cmake pkgconf g++ valgrind ||
     { echo "0 passed, 1 failed"; exit 1; }
-
-# step NAME COMMAND...: one check that passes when the command succeeds.
-step() {
-    local name=$1; shift
-    if "$@" > "$log" 2>&1; then
-        echo "ok   $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name"
-        tail -30 "$log"
-        failed=$((failed + 1))
-    fi
-}
 
 # suite NAME COMMAND...: a runner that prints its own "N passed, ..." line.
 suite() {
@@ -46,20 +37,20 @@ suite() {
 }
 
 echo "== builds"
-step build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests build/native/bench-gc-boehm \
+check build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/native/tests build/native/bench-gc-boehm \
     build/native/bench-gc-tricolor build/native/bench-fastpath
-step build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests \
+check build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests \
     build/native-clang/bench-gc-boehm
 
-step build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests
-step build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
-step build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
-step build_tsan_race_windows make -j"$jobs" CC=clang BUILD=build/tsan-race OPT="-O1 -fsanitize=thread" RACE=1 \
+check build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests
+check build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
+check build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
+check build_tsan_race_windows make -j"$jobs" CC=clang BUILD=build/tsan-race OPT="-O1 -fsanitize=thread" RACE=1 \
     build/tsan-race/tests
-step build_wasm_wasi_and_emscripten make -j"$jobs" wasm
-step build_visualiser make web
-step build_npm_package make npm-package
-step build_fuzz_harnesses make -j"$jobs" fuzz-build
+check build_wasm_wasi_and_emscripten make -j"$jobs" wasm
+check build_visualiser make web
+check build_npm_package make npm-package
+check build_fuzz_harnesses make -j"$jobs" fuzz-build
 
 [ -x build/native/tests ] && suite "C tests (gcc build)" build/native/tests
 [ -x build/native-clang/tests ] && suite "C tests (clang build)" build/native-clang/tests
@@ -92,5 +83,4 @@ suite "what must and must not compile against the header" tests/compile.sh
 [ -f build/web/index.html ] && suite "the visualiser in Chromium (Playwright)" node_modules/.bin/playwright test -c e2e/playwright.config.mjs
 
 echo
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish
