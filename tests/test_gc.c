@@ -11,6 +11,7 @@
 
 #include "gcnode.h"
 #include "harness.h"
+#include "gc.h"
 #include "internal.h"
 
 /* The tests here step the incremental collector and look at colours in
@@ -598,6 +599,31 @@ TEST(gc_allocations_served_by_level)
     gc_pages census = {h, 0};
     tri_for_each_page_run(count_gc_pages, &census);
     CHECK(census.bytes == st.heap_spans);
+    tri_gc_destroy(h);
+}
+
+/* Which types the inline path of tri_gc_alloc serves (their type slot names
+ * them after the first allocation): every small type with pointers, however
+ * short (two pointers are 8 bytes on wasm32), but not objects without
+ * pointers under 16 bytes, which share tiny blocks. */
+TEST(gc_small_pointer_types_take_the_fast_path)
+{
+    static const tri_type one_pointer = {"one pointer", sizeof(void *), 1, NULL};
+    static const tri_type two_pointers = {"two pointers", 2 * sizeof(void *), 2, NULL};
+    static const tri_type small_noscan = {"small noscan", 8, 0, NULL};
+    static const tri_type noscan16 = {"16 bytes noscan", 16, 0, NULL};
+    const tri_type *fast[] = {&one_pointer, &two_pointers, &noscan16};
+    tri_gc_heap *h = heap_with(TRI_BARRIER_HYBRID, 0, 0);
+    for (size_t i = 0; i < sizeof fast / sizeof fast[0]; i++) {
+        CHECK(tri_gc_alloc(h, fast[i]) != NULL);
+        CHECKF(h->alloc.types[tri_gc_type_slot_of(fast[i])].type == fast[i], "%s", fast[i]->name);
+    }
+    CHECK(tri_gc_alloc(h, &small_noscan) != NULL);
+    CHECK(h->alloc.types[tri_gc_type_slot_of(&small_noscan)].type != &small_noscan);
+    /* and what the fast path hands out is a zeroed object of the type */
+    void **p = tri_gc_alloc(h, &one_pointer);
+    size_t size = 0;
+    CHECK(p && *p == NULL && tri_gc_object_of(h, p, &size) == (void *)p && size >= sizeof(void *));
     tri_gc_destroy(h);
 }
 

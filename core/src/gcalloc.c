@@ -428,11 +428,13 @@ void tri_gc_alloc_init(tri_gc_heap *h)
 }
 
 /* Lets type t take the fast path, if its objects are small, not tiny, and
- * their pointer bits fit one word of a bitmap. */
+ * their pointer bits fit one word of a bitmap. Only objects without
+ * pointers are tiny: an 8-byte node of two 4-byte pointers (wasm32) has a
+ * size class of its own, and the fast path. */
 static void type_slot_fill(tri_gc_heap *h, const tri_type *t)
 {
     size_t size = t->size, pw = t->ptr_words;
-    if (!h->alloc.fast || size < 16 || size > 64 * TRI_WORD || pw > 64)
+    if (!h->alloc.fast || (pw == 0 && size < 16) || size > 64 * TRI_WORD || pw > 64)
         return;
     unsigned spc = tri_spanclass(tri_size_class(size), pw == 0);
     tri_gc_type_slot *ts = &h->alloc.types[tri_gc_type_slot_of(t)];
