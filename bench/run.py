@@ -303,7 +303,9 @@ def wasm_bench(reps, scale):
           f"{time.time() - started:.0f} s in all.\n",
           "Best time in seconds / peak memory in MiB: for wasm, the module's linear memory at the end "
           "(it never shrinks; the benchmark modules grow it by exactly what the allocator asks for); "
-          "for native, the process's peak RSS.\n",
+          "for native, the process's peak RSS. In wasm each run times the workload after running it once "
+          "at 1/50 scale, for every allocator alike: V8 moves a function to optimized code only for its "
+          "later calls, and the workload's loop is one call (bench/bench.c).\n",
           "| workload | " + " | ".join(labels) + " |",
           "|---|" + "---:|" * len(labels)]
     for workload in WASM_WORKLOADS:
