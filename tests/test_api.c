@@ -108,6 +108,54 @@ TEST(api_realloc_grows_large_in_place)
     tri_free(p);
 }
 
+/* A large buffer that cannot grow in place (something was allocated right
+ * after it) moves with a sixteenth more room: it moves a logarithmic number
+ * of times as it grows, and holds little more than it asked for. */
+enum { BLOCKERS = 4096 };
+static void *blockers[BLOCKERS];
+static int nblockers;
+
+/* Allocates 40000-byte objects until one lies right after p's pages (the
+ * page heap fills its holes first), so that p cannot grow in place. */
+static void block_after(void *p)
+{
+    uintptr_t end = (uintptr_t)p + tri_usable_size(p);
+    while (nblockers < BLOCKERS) {
+        void *b = tri_malloc(40000);
+        blockers[nblockers++] = b;
+        if ((uintptr_t)b == end)
+            return;
+    }
+}
+
+TEST(api_realloc_moves_large_buffers_geometrically)
+{
+    size_t size = 40000;
+    unsigned char *p = tri_malloc(size);
+    fill(p, size, 5);
+    int moves = 0;
+    nblockers = 0;
+    block_after(p);
+    while (size < ((size_t)1 << 20)) {
+        size += 1000;
+        unsigned char *q = tri_realloc(p, size);
+        CHECK(q != NULL);
+        if (q != p) {
+            moves++;
+            CHECKF(tri_usable_size(q) <= size + size / 16 + TRI_PAGE_SIZE, "moved to %zu usable bytes for %zu",
+                   tri_usable_size(q), size);
+            block_after(q);
+        }
+        p = q;
+    }
+    CHECK(nblockers < BLOCKERS);
+    CHECK(holds(p, 40000, 5));
+    CHECKF(moves >= 10 && moves <= 70, "%d moves from 40000 bytes to 1 MiB", moves);
+    tri_free(p);
+    for (int i = 0; i < nblockers; i++)
+        tri_free(blockers[i]);
+}
+
 TEST(api_aligned_allocation)
 {
     for (size_t align = 1; align <= ((size_t)1 << 22); align *= 2) {

@@ -214,12 +214,17 @@ static TRI_NOINLINE void *realloc_slow(void *p, size_t size, unsigned c)
             return tri_asan_alloc(p, size, npages << TRI_PAGE_SHIFT);
         }
     }
-    /* An object that must move to grow gets a quarter more room: a buffer
-     * grown a little at a time then moves a logarithmic number of times,
-     * not at every size class (16 bytes apart at first) or page. */
+    /* An object that must move to grow gets more room than it asked for,
+     * so that a buffer grown a little at a time moves a logarithmic number
+     * of times, not at every size class (16 bytes apart at first) or page.
+     * A small object gets a quarter more: moving is its only way to grow.
+     * A large one gets a sixteenth: it grows in place while the pages after
+     * it are free, and room it has not used yet is memory a neighbour
+     * cannot have (a quarter cost realloc's workload 13% of its peak
+     * memory, and no time, against a sixteenth). */
     size_t room = size;
     if (size > old && size <= TRI_MAX_ALLOC / 2)
-        room = size + size / 4;
+        room = size + size / (size > TRI_SMALL_MAX ? 16 : 4);
     void *q = tri_malloc(room);
     if (!q && room != size)
         q = tri_malloc(size);
