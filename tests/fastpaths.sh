@@ -72,7 +72,7 @@ pin gc_allocation_within_boehm_gc_malloc "$alloc" "$boehm"
 # Per marked object: four more full collections of a tree of 2^19 - 1 nodes.
 mark=$(per_unit $((4 * ((1 << 19) - 1))) TRI_GCPROCS=0 "$build/bench-gc-tricolor" marks tricolor 2 -- \
     TRI_GCPROCS=0 "$build/bench-gc-tricolor" marks tricolor 6)
-pin marked_object "$mark" 160
+pin marked_object "$mark" 132
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

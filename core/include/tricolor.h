@@ -435,12 +435,18 @@ typedef struct tri_gc_span_info {
     size_t object_size, objects, allocated;
     const uint64_t *allocbits; /* 1 bit per object */
     const uint64_t *markbits;
-    const uint64_t *greybits;  /* marked but not yet scanned */
+    const uint64_t *greybits;  /* marked but not yet scanned (exact only on some heaps: see tri_gc_color_of) */
 } tri_gc_span_info;
 TRI_API void tri_gc_for_each_span(tri_gc_heap *h, void (*fn)(const tri_gc_span_info *, void *), void *arg);
 TRI_API void tri_gc_for_each_object(tri_gc_heap *h, void (*fn)(void *object, size_t size, enum tri_gc_color, void *),
                                     void *arg);
-TRI_API enum tri_gc_color tri_gc_color_of(tri_gc_heap *h, const void *p); /* TRI_FREE if not an object */
+/* An object's colour (TRI_FREE if p is not an object). Grey is told from
+ * black exactly while marking only on a heap that records object events
+ * or runs the verifier, and marks on its own thread: grey bits cost
+ * marking a sixth of its work, so other heaps keep none, and an object
+ * waiting on the grey list reads as black there. White, and black once
+ * marking is done, are exact on every heap. */
+TRI_API enum tri_gc_color tri_gc_color_of(tri_gc_heap *h, const void *p);
 /* Calls fn for every pointer slot of the object holding p (NULL slots too). */
 TRI_API void tri_gc_for_each_pointer(tri_gc_heap *h, const void *p, void (*fn)(void **slot, void *target, void *),
                                      void *arg);

@@ -319,11 +319,14 @@ struct tri_gc_heap {
     } spans;
 
     /* Marking (gcmark.c; the pool gcwork.c). While background workers mark
-     * (concurrent), markers set mark bits with atomic read-modify-writes,
-     * and grey bits only for objects no buffer could take. */
+     * (concurrent), markers set mark bits with atomic read-modify-writes.
+     * Grey bits are set for every grey object only in a cycle with
+     * grey_bits, else only for objects no buffer could take. */
     struct {
         int roots_scanned;           /* roots greyed in this cycle: the mutator's */
         int concurrent;              /* workers mark this cycle: set at mark setup */
+        int exact;                   /* exact colours wanted (object events, the verifier): set at create */
+        int grey_bits;               /* this cycle keeps every grey bit: exact, not concurrent; set at mark setup */
         tri_gc_marker self;          /* the mutator's marker */
         /* The pool, shared by every marker, behind lock: */
         tri_lock lock;
@@ -564,7 +567,7 @@ static inline int32_t tri_gc_oblets_of(const tri_gcspan *g)
  * The bytes it marks go to m; events are emitted if `events`; `atomic`
  * while background workers mark (the mark loop decides both once, for
  * every pointer it shades). */
-static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marker *m, uintptr_t p, bool events,
+static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marker *m, uintptr_t p, bool grey_bits,
                                                                    bool atomic)
 {
     tri_gcspan *g = tri_gc_span_for(m, p);
@@ -592,13 +595,14 @@ static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marke
     }
     m->marked += g->elemsize;
     uintptr_t obj = tri_gc_object_at(g, idx);
+    bool events = grey_bits && m->heap->events.objects; /* (no object events without grey bits) */
     if (g->noscan) {
         if (events)
             tri_gc_emit(m->heap, TRI_EV_BLACK, 0, obj, 0, 0, 0);
         return true;
     }
-    if (!atomic)
-        g->grey[w] |= bit; /* concurrent marking keeps no grey bits but for overflow */
+    if (grey_bits)
+        g->grey[w] |= bit; /* exact colours, for those that want them (gcmark.c) */
     if (g->large)
         __atomic_store_n(&g->oblets_left, tri_gc_oblets_of(g), __ATOMIC_RELAXED);
     tri_gc_grey_push(m, obj);
@@ -609,7 +613,7 @@ static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marke
 /* Shades the object holding p, from the mutator's thread. */
 static inline bool tri_gc_shade(tri_gc_heap *h, uintptr_t p)
 {
-    return tri_gc_shade_into(&h->mark.self, p, h->events.objects, h->mark.concurrent);
+    return tri_gc_shade_into(&h->mark.self, p, h->mark.grey_bits, h->mark.concurrent);
 }
 TRI_INTERNAL void tri_gc_scan_roots(tri_gc_heap *h);
 TRI_INTERNAL size_t tri_gc_mark_work(tri_gc_heap *h, size_t budget);

@@ -7,19 +7,26 @@
  * span cache, and the mark counters (mark.marked, mark.scan_done,
  * stats.scan_total, stats.assist_total).
  *
- * Shading sets an object's mark bit. An object with pointers also gets its
- * grey bit and goes on the grey list (gcwork.c); scanning it shades what
- * its pointer words hold and clears the grey bit: it is black. A large
+ * Shading sets an object's mark bit. An object with pointers also goes on
+ * the grey list (gcwork.c); scanning it shades what its pointer words hold:
+ * it is black. Grey bits say which marked objects wait on the list. They
+ * are kept for every grey object only by a heap whose tools show the three
+ * colours (one that records object events, as the visualiser's and traces
+ * do, or runs the verifier), and only while it marks alone (grey_bits):
+ * elsewhere a grey bit costs two read-modify-writes per object for nobody,
+ * a sixth of marking's instructions on one core. So on other heaps, as
+ * with background workers, an object on the list reads as black, and a
+ * grey bit is set only where a push failed for want of memory. A large
  * object is scanned in oblets of TRI_OBLET bytes, each a grey-list entry of
  * its own, so that markers can share it; it is black once every oblet is
  * scanned. Any object is scanned in pieces where a step's budget ends
  * inside it, the rest pushed back as a piece of its own.
  *
  * Invariants kept:
- *   - A grey bit is set only with the mark bit (tri_gc_white2grey), and every
- *     object with its grey bit set is on the grey list or, after a push
- *     failed for want of memory (mark.overflow), found again by a scan of
- *     the grey bits.
+ *   - A grey bit is set only with the mark bit, and every object with its
+ *     grey bit set is on the grey list (grey_bits cycles only) or, after a
+ *     push failed for want of memory (mark.overflow), found again by a
+ *     scan of the grey bits.
  *   - Marking never allocates but work buffers, and goes on without them:
  *     a reserve buffer, then grey objects scanned where they lie.
  *   - A step scans at most max(budget, TRI_GC_MIN_SCAN) bytes, plus the
@@ -112,7 +119,7 @@ static void shade_slot(tri_gc_heap *h, uintptr_t obj, uintptr_t *slot, void *arg
     tri_gc_marker *m = arg;
     uintptr_t v = read_slot(slot);
     if (v)
-        tri_gc_shade_into(m, v, h->events.objects, h->mark.concurrent);
+        tri_gc_shade_into(m, v, h->mark.grey_bits, h->mark.concurrent);
 }
 
 /* Shades what the pointer words of small span g in [from, to) hold, from
@@ -128,14 +135,15 @@ static void scan_words(tri_gc_marker *m, const tri_gcspan *g, uintptr_t from, ui
         for (uint64_t bits = tri_bits_get_relaxed(g->ptrbits, w, n); bits;) {
             uintptr_t v = read_slot(&slots[w - w0 + tri_bits_pop(&bits)]);
             if (v)
-                tri_gc_shade_into(m, v, h->events.objects, h->mark.concurrent);
+                tri_gc_shade_into(m, v, h->mark.grey_bits, h->mark.concurrent);
         }
         w += n;
     }
 }
 
 /* The object (or large object) idx of g is scanned: black. Marking without
- * workers cleared its grey bit; concurrent marking set one only when the
+ * workers clears its grey bit (set in grey_bits cycles, or by scanning in
+ * place after a failed push); concurrent marking set one only when the
  * object could not be pushed, and clears it the same way, atomically. */
 static inline void blacken(tri_gc_heap *h, tri_gcspan *g, uint32_t idx, bool atomic)
 {
@@ -206,9 +214,9 @@ static TRI_NOINLINE uintptr_t scan_general(tri_gc_marker *m, tri_gcspan *g, uint
  * the grey list as a piece of its own. An object is black once its last
  * piece is scanned; a large object is first cut into oblets, shared out as
  * pieces. Returns the bytes scanned. Inline in the mark loop, which decides
- * whether to emit events and to shade atomically. */
+ * whether to keep grey bits (and emit events) and to shade atomically. */
 static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_marker *m, uintptr_t e, uintptr_t limit,
-                                                           bool events, bool atomic)
+                                                           bool grey_bits, bool atomic)
 {
     tri_gcspan *g = tri_gc_span_for(m, e);
     uint32_t size = g->elemsize;
@@ -225,12 +233,13 @@ static inline __attribute__((always_inline)) uintptr_t scan(tri_gc_marker *m, ui
             TRI_RACE_WINDOW(); /* the mutator stores into the object meanwhile */
             uintptr_t v = read_slot(&slots[tri_bits_pop(&bits)]);
             if (v)
-                tri_gc_shade_into(m, v, events, atomic);
+                tri_gc_shade_into(m, v, grey_bits, atomic);
         }
-        if (!atomic) /* concurrent marking's grey bits are cleared as recovery pushes them */
+        if (grey_bits) { /* else recovery cleared the grey bit it pushed, if any */
             tri_gc_grey2black(g, idx);
-        if (events)
-            tri_gc_emit(m->heap, TRI_EV_BLACK, 0, e, 0, 0, 0);
+            if (m->heap->events.objects)
+                tri_gc_emit(m->heap, TRI_EV_BLACK, 0, e, 0, 0, 0);
+        }
         return size;
     }
     return scan_general(m, g, e, limit);
@@ -283,7 +292,7 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
             uint32_t idx = w * 64 + tri_bits_pop(&bits);
             int overflowed = h->mark.overflow;
             h->mark.overflow = 0;
-            if (h->mark.concurrent) /* on the list now: the scan's fast path leaves grey bits alone */
+            if (!h->mark.grey_bits) /* on the list now: the scan's fast path leaves grey bits alone */
                 __atomic_fetch_and(&g->grey[w], ~tri_bit_mask(idx), __ATOMIC_RELAXED);
             tri_gc_grey_push(m, tri_gc_object_at(g, idx));
             if (h->mark.overflow) {
@@ -300,10 +309,11 @@ static void recover_span(tri_gc_heap *h, tri_gcspan *g, void *arg)
  * the pool have none left. Objects pass through a small FIFO on their way
  * from the grey list to the scanner, and are prefetched as they enter it:
  * by the time one is scanned its memory has had several scans' time to
- * arrive. Written once and compiled three times (events; neither; atomic
- * for concurrent marking), so the loop tests none of them per object. */
+ * arrive. Written once and compiled three times (grey bits, and events if
+ * the heap records them; neither; atomic for concurrent marking), so the
+ * loop tests none of them per object. */
 #define PREFETCH_DEPTH 8
-static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, size_t budget, bool events,
+static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, size_t budget, bool grey_bits,
                                                              bool atomic)
 {
     uintptr_t fifo[PREFETCH_DEPTH];
@@ -322,7 +332,7 @@ static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, 
         uintptr_t e = fifo[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
-        done += scan(m, e, budget - done, events, atomic);
+        done += scan(m, e, budget - done, grey_bits, atomic);
         if (done >= budget)
             break;
         /* Go's gcw.balance: whenever the pool runs dry, half of this
@@ -340,7 +350,7 @@ static inline __attribute__((always_inline)) size_t mark_loop(tri_gc_marker *m, 
 size_t tri_gc_mark_with(tri_gc_marker *m, size_t budget)
 {
     tri_gc_heap *h = m->heap;
-    if (h->events.objects)
+    if (h->mark.grey_bits)
         return mark_loop(m, budget, true, false);
     return h->mark.concurrent ? mark_loop(m, budget, false, true) : mark_loop(m, budget, false, false);
 }
