@@ -42,7 +42,7 @@ check build_gcc_warning_free make -j"$jobs" CC=gcc WERROR=-Werror all build/nati
 check build_clang_warning_free make -j"$jobs" CC=clang BUILD=build/native-clang WERROR=-Werror all build/native-clang/tests \
     build/native-clang/bench-gc-boehm
 
-check build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests
+check build_debug_assertions make -j"$jobs" BUILD=build/debug DEBUG=1 build/debug/tests build/debug/bench-gc-tricolor
 check build_sanitizers make -j"$jobs" CC=clang BUILD=build/asan OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined" build/asan/tests
 check build_tsan make -j"$jobs" CC=clang BUILD=build/tsan OPT="-O1 -fsanitize=thread" build/tsan/tests
 check build_tsan_race_windows make -j"$jobs" CC=clang BUILD=build/tsan-race OPT="-O1 -fsanitize=thread" RACE=1 \
@@ -73,7 +73,7 @@ suite "mutants of the concurrent collector the tests must catch" tests/mutants.s
     node --test --test-reporter=./tests/web/reporter.mjs tests/web/*.test.mjs
 suite "what must and must not compile against the header" tests/compile.sh
 [ -x build/native/tricolor ] && suite "command line" tests/cli.sh build/native/tricolor
-[ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native
+[ -x build/native/bench-gc-boehm ] && suite "GC benchmark programs, one per memory manager" tests/gc-programs.sh build/native build/debug
 [ -x build/native/bench-fastpath ] && suite "fast paths pinned by instruction counts (callgrind)" tests/fastpaths.sh build/native
 [ -f build/wasi/tricolor.wasm ] && suite "WASI command line against the native one" tests/wasm-cli.sh build/native/tricolor
 [ -x build/native/tricolor ] && suite "make install: pkg-config, CMake and the preload library from a prefix" tests/install.sh

@@ -63,7 +63,7 @@ static char *copy_key(const char *text, size_t len)
 
 long hashtable(int depth)
 {
-    GCM_ROOTS(roots, 1);
+    GCM_ROOTS(roots, 2); /* the table; a new key while its entry is allocated */
     entry **table = gcm_alloc_pointers(BUCKETS);
     roots[0] = table;
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -96,8 +96,13 @@ long hashtable(int depth)
             if (GCM_FREES_EXPLICITLY)
                 free(old);
         } else {
+            /* The entry's allocation may run a whole collection (a
+             * stop-the-world collector does): the key, in no object yet,
+             * is kept by a root until the entry holds it. */
+            roots[1] = key;
             e = gcm_alloc(&entry_type);
             gcm_write(&e->key, key);
+            roots[1] = NULL;
             e->count = 1;
             gcm_write(&e->next, table[b]);
             gcm_write(&table[b], e);
