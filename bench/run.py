@@ -154,10 +154,10 @@ def run_once(workload, threads, scale, preload):
     return float(secs), int(rss_kib), int(checksum), faults, sys_secs
 
 
-def callgrind_instructions(preload, args):
+def callgrind_instructions(preload, args, extra=None):
     out_file = f"/tmp/tricolor-callgrind.{os.getpid()}"
     subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + args,
-                   env=bench_env(preload), capture_output=True, text=True, check=True, timeout=900)
+                   env=bench_env(preload, extra), capture_output=True, text=True, check=True, timeout=900)
     total = None
     with open(out_file) as f:
         for line in f:
@@ -494,13 +494,14 @@ def gc_run(bench, manager, depth, env_extra=None):
             "mmu": (float(f[15]), float(f[16]), float(f[17]))}
 
 
-def gc_instructions(manager, program, small, large, units):
+def gc_instructions(manager, program, small, large, units, extra=None):
     """Instructions per unit of `program` (allocs: an allocation; marks: a
-    marked object) on manager, from callgrind at two sizes."""
+    marked object) on manager, from callgrind at two sizes, with the
+    settings in `extra`."""
     bench = os.path.join(BUILD, f"bench-gc-{GC_PROGRAMS[manager]}")
     preload = os.path.join(LIBDIR, "libmimalloc.so.2") if manager == "malloc" else None
-    a = callgrind_instructions(preload, [bench, program, manager, str(small)])
-    b = callgrind_instructions(preload, [bench, program, manager, str(large)])
+    a = callgrind_instructions(preload, [bench, program, manager, str(small)], extra)
+    b = callgrind_instructions(preload, [bench, program, manager, str(large)], extra)
     return (b - a) / units
 
 
@@ -537,6 +538,8 @@ def gc_bench(reps, bt_reps, bt_depth):
             counts[(manager, "alloc")] = gc_instructions(manager, "allocs", 18, 19, 1 << 18)
         for manager in ("tricolor", "boehm"):
             counts[(manager, "mark")] = gc_instructions(manager, "marks", 2, 6, 4 * ((1 << 19) - 1))
+        counts[("tricolor", "mark alone")] = gc_instructions("tricolor", "marks", 2, 6, 4 * ((1 << 19) - 1),
+                                                             {"TRI_GCPROCS": "0"})
 
     barrier_rows = []
     for mode in ("hybrid", "dijkstra", "yuasa"):
@@ -624,6 +627,7 @@ def gc_bench(reps, bt_reps, bt_depth):
         md.append(f"| per allocation | {counts[('tricolor', 'alloc')]:.0f} | {counts[('boehm', 'alloc')]:.0f} | "
                   f"{counts[('malloc', 'alloc')]:.0f} |")
         md.append(f"| per marked object | {counts[('tricolor', 'mark')]:.0f} | {counts[('boehm', 'mark')]:.0f} | – |")
+        md.append(f"| per marked object, no workers | {counts[('tricolor', 'mark alone')]:.0f} | – | – |")
         md.append("")
     md.append("Write barrier by mode, on GCBench (incremental; best of "
               f"{reps}) and per store in a loop of random pointer stores (bench/barrier.c, ns; and the "
