@@ -564,9 +564,10 @@ static inline int32_t tri_gc_oblets_of(const tri_gcspan *g)
     return (int32_t)((tri_gc_large_bytes(g) + TRI_OBLET - 1) / TRI_OBLET);
 }
 /* Shades the object holding p for marker m; returns whether it was white.
- * The bytes it marks go to m; events are emitted if `events`; `atomic`
- * while background workers mark (the mark loop decides both once, for
- * every pointer it shades). */
+ * The bytes it marks go to m; its grey bit is set, and object events are
+ * emitted if the heap records them, when `grey_bits` (mark.grey_bits);
+ * `atomic` while background workers mark (the mark loop decides both once,
+ * for every pointer it shades). */
 static inline __attribute__((always_inline)) bool tri_gc_shade_into(tri_gc_marker *m, uintptr_t p, bool grey_bits,
                                                                    bool atomic)
 {
