@@ -114,7 +114,8 @@ static void mark_setup(tri_gc_heap *h)
      * for a heap that records events about objects: those come in one
      * order). tri_gc_start_cycle started them, before this stop. */
     h->mark.concurrent = h->workers.started && !h->events.objects;
-    h->mark.grey_bits = h->mark.exact && !h->mark.concurrent;
+    /* Exact colours for the tools that show them (gcmark.c). */
+    h->mark.grey_bits = (h->events.objects || h->config.verify) && !h->mark.concurrent;
     h->pacer.assist_debt = 0;
     h->pacer.assist_mark = h->pacer.live;
     h->pacer.heap_at_setup = h->pacer.live;
@@ -474,7 +475,6 @@ tri_gc_heap *tri_gc_create(const tri_gc_config *config)
         h->events.sink = c->event_sink;
         h->events.sink_arg = c->event_sink_arg;
     }
-    h->mark.exact = h->events.objects || c->verify; /* whose tools want exact colours (gcmark.c) */
     tri_gc_marker_init(&h->mark.self, h);
     tri_gc_alloc_init(h);
     tri_gc_pacer_plan(h);

@@ -325,8 +325,8 @@ struct tri_gc_heap {
     struct {
         int roots_scanned;           /* roots greyed in this cycle: the mutator's */
         int concurrent;              /* workers mark this cycle: set at mark setup */
-        int exact;                   /* exact colours wanted (object events, the verifier): set at create */
-        int grey_bits;               /* this cycle keeps every grey bit: exact, not concurrent; set at mark setup */
+        int grey_bits;               /* this cycle keeps every grey bit (object events or the verifier, no
+                                      * workers): set at mark setup */
         tri_gc_marker self;          /* the mutator's marker */
         /* The pool, shared by every marker, behind lock: */
         tri_lock lock;
