@@ -167,6 +167,29 @@ def callgrind_instructions(preload, args, extra=None):
     return total
 
 
+def instructions_per_unit(preload, small, large, units, extra=None):
+    """Instructions per extra unit of work: callgrind on the command `small`
+    and on `large`, which does `units` more, so start-up and set-up cancel
+    out."""
+    return (callgrind_instructions(preload, large, extra) - callgrind_instructions(preload, small, extra)) / units
+
+
+FASTPATH_PAIRS = 200000
+
+
+def pair_instructions(preload):
+    """Instructions per malloc(32)+free pair, loop included (bench-fastpath)."""
+    fast = os.path.join(BUILD, "bench-fastpath")
+    return instructions_per_unit(preload, [fast, str(FASTPATH_PAIRS), "32"], [fast, str(2 * FASTPATH_PAIRS), "32"],
+                                 FASTPATH_PAIRS)
+
+
+def workload_instructions(preload, workload):
+    """Instructions of a whole single-threaded workload at CALLGRIND_SCALE."""
+    return callgrind_instructions(preload, [os.path.join(BUILD, "bench-workloads"), workload, "1",
+                                            str(CALLGRIND_SCALE)])
+
+
 # --- the visualiser -------------------------------------------------------------------
 
 def web_bench(reps):
@@ -500,9 +523,8 @@ def gc_instructions(manager, program, small, large, units, extra=None):
     settings in `extra`."""
     bench = os.path.join(BUILD, f"bench-gc-{GC_PROGRAMS[manager]}")
     preload = os.path.join(LIBDIR, "libmimalloc.so.2") if manager == "malloc" else None
-    a = callgrind_instructions(preload, [bench, program, manager, str(small)], extra)
-    b = callgrind_instructions(preload, [bench, program, manager, str(large)], extra)
-    return (b - a) / units
+    return instructions_per_unit(preload, [bench, program, manager, str(small)],
+                                 [bench, program, manager, str(large)], units, extra)
 
 
 def gc_bench(reps, bt_reps, bt_depth):
@@ -728,30 +750,16 @@ def main():
         line = "  ".join(f"{n} {results[(workload, n)][0]:.3f}s" for n, _ in allocators)
         print(f"{workload:9} {line}", flush=True)
 
-    fastpath = {}
+    fastpath = {}  # allocator -> instructions per pair
     counted = {}  # workload -> {allocator: instructions}
-    unhardened = {}  # what was counted -> (instructions without the hardening, with it)
+    unhardened_pair, unhardened = None, {}  # the same counts without the hardening: pair; workload -> count
     if not args.no_callgrind:
-        n = 200000
-        fast = os.path.join(BUILD, "bench-fastpath")
-        for name, preload in allocators:
-            a = callgrind_instructions(preload, [fast, str(n), "32"])
-            b = callgrind_instructions(preload, [fast, str(2 * n), "32"])
-            fastpath[name] = (b - a) / n
-        for workload, threads in workloads:
-            if threads != 1:
-                continue
-            counted[workload] = {name: callgrind_instructions(
-                preload, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)])
-                for name, preload in allocators}
+        fastpath = {name: pair_instructions(preload) for name, preload in allocators}
+        counted = {workload: {name: workload_instructions(preload, workload) for name, preload in allocators}
+                   for workload, threads in workloads if threads == 1}
         if os.path.exists(UNHARDENED):
-            a = callgrind_instructions(UNHARDENED, [fast, str(n), "32"])
-            b = callgrind_instructions(UNHARDENED, [fast, str(2 * n), "32"])
-            unhardened["fast path (per malloc+free pair)"] = ((b - a) / n, fastpath["tricolor"])
-            for workload, counts in counted.items():
-                unhardened[f"{workload} (whole, scale {CALLGRIND_SCALE})"] = (callgrind_instructions(
-                    UNHARDENED, [os.path.join(BUILD, "bench-workloads"), workload, "1", str(CALLGRIND_SCALE)]),
-                    counts["tricolor"])
+            unhardened_pair = pair_instructions(UNHARDENED)
+            unhardened = {workload: workload_instructions(UNHARDENED, workload) for workload in counted}
         else:
             print(f"no {UNHARDENED}: the hardening's cost is not measured", file=sys.stderr)
 
@@ -831,16 +839,18 @@ def main():
         md.append("| " + " | ".join(f"{v:.1f}" for v in fastpath.values()) + " |")
         if "mimalloc" in fastpath:
             md.append(f"\ntricolor / mimalloc: {fastpath['tricolor'] / fastpath['mimalloc']:.2f}")
-    if unhardened:
+    if unhardened_pair is not None:
         md.append("")
         md.append("The hardening's cost on the small-object path: instructions (callgrind) of the default build "
                   "against a `make HARDEN=0` build, on the same runs as above:\n")
         md.append("| counted | HARDEN=0 | default | cost |")
         md.append("|---|---:|---:|---:|")
+        compared = [("fast path (per malloc+free pair)", unhardened_pair, fastpath["tricolor"], ",.1f")] + [
+            (f"{workload} (whole, scale {CALLGRIND_SCALE})", off, counted[workload]["tricolor"], ",.0f")
+            for workload, off in unhardened.items()]
         worst = 0.0
-        for what, (off, on) in unhardened.items():
+        for what, off, on, fmt in compared:
             worst = max(worst, on / off - 1)
-            fmt = ",.1f" if what.startswith("fast path") else ",.0f"
             md.append(f"| {what} | {off:{fmt}} | {on:{fmt}} | {100 * (on / off - 1):+.2f}% |")
         md.append(f"\nGoal, the hardening costs under {100 * HARDEN_GOAL:.0f}% of instructions everywhere: " +
                   (f"met (at most {100 * worst:+.2f}%)" if worst < HARDEN_GOAL else
@@ -850,11 +860,9 @@ def main():
              f"{paging[(workload, n)][0]:.0f},{paging[(workload, n)][1]:.3f}"
              for workload, threads in workloads for n in names] +
             [f"fastpath,1,{n},{v:.2f},0,0,0" for n, v in fastpath.items()] +
-            [f"fastpath,1,tricolor-harden0,{off:.2f},0,0,0" for what, (off, _) in unhardened.items()
-             if what.startswith("fast path")] +
+            ([f"fastpath,1,tricolor-harden0,{unhardened_pair:.2f},0,0,0"] if unhardened_pair is not None else []) +
             [f"{workload}-instructions,1,{n},{v},0,0,0" for workload, counts in counted.items() for n, v in counts.items()] +
-            [f"{workload}-instructions,1,tricolor-harden0,{unhardened[f'{workload} (whole, scale {CALLGRIND_SCALE})'][0]},0,0,0"
-             for workload in counted if f"{workload} (whole, scale {CALLGRIND_SCALE})" in unhardened])
+            [f"{workload}-instructions,1,tricolor-harden0,{v},0,0,0" for workload, v in unhardened.items()])
     if not args.no_realprogs:
         realprogs_bench(min(args.reps, 3))
     if not args.no_gc:
