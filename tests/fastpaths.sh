@@ -11,14 +11,18 @@
 # Prints one line per check and "N passed, N failed, N skipped".
 set -u
 build=${1:-build/native}
-passed=0 failed=0 skipped=0
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+work=$(mktemp -d)
+out=$work/callgrind.out
+trap 'rm -rf "$work"' EXIT
+prefix_of_checks=fastpath_
+. "$(dirname "$0")/checks.sh" # check NAME COMMAND..., skip NAME WHY, finish
 
 if ! command -v valgrind > /dev/null; then
-    echo "skip fastpath_*: valgrind is not installed"
-    echo "0 passed, 0 failed, 4 skipped"
-    exit 0
+    for name in malloc_free_pair gc_allocation gc_allocation_within_boehm_gc_malloc marked_object; do
+        skip "$name" "valgrind is not installed"
+    done
+    finish
+    exit
 fi
 
 # instructions [NAME=VALUE...] COMMAND...: the whole run's instruction count,
@@ -44,15 +48,9 @@ per_unit() {
     awk -v a="$a" -v b="$b" -v u="$units" 'BEGIN { if (a == 0 || b == 0) print -1; else printf "%.1f\n", (b - a) / u }'
 }
 
-# pin NAME VALUE LIMIT: passes when 0 < VALUE <= LIMIT.
+# pin NAME VALUE LIMIT: passes when 0 < VALUE <= LIMIT (a failed run counts -1).
 pin() {
-    if awk -v v="$2" -v l="$3" 'BEGIN { exit !(v > 0 && v <= l) }'; then
-        echo "ok   fastpath_$1 ($2 instructions, at most $3)"
-        passed=$((passed + 1))
-    else
-        echo "FAIL fastpath_$1: $2 instructions, more than $3 (or the run failed: -1)"
-        failed=$((failed + 1))
-    fi
+    check "$1 ($2 instructions, at most $3)" awk -v v="$2" -v l="$3" 'BEGIN { exit !(v > 0 && v <= l) }'
 }
 
 preload=$PWD/$build/libtricolor-preload.so
@@ -74,5 +72,4 @@ mark=$(per_unit $((4 * ((1 << 19) - 1))) TRI_GCPROCS=0 "$build/bench-gc-tricolor
     TRI_GCPROCS=0 "$build/bench-gc-tricolor" marks tricolor 6)
 pin marked_object "$mark" 132
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ $failed -eq 0 ]
+finish

@@ -7,11 +7,10 @@
 set -u
 build=${1:-build/native}
 debug=${2:-} # a DEBUG=1 build's directory, with its bench-gc-tricolor (optional)
-passed=0 failed=0
-check() { # NAME CONDITION-COMMAND...
-    local name=$1; shift
-    if "$@"; then echo "ok   gcprog_$name"; passed=$((passed + 1)); else echo "FAIL gcprog_$name"; failed=$((failed + 1)); fi
-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix_of_checks=gcprog_
+. "$(dirname "$0")/checks.sh" # check NAME COMMAND..., finish
 
 # check_value PROGRAM MANAGER BENCHMARK DEPTH: the line's check field
 # (bench/gcbench-main.c: the 15th).
@@ -48,5 +47,4 @@ check malloc_program_holds_no_tri_symbol [ -z "$(symbols "$build/bench-gc-malloc
 check boehm_program_links_only_libgc bash -c "ldd '$build/bench-gc-boehm' | grep -q libgc && ! ldd '$build/bench-gc-boehm' | grep -q tricolor"
 check malloc_program_links_only_libc bash -c "! ldd '$build/bench-gc-malloc' | grep -qE 'libgc|tricolor'"
 
-echo "$passed passed, $failed failed, 0 skipped"
-[ $failed -eq 0 ]
+finish
