@@ -155,61 +155,58 @@ void tri_central_disown(unsigned c, tri_span *s)
     tri_lock_release(&cen->lock);
 }
 
-/* Returns to span s the run of objects from objs[0] on that lie in it;
- * returns how many. Called with the lock held; aborts (after dropping it)
- * on an object that is not an object's start or is already free. */
-static unsigned flush_run(tri_central *cen, tri_span *s, void *const *objs, void *const *end)
+/* A bad pointer in a batch being flushed: drops the lock, reports, aborts. */
+static TRI_COLD __attribute__((noreturn)) void flush_fatal(tri_central *cen, void *p, const char *why)
 {
-    const uintptr_t base = s->base, bytes = s->npages << TRI_PAGE_SHIFT;
-    const tri_class_div d = tri_class_divs[s->sizeclass];
-    uint64_t *bits = s->allocbits;
-    unsigned low_word = s->scan_word;
-    void *const *o = objs;
-    uintptr_t off = (uintptr_t)*o - base; /* each address is read once */
-    do {
-        uint32_t x = (uint32_t)off * d.inv;
-        uint32_t idx = (x >> d.shift) | (x << ((32 - d.shift) & 31));
-        if (unlikely(idx >= d.nelems))
-            goto not_an_object;
-        uint64_t *wp = &bits[idx / 64], bit = (uint64_t)1 << (idx % 64);
-        if (unlikely(!(*wp & bit)))
-            goto already_free;
-        *wp ^= bit; /* set, so this clears it */
-        low_word = idx / 64 < low_word ? idx / 64 : low_word;
-        if (++o == end)
-            break;
-        off = (uintptr_t)*o - base;
-    } while (off < bytes);
-    s->scan_word = (uint16_t)low_word;
-    return (unsigned)(o - objs);
-not_an_object:
     tri_lock_release(&cen->lock);
-    tri_fatal_pointer("free", *o, "pointer is not the start of an object");
-already_free:
-    tri_lock_release(&cen->lock);
-    tri_fatal_pointer("free", *o, "double free: the object is already free");
+    tri_fatal_pointer("free", p, why);
 }
 
+/* Every object goes back to its span's bitmap. Objects of one span often
+ * come in a row (a batch is a run of frees, and a program frees as it
+ * allocated), so the span is looked up once per run, and everything that is
+ * the class's rather than the span's (the division, the span's size, its
+ * object count) is read once per batch: a run of one costs a page-map
+ * lookup, a multiply and a bit, as a free straight to the span would. */
 void tri_central_flush(unsigned c, void *const *objs, unsigned n)
 {
     tri_central *cen = &centrals[c];
+    const tri_class_div d = tri_class_divs[c];
+    const uintptr_t bytes = (uintptr_t)tri_class_npages[c] << TRI_PAGE_SHIFT;
+    void *const *o = objs, *const *end = objs + n;
     tri_lock_acquire(&cen->lock);
-    for (unsigned i = 0; i < n;) {
-        tri_span *s = tri_span_of((uintptr_t)objs[i]);
-        if (!s || s->state != TRI_SPAN_SMALL || s->sizeclass != c) {
-            tri_lock_release(&cen->lock);
-            tri_fatal_pointer("free", objs[i], "pointer is not an allocated object");
-        }
-        unsigned k = flush_run(cen, s, objs + i, objs + n);
-        bool was_full = s->nalloc == s->nelems;
-        s->nalloc = (uint16_t)(s->nalloc - k);
+    while (o != end) {
+        tri_span *s = tri_span_of((uintptr_t)*o);
+        if (unlikely(!s || (unsigned)(s->sizeclass | s->state << 8) != (c | TRI_SPAN_SMALL << 8)))
+            flush_fatal(cen, *o, "pointer is not an allocated object");
+        const uintptr_t base = s->base;
+        uint64_t *bits = s->allocbits;
+        unsigned low_word = s->scan_word, k = 0;
+        uintptr_t off = (uintptr_t)*o - base; /* each address is read once */
+        do {
+            uint32_t x = (uint32_t)off * d.inv;
+            uint32_t idx = (x >> d.shift) | (x << ((32 - d.shift) & 31));
+            if (unlikely(idx >= d.nelems))
+                flush_fatal(cen, *o, "pointer is not the start of an object");
+            uint64_t *wp = &bits[idx / 64], w = *wp;
+            if (unlikely(!((w >> (idx % 64)) & 1)))
+                flush_fatal(cen, *o, "double free: the object is already free");
+            *wp = w ^ ((uint64_t)1 << (idx % 64)); /* set, so this clears it */
+            low_word = idx / 64 < low_word ? idx / 64 : low_word;
+            k++;
+            if (++o == end)
+                break;
+            off = (uintptr_t)*o - base;
+        } while (off < bytes);
+        s->scan_word = (uint16_t)low_word;
+        unsigned before = s->nalloc;
+        s->nalloc = (uint16_t)(before - k);
         tri_assert(s->nalloc == tri_bits_count(s->allocbits, 0, s->nelems));
-        i += k;
         if (s->owned) /* its thread cache will allocate from it again */
             continue;
-        if (was_full)
+        if (before == d.nelems) /* was full: on no list until now */
             tri_list_push_front(&cen->partial, s, link);
-        if (s->nalloc == 0 && !(cen->partial.first == s && s->link.next == NULL)) {
+        if (before == k && !(cen->partial.first == s && s->link.next == NULL)) {
             tri_list_unlink(&cen->partial, s, link);
             cen->nspans--;
             tri_pageheap_free(s);

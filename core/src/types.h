@@ -134,8 +134,8 @@ typedef struct tri_span {
      * changes hands. nelems is 0 unless the span holds small objects. */
     uintptr_t base;
     uint8_t sizeclass;
+    uint8_t state;       /* next to sizeclass: a free checks both in one load */
     uint16_t nelems;
-    uint8_t state;
     uint8_t spanclass;
     uint8_t zeroed;      /* every page held zeros when the span was handed out */
     uint32_t elemsize;
