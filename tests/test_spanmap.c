@@ -102,3 +102,35 @@ TEST(spanmap_arena_covers_its_pages)
     CHECK(a->spans[((uintptr_t)p - a->base) >> TRI_PAGE_SHIFT] == tri_span_of((uintptr_t)p));
     tri_free(p);
 }
+
+/* The arenas' released and zero maps are bitmaps filled and counted by
+ * range (bitmap.h): random ranges, any length and alignment, against an
+ * array of bools. */
+TEST(bitmap_ranges_match_a_model)
+{
+    enum { NBITS = 64 * 6 };
+    uint64_t bits[NBITS / 64] = {0};
+    bool model[NBITS] = {0};
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    for (int round = 0; round < 20000; round++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uintptr_t from = rng % NBITS, n = (rng >> 16) % (NBITS - from + 1);
+        if (round % 3 != 2) {
+            bool value = (rng >> 40) & 1;
+            tri_bits_fill(bits, from, n, value);
+            for (uintptr_t i = from; i < from + n; i++)
+                model[i] = value;
+        }
+        uintptr_t want = 0;
+        for (uintptr_t i = from; i < from + n; i++)
+            want += model[i];
+        uintptr_t got = tri_bits_count(bits, from, n);
+        if (got != want) {
+            CHECKF(got == want, "round %d: count of [%lu, +%lu) is %lu, not %lu", round, (unsigned long)from,
+                   (unsigned long)n, (unsigned long)got, (unsigned long)want);
+            return;
+        }
+    }
+    for (uintptr_t i = 0; i < NBITS; i++)
+        CHECKF(tri_bit(bits, i) == model[i], "bit %lu", (unsigned long)i);
+}

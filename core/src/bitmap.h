@@ -16,12 +16,6 @@ static inline uint64_t tri_bits_low(unsigned n)
     return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
 }
 
-/* Bits [from, to) of one word (from <= to <= 64). */
-static inline uint64_t tri_bits_range(unsigned from, unsigned to)
-{
-    return tri_bits_low(to) & ~tri_bits_low(from);
-}
-
 static inline uint64_t tri_bit_mask(uintptr_t i) { return (uint64_t)1 << (i % 64); }
 
 /* Tests and sets go through the mask, so that a run of them on one index
@@ -121,11 +115,12 @@ static inline void tri_bits_put_relaxed(uint64_t *bits, uintptr_t from, unsigned
 /* Sets or clears bits [from, from + n), any n. */
 static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
 {
-    for (uintptr_t end = from + n; from < end;) {
-        uintptr_t w = from / 64, hi = end - w * 64 < 64 ? end - w * 64 : 64;
-        uint64_t m = tri_bits_range((unsigned)(from % 64), (unsigned)hi);
-        bits[w] = value ? bits[w] | m : bits[w] & ~m;
-        from = w * 64 + hi;
+    while (n) {
+        uintptr_t k = 64 - from % 64 < n ? 64 - from % 64 : n; /* bits of this word */
+        uint64_t m = ~(uint64_t)0 >> (64 - k) << (from % 64);
+        bits[from / 64] = value ? bits[from / 64] | m : bits[from / 64] & ~m;
+        from += k;
+        n -= k;
     }
 }
 
@@ -133,10 +128,13 @@ static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bo
 static inline uintptr_t tri_bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
 {
     uintptr_t count = 0;
-    for (uintptr_t end = from + n; from < end;) {
-        uintptr_t w = from / 64, hi = end - w * 64 < 64 ? end - w * 64 : 64;
-        count += tri_popcount(bits[w] & tri_bits_range((unsigned)(from % 64), (unsigned)hi));
-        from = w * 64 + hi;
+    while (n) {
+        uintptr_t k = 64 - from % 64 < n ? 64 - from % 64 : n;
+        uint64_t set = bits[from / 64] & (~(uint64_t)0 >> (64 - k) << (from % 64));
+        if (set) /* a page heap's ranges are mostly all clear: no popcount */
+            count += tri_popcount(set);
+        from += k;
+        n -= k;
     }
     return count;
 }
