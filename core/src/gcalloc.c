@@ -165,7 +165,7 @@ static void take_word(tri_gc_heap *h, tri_gc_cache *c, uint64_t free)
             unsigned n = run == ~(uint64_t)0 ? 64 : (unsigned)__builtin_ctzll(~run);
             void *p = (void *)(c->base + (uintptr_t)lo * c->size);
             tri_asan_unpoison(p, (size_t)n * c->size);
-            memset(p, 0, (size_t)n * c->size);
+            tri_prim_zero(p, (size_t)n * c->size);
             tri_asan_poison(p, (size_t)n * c->size);
             f &= ~(tri_bits_low(n) << lo);
         }
@@ -330,7 +330,7 @@ static void *alloc_large(tri_gc_heap *h, size_t size, bool noscan, const tri_typ
     void *p = (void *)g->base;
     tri_asan_unpoison(p, size);
     if (g->needzero)
-        memset(p, 0, size);
+        tri_prim_zero(p, size);
     g->nalloc = 1;
     if (h->alloc.black) {
         __atomic_store_n(&g->mark[0], 1, __ATOMIC_RELAXED); /* black: allocated while marking */

@@ -151,7 +151,7 @@ void *tri_calloc(size_t count, size_t size)
     }
     void *p = tri_malloc(bytes);
     if (p && !(bytes > TRI_SMALL_MAX && tri_span_of((uintptr_t)p)->zeroed))
-        memset(p, 0, bytes);
+        tri_prim_zero(p, bytes);
     return p;
 }
 
@@ -232,7 +232,7 @@ static TRI_NOINLINE void *realloc_slow(void *p, size_t size, unsigned c)
         return NULL; /* p is untouched */
     tri_asan_alloc(q, size, room); /* the extra room stays poisoned until asked for */
     tri_asan_unpoison(p, old);     /* the copy may read past what p's owner asked for */
-    memcpy(q, p, old < size ? old : size);
+    tri_prim_copy(q, p, old < size ? old : size);
     tri_free(p);
     return q;
 }

@@ -35,6 +35,23 @@ TRI_INTERNAL void *tri_prim_alloc_zeroed(size_t size);
  * where memory cannot be handed back). */
 TRI_INTERNAL extern const bool tri_prim_decommit_zeroes;
 
+/* --- copying and zeroing memory ------------------------------------------------ */
+
+/* realloc's move, calloc's and the collector's zeroing: sizes known only at
+ * run time, up to megabytes. Natively the C library's memcpy and memset,
+ * inline. On wasm one memory.copy or memory.fill (bulk memory), which the
+ * engine runs as its own memmove and memset, where wasi-libc's are loops
+ * in the module. Only prim/wasm.c is built with bulk memory: a file built
+ * with it keeps thread-locals such as wasi-libc's errno as real TLS, which
+ * a C library built without it does not have. */
+#if defined(__wasm__)
+TRI_INTERNAL void tri_prim_copy(void *dst, const void *src, size_t n);
+TRI_INTERNAL void tri_prim_zero(void *p, size_t n);
+#else
+static inline void tri_prim_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
+static inline void tri_prim_zero(void *p, size_t n) { memset(p, 0, n); }
+#endif
+
 /* --- time, environment, randomness, output ------------------------------------ */
 
 /* A monotonic clock: precise (for the collector's pauses and events), and

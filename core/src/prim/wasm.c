@@ -151,6 +151,18 @@ void *tri_prim_alloc_zeroed(size_t size)
     return take(size, 16);
 }
 
+/* Bulk memory for these two alone (see prim.h): the compiler turns the
+ * builtins into one memory.copy and one memory.fill. */
+__attribute__((target("bulk-memory"))) void tri_prim_copy(void *dst, const void *src, size_t n)
+{
+    __builtin_memcpy(dst, src, n);
+}
+
+__attribute__((target("bulk-memory"))) void tri_prim_zero(void *p, size_t n)
+{
+    __builtin_memset(p, 0, n);
+}
+
 uint64_t tri_prim_clock_ns(void)
 {
     struct timespec ts;
