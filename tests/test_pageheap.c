@@ -381,3 +381,64 @@ TEST(pageheap_page_runs_cover_every_page)
     tri_free(small);
     tri_free(large);
 }
+
+/* Checks the span map around a live large object: its ends map to it, the
+ * pages between to nothing, and every address of it is known for its own. */
+static bool large_mapped(const char *p, size_t size)
+{
+    tri_span *s = tri_span_of((uintptr_t)p);
+    if (!s || s->state != TRI_SPAN_LARGE || s->base != (uintptr_t)p || (s->npages << TRI_PAGE_SHIFT) < size)
+        return false;
+    uintptr_t end = s->base + (s->npages << TRI_PAGE_SHIFT);
+    if (tri_span_of(end - 1) != s)
+        return false;
+    for (uintptr_t a = s->base + TRI_PAGE_SIZE; a + TRI_PAGE_SIZE < end; a += TRI_PAGE_SIZE)
+        if (tri_span_of(a) != NULL || tri_large_span_around(a + 100) != s)
+            return false;
+    return true;
+}
+
+/* Large objects handed out, grown and shrunk in place or moved, split off
+ * aligned runs and freed, at random, against a model of which objects are
+ * live and what they hold: the map stays right through every path of the
+ * page heap that writes it (carve, split, resize, merge). */
+TEST(pageheap_large_objects_keep_the_map_right)
+{
+    enum { SLOTS = 24 };
+    struct { char *p; size_t size; unsigned char tag; } o[SLOTS] = {{0}};
+    uint64_t rng = 42;
+    for (int round = 0; round < 3000; round++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        unsigned k = (unsigned)(rng % SLOTS), op = (unsigned)(rng >> 8) % 4;
+        size_t size = (size_t)(33 << 10) + (size_t)((rng >> 16) % (600 << 10));
+        if (o[k].p && !(o[k].p[0] == (char)o[k].tag && o[k].p[o[k].size - 1] == (char)o[k].tag)) {
+            CHECKF(0, "round %d: object %u lost its contents", round, k);
+            return;
+        }
+        if (op == 0 && o[k].p) {
+            tri_free(o[k].p);
+            o[k].p = NULL;
+            continue;
+        }
+        if (op == 1 && o[k].p) { /* grows or shrinks: in place where it can */
+            char *q = tri_realloc(o[k].p, size);
+            CHECK(q != NULL);
+            o[k].p = q;
+        } else {
+            if (o[k].p)
+                tri_free(o[k].p);
+            o[k].p = op == 2 ? tri_aligned_alloc((size_t)TRI_PAGE_SIZE << (rng >> 40) % 6, size) : tri_malloc(size);
+            CHECK(o[k].p != NULL);
+        }
+        o[k].size = size;
+        o[k].tag = (unsigned char)(rng >> 32);
+        o[k].p[0] = o[k].p[size - 1] = (char)o[k].tag;
+        for (unsigned i = 0; i < SLOTS; i++)
+            if (o[i].p && !large_mapped(o[i].p, o[i].size)) {
+                CHECKF(0, "round %d: the map around object %u (%zu bytes) is wrong", round, i, o[i].size);
+                return;
+            }
+    }
+    for (unsigned i = 0; i < SLOTS; i++)
+        tri_free(o[i].p);
+}

@@ -20,11 +20,31 @@ TEST(spanmap_resolves_interior_pointers)
     for (int i = 0; i < 12; i++)
         tri_free(p[i]);
 
+    /* a class whose spans have pages between their ends: all are mapped */
+    unsigned c = 1;
+    while (c < TRI_NUM_CLASSES && tri_class_npages[c] <= 2)
+        c++;
+    CHECK(c < TRI_NUM_CLASSES);
+    char *q = tri_malloc(tri_class_size[c]);
+    tri_span *qs = tri_span_of((uintptr_t)q);
+    CHECK(qs && qs->state == TRI_SPAN_SMALL && qs->npages == tri_class_npages[c]);
+    for (uintptr_t k = 0; k < qs->npages << TRI_PAGE_SHIFT; k += 509)
+        CHECKF(tri_span_of(qs->base + k) == qs, "byte %lu of a %lu-page span", (unsigned long)k,
+               (unsigned long)qs->npages);
+    tri_free(q);
+
+    /* a large object is handed back by its first byte: its first and last
+     * pages are mapped, those between not (two entries whatever its size),
+     * and an address between is still known for what it is */
     char *big = tri_malloc(300000);
     tri_span *s = tri_span_of((uintptr_t)big);
-    CHECK(s && s->state == TRI_SPAN_LARGE && s->base == (uintptr_t)big);
-    for (size_t k = 0; k < 300000; k += 511)
-        CHECKF(tri_span_of((uintptr_t)big + k) == s, "byte %zu of a large object", k);
+    CHECK(s && s->state == TRI_SPAN_LARGE && s->base == (uintptr_t)big && s->npages > 2);
+    CHECK(tri_span_of((uintptr_t)big + TRI_PAGE_SIZE - 1) == s);
+    CHECK(tri_span_of(s->base + (s->npages << TRI_PAGE_SHIFT) - 1) == s);
+    for (size_t k = TRI_PAGE_SIZE; k < (s->npages - 1) << TRI_PAGE_SHIFT; k += 511) {
+        CHECKF(tri_span_of((uintptr_t)big + k) == NULL, "byte %zu of a large object", k);
+        CHECKF(tri_large_span_around((uintptr_t)big + k) == s, "byte %zu of a large object", k);
+    }
     tri_free(big);
 
     int local;
@@ -84,8 +104,9 @@ TEST(spanmap_forgets_freed_spans)
     tri_span *s = tri_span_of((uintptr_t)big);
     CHECK(s && s->npages == 20);
     uintptr_t mid = (uintptr_t)big + 10 * TRI_PAGE_SIZE;
-    CHECK(tri_span_of(mid) == s);
+    CHECK(tri_span_of(mid) == NULL && tri_large_span_around(mid) == s);
     tri_free(big);
+    CHECK(tri_large_span_around(mid) == NULL);
     tri_span *f = tri_span_of(mid);
     CHECK(f == NULL || (f->state == TRI_SPAN_FREE && f->base != mid - 10 * TRI_PAGE_SIZE));
 }

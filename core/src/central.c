@@ -41,6 +41,7 @@ static tri_span *new_span(unsigned c, enum tri_level *level)
     tri_span *s = tri_pageheap_alloc(tri_class_npages[c], 1, level);
     if (!s)
         return NULL;
+    tri_pageheap_map_all(s); /* flush finds an object's span from any page */
     uint32_t nelems = tri_class_nelems(c);
     s->elemsize = tri_class_size[c];
     s->nelems = (uint16_t)nelems;

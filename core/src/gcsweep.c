@@ -119,6 +119,7 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     tri_span *s = tri_pageheap_alloc(npages, 1, &level);
     if (!s)
         return NULL;
+    tri_pageheap_map_all(s); /* pointers into any of its objects find it */
     bool noscan = large ? false : (spc & 1);
     size_t words = (nelems + 63) / 64;
     size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / TRI_WORD + 63) / 64;

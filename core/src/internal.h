@@ -132,7 +132,9 @@ static inline tri_arena *tri_arena_of(uintptr_t addr)
 }
 
 /* The span holding addr, or NULL when tricolor never mapped addr's page.
- * Interior pointers resolve like any other. */
+ * Interior pointers resolve in spans of small objects and of collected
+ * heaps; inside a large object of malloc's, only its first and last pages
+ * do (tri_large_span_around finds the rest, slowly). */
 static inline tri_span *tri_span_of(uintptr_t addr)
 {
     tri_arena *a = tri_arena_of(addr);
@@ -191,10 +193,18 @@ TRI_INTERNAL extern _Atomic uint64_t tri_metadata_bytes;
 
 /* --- page heap (pageheap.c) -------------------------------------------------------- */
 
-/* A span of npages whose base is a multiple of align_pages pages, with every
- * page mapped to it; state TRI_SPAN_LARGE until the caller recasts it. *level
- * says whether free pages sufficed or the heap grew. NULL when out of memory. */
+/* A span of npages whose base is a multiple of align_pages pages, mapped at
+ * its first and last page, as a large object; state TRI_SPAN_LARGE until the
+ * caller recasts it. *level says whether free pages sufficed or the heap
+ * grew. NULL when out of memory. */
 TRI_INTERNAL tri_span *tri_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, enum tri_level *level);
+/* Maps every page of s, just handed out, to it: for spans whose objects are
+ * found from any of their addresses (small objects', a collected heap's).
+ * Before the span is published; no lock, as nobody else looks there. */
+TRI_INTERNAL void tri_pageheap_map_all(tri_span *s);
+/* The large object of malloc's whose interior holds addr, or NULL: a walk
+ * back over unmapped pages, for error reports only. */
+TRI_INTERNAL tri_span *tri_large_span_around(uintptr_t addr);
 TRI_INTERNAL void tri_pageheap_free(tri_span *s);
 /* Grows or shrinks an in-use span in place; false if the pages after it are
  * not free. */

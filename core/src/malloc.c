@@ -84,6 +84,8 @@ enum tri_ptr_kind { PTR_SMALL, PTR_LARGE };
 static enum tri_ptr_kind check_pointer(const char *op, const void *p, const tri_span *s)
 {
     uintptr_t a = (uintptr_t)p;
+    if (!s && tri_large_span_around(a)) /* large objects map only their ends */
+        tri_fatal_pointer(op, p, "pointer is inside a large object, not at its start");
     if (!s)
         tri_fatal_pointer(op, p, tri_arena_of(a) ? "pointer is not an allocated object (already freed?)"
                                                  : "pointer was not allocated by tricolor");

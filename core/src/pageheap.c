@@ -13,6 +13,15 @@
  * locks (a central list recasts a fresh span as SMALL), so a neighbour's
  * state is read atomically: any value but FREE means "in use".
  *
+ * The span map. A free span and a span handed out are mapped at their first
+ * and last pages, NULL between: merging finds a neighbour through the page
+ * next to a span's end, and a large object is found by its first byte, so
+ * handing out or taking back a span of any size writes two entries.
+ * Central lists and collected heaps, whose objects are found from any
+ * address, map the rest (tri_pageheap_map_all) and this file clears it
+ * again when the span comes back. An interior is thus all NULL or all the
+ * span, and its first entry says which.
+ *
  * Free spans sit in size-indexed free lists: one list per exact page count
  * below 128 pages, then 8 lists per power of two (as TLSF does), and a
  * bitmap of non-empty lists. Allocation takes the best fit: the exact list,
@@ -166,6 +175,13 @@ static uintptr_t first_page(const tri_arena *a, const tri_span *s)
     return (s->base - a->base) >> TRI_PAGE_SHIFT;
 }
 
+/* Whether the pages between the ends of the span at page first are mapped
+ * (all of them, or none: see the span map above). */
+static bool interior_mapped(const tri_arena *a, uintptr_t first, uintptr_t npages)
+{
+    return npages > 2 && TRI_PEEK(a->spans[first + 1]) != NULL;
+}
+
 /* Gives a free span's dirty pages back to the OS in one call, from its
  * first dirty page to its last (released pages between them cost the
  * kernel a look at empty page tables, less than a call each); returns the
@@ -228,8 +244,8 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     tri_asan_poison(s->base, s->npages << TRI_PAGE_SHIFT); /* nobody's until handed out again */
     tri_assert(fresh || s->state != TRI_SPAN_FREE); /* a span freed twice */
     if (!fresh) {
-        if (last > first + 1)
-            tri_spanmap_fill(a, first + 1, last - first - 1, NULL); /* only the ends of a free span are mapped */
+        if (interior_mapped(a, first, s->npages)) /* only the ends of a free span are mapped */
+            tri_spanmap_fill(a, first + 1, last - first - 1, NULL);
         if (s->state == TRI_SPAN_SMALL)
             tri_pagemap_mark(s, 0);
         ph.in_use -= s->npages << TRI_PAGE_SHIFT;
@@ -306,7 +322,8 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
     ph.in_use += npages << TRI_PAGE_SHIFT;
     if (ph.in_use > ph.peak_now)
         ph.peak_now = ph.in_use;
-    tri_spanmap_fill(a, first, npages, s);
+    tri_spanmap_set(a, first, s); /* its ends: f's interior was NULL */
+    tri_spanmap_set(a, first + npages - 1, s);
     tri_assert(!on_free_list(s));
     TRI_POKE(s->state, TRI_SPAN_LARGE); /* in use: never merged; callers may recast it */
     s->sizeclass = 0;
@@ -385,18 +402,27 @@ static bool grow(uintptr_t npages, uint64_t now)
     return commit_tail(a, n, now);
 }
 
-/* Splits in-use span s after its first npages; returns the tail, in use. */
+/* Splits in-use span s after its first npages; returns the tail, in use,
+ * mapped as s was: on every page, or at its ends. */
 static tri_span *split_tail(tri_span *s, uintptr_t npages)
 {
     tri_span *t = tri_pool_alloc(&ph.spans);
     if (!t)
         return NULL;
     tri_arena *a = tri_arena_of(s->base);
+    uintptr_t first = first_page(a, s), end = first + s->npages;
+    bool all = s->npages <= 2 || interior_mapped(a, first, s->npages);
     t->base = s->base + (npages << TRI_PAGE_SHIFT);
     t->npages = s->npages - npages;
     t->state = s->state;
     s->npages = npages;
-    tri_spanmap_fill(a, first_page(a, t), t->npages, t);
+    if (all) {
+        tri_spanmap_fill(a, first + npages, t->npages, t);
+    } else {
+        tri_spanmap_set(a, first + npages - 1, s); /* s's new last page, t's ends */
+        tri_spanmap_set(a, first + npages, t);
+        tri_spanmap_set(a, end - 1, t);
+    }
     return t;
 }
 
@@ -436,6 +462,33 @@ static tri_span *alloc_locked(uintptr_t npages, uintptr_t align_pages, enum tri_
             make_free(t, a, false, now);
     }
     return s;
+}
+
+void tri_pageheap_map_all(tri_span *s)
+{
+    if (s->npages > 2) {
+        tri_arena *a = tri_arena_of(s->base);
+        tri_spanmap_fill(a, first_page(a, s) + 1, s->npages - 2, s);
+    }
+}
+
+tri_span *tri_large_span_around(uintptr_t addr)
+{
+    tri_arena *a = tri_arena_of(addr);
+    tri_span *found = NULL;
+    if (!a)
+        return NULL;
+    tri_lock_acquire(&ph.lock);
+    uintptr_t p = (addr - a->base) >> TRI_PAGE_SHIFT;
+    if (p < a->committed) {
+        while (p > 0 && !a->spans[p])
+            p--;
+        tri_span *s = a->spans[p];
+        if (s && s->state == TRI_SPAN_LARGE && addr - s->base < s->npages << TRI_PAGE_SHIFT)
+            found = s;
+    }
+    tri_lock_release(&ph.lock);
+    return found;
 }
 
 tri_span *tri_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, enum tri_level *level)
@@ -478,10 +531,19 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
         }
         tri_span *right = next < a->committed ? a->spans[next] : NULL;
         tri_span *t = NULL;
+        uintptr_t first = first_page(a, s);
+        bool all = s->npages <= 2 || interior_mapped(a, first, s->npages);
         if (right && right->state == TRI_SPAN_FREE && right->npages >= extra)
-            t = carve(right, extra);
+            t = carve(right, extra); /* mapped at its ends, NULL between */
         if (t) {
-            tri_spanmap_fill(a, next, extra, s);
+            if (all) {
+                tri_spanmap_fill(a, next, extra, s);
+            } else { /* s's old last page and t's first join the interior */
+                if (next - 1 > first)
+                    tri_spanmap_set(a, next - 1, NULL);
+                tri_spanmap_set(a, next, NULL);
+                tri_spanmap_set(a, next + extra - 1, s);
+            }
             s->npages = npages;
             tri_pool_free(&ph.spans, t);
         }

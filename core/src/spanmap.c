@@ -7,8 +7,13 @@
  * which costs nothing until an arena touches its entry. An arena keeps one
  * span pointer per page, so the lookup is: slot entry, then the page's
  * entry (tri_span_of in internal.h).
- * Interior pointers resolve like any other: every page of an in-use span
- * points at it.
+ * Interior pointers resolve like any other in the spans whose objects are
+ * found from any of their addresses (small objects' and a collected heap's):
+ * every page of those points at its span. A large object of malloc's is
+ * only ever handed back by its first byte, so only its first and last
+ * pages are mapped, as a free span's are (TCMalloc's page map does the
+ * same): handing one out or taking it back costs two entries, not one per
+ * page.
  *
  * The page map is the same idea for free()'s fast path (TCMalloc's size-class
  * cache): two bytes per page, the size class and the page's index within its

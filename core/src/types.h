@@ -163,8 +163,10 @@ typedef struct tri_arena {
     uintptr_t npages;     /* pages reserved */
     uintptr_t capacity;   /* pages the metadata below has room for */
     uintptr_t committed;  /* pages from base that are accessible */
-    tri_span **spans;     /* per page: its span (every page of an in-use span;
-                             the first and last page of a free span) */
+    tri_span **spans;     /* per page: its span. Every page of a span of small
+                             objects or of a collected heap's; the first and
+                             last page of a large object and of a free span,
+                             NULL between (see pageheap.c) */
     uint16_t *pageinfo;   /* per page: see TRI_PAGEINFO */
     uint64_t *released;   /* per page: 1 = free and given back to the OS (or never touched) */
     uint64_t *zero;       /* per page: 1 = known to hold zeros (natively, the same as released) */
