@@ -48,12 +48,11 @@ static tri_span *new_span(unsigned c, enum tri_level *level)
     s->nalloc = 0;
     s->scan_word = 0;
     /* Bits past the last object read as allocated, so scans never see them. */
-    for (unsigned w = 0; w < TRI_BITMAP_WORDS; w++) {
-        unsigned lo = w * 64;
-        s->allocbits[w] = lo >= nelems ? ~(uint64_t)0
-                        : nelems - lo >= 64 ? 0
-                        : ~(((uint64_t)1 << (nelems - lo)) - 1);
-    }
+    unsigned whole = nelems / 64; /* words of free objects only */
+    memset(s->allocbits, 0, whole * sizeof(uint64_t));
+    memset(s->allocbits + whole, 0xff, (TRI_BITMAP_WORDS - whole) * sizeof(uint64_t));
+    if (nelems % 64)
+        s->allocbits[whole] = ~tri_bits_low(nelems % 64);
     s->sizeclass = (uint8_t)c;
     s->spanclass = (uint8_t)tri_spanclass(c, true);
     TRI_POKE(s->state, TRI_SPAN_SMALL); /* read by the page heap: see pageheap.c */
