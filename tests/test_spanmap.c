@@ -124,9 +124,9 @@ TEST(spanmap_arena_covers_its_pages)
     tri_free(p);
 }
 
-/* The arenas' released and zero maps are bitmaps filled and counted by
- * range (bitmap.h): random ranges, any length and alignment, against an
- * array of bools. */
+/* The arenas' released and zero maps are bitmaps filled, counted and
+ * taken by range (bitmap.h): random ranges, any length and alignment,
+ * against an array of bools. */
 TEST(bitmap_ranges_match_a_model)
 {
     enum { NBITS = 64 * 6 };
@@ -146,6 +146,11 @@ TEST(bitmap_ranges_match_a_model)
         for (uintptr_t i = from; i < from + n; i++)
             want += model[i];
         uintptr_t got = tri_bits_count(bits, from, n);
+        if (round % 5 == 4) { /* take: count and clear */
+            got = tri_bits_take(bits, from, n);
+            for (uintptr_t i = from; i < from + n; i++)
+                model[i] = false;
+        }
         if (got != want) {
             CHECKF(got == want, "round %d: count of [%lu, +%lu) is %lu, not %lu", round, (unsigned long)from,
                    (unsigned long)n, (unsigned long)got, (unsigned long)want);

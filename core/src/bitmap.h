@@ -124,6 +124,23 @@ static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bo
     }
 }
 
+/* Clears bits [from, from + n), any n; returns how many were set. */
+static inline uintptr_t tri_bits_take(uint64_t *bits, uintptr_t from, uintptr_t n)
+{
+    uintptr_t count = 0;
+    while (n) {
+        uintptr_t k = 64 - from % 64 < n ? 64 - from % 64 : n;
+        uint64_t m = ~(uint64_t)0 >> (64 - k) << (from % 64), set = bits[from / 64] & m;
+        if (set) {
+            count += tri_popcount(set);
+            bits[from / 64] &= ~m;
+        }
+        from += k;
+        n -= k;
+    }
+    return count;
+}
+
 /* The set bits among [from, from + n), any n. */
 static inline uintptr_t tri_bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
 {

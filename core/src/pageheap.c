@@ -314,10 +314,8 @@ static tri_span *carve(tri_span *f, uintptr_t npages)
         tri_spanmap_set(a, first + npages, f);
         list_insert(f);
     }
-    uintptr_t released = tri_bits_count(a->released, first, npages);
-    s->zeroed = tri_bits_count(a->zero, first, npages) == npages;
-    tri_bits_fill(a->released, first, npages, false);
-    tri_bits_fill(a->zero, first, npages, false);
+    uintptr_t released = tri_bits_take(a->released, first, npages); /* in use: neither */
+    s->zeroed = tri_bits_take(a->zero, first, npages) == npages;
     ph.released -= released << TRI_PAGE_SHIFT;
     ph.in_use += npages << TRI_PAGE_SHIFT;
     if (ph.in_use > ph.peak_now)
