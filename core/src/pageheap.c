@@ -218,11 +218,13 @@ static void scavenge(uint64_t now)
         ph.peak_now = ph.in_use;
         ph.window_start = now;
     }
+    uint64_t reuse_window = ph.delay_ns / TRI_REUSE_WINDOW_DIV;
+    if (tri_list_empty(&ph.lru) || now - ph.lru.first->free_since < reuse_window)
+        return; /* nothing has been free long enough: the usual case, decided in two loads */
     uint64_t peak = ph.peak_now > ph.peak_before ? ph.peak_now : ph.peak_before;
     uint64_t limit = peak - ph.in_use + ph.in_use / 100 * ph.retain_percent;
     if (limit < TRI_RETAIN_MIN)
         limit = TRI_RETAIN_MIN;
-    uint64_t reuse_window = ph.delay_ns / TRI_REUSE_WINDOW_DIV;
     for (unsigned n = 0; n < TRI_RELEASE_BATCH && !tri_list_empty(&ph.lru); n++) {
         tri_span *oldest = ph.lru.first;
         uint64_t idle = now - oldest->free_since;
