@@ -63,6 +63,45 @@ TEST(pageheap_best_fit)
     tri_pageheap_free(g3);
 }
 
+TEST(pageheap_takes_the_lowest_of_equal_fits)
+{
+    /* guard A(3) guard B(3) guard C(3) guard, freed C, A, B: the newest
+     * free span is B, the lowest A; a 3-page request gets A, then B, then
+     * C (address-ordered best fit: the heap's use stays packed low). Any
+     * other free 3-page spans in the heap lie elsewhere, so the test looks
+     * only at which of the three it is handed, in order. */
+    tri_span *g = alloc_pages(13);
+    CHECK(g != NULL);
+    tri_span *part[7];
+    part[0] = g;
+    for (int i = 0; i < 6; i++) {
+        part[i + 1] = tri_pageheap_split(part[i], i % 2 == 0 ? 1 : 3);
+        CHECK(part[i + 1] != NULL);
+    }
+    tri_span *a = part[1], *b = part[3], *c = part[5];
+    CHECK(a->npages == 3 && b->npages == 3 && c->npages == 3 && part[6]->npages == 1);
+    uintptr_t want[3] = {a->base, b->base, c->base};
+    tri_pageheap_free(c);
+    tri_pageheap_free(a);
+    tri_pageheap_free(b);
+    tri_span *got[3];
+    int k = 0;
+    for (int i = 0; i < 3; i++) {
+        tri_span *x = alloc_pages(3);
+        CHECK(x != NULL && x->npages == 3);
+        got[i] = x;
+        if (x->base == want[k])
+            k++;
+        else
+            CHECKF(x->base < want[0] || x->base > want[2], "request %d got span %lx, not %lx", i,
+                   (unsigned long)x->base, (unsigned long)want[k]);
+    }
+    for (int i = 0; i < 3; i++)
+        tri_pageheap_free(got[i]);
+    for (int i = 0; i < 7; i += 2)
+        tri_pageheap_free(part[i]);
+}
+
 TEST(pageheap_aligned_spans)
 {
     for (uintptr_t align = 2; align <= 512; align *= 2) {
