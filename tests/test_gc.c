@@ -7,6 +7,7 @@
 #include <string.h>
 #if !defined(__wasm__)
 #include <pthread.h>
+#include <sys/mman.h>
 #endif
 
 #include "gcnode.h"
@@ -52,6 +53,47 @@ TEST(gc_allocates_zeroed_typed_objects)
     tri_gc_get_stats(h, &st);
     CHECK(st.objects == 6); /* a, b, the two tiny objects (one block), big, arr */
     tri_gc_destroy(h);
+}
+
+#if !defined(__wasm__)
+/* How many of the OS pages of [p, p + n) are resident. */
+static size_t resident_pages(const void *p, size_t n)
+{
+    unsigned char vec[1024];
+    size_t pages = (n + 4095) / 4096, count = 0;
+    if (pages > sizeof vec || mincore((void *)p, n, vec) != 0)
+        return (size_t)-1;
+    for (size_t i = 0; i < pages; i++)
+        count += vec[i] & 1;
+    return count;
+}
+#endif
+
+/* Fresh pages of a span with pointers are faulted in by writing when the
+ * span is made: were the barrier's read of a slot the first touch, the
+ * kernel would map its zero page and fault again on the write, flushing
+ * the other cores' TLBs while a worker runs. A large object without
+ * pointers is left alone, unbacked until the program writes it. */
+TEST(gc_fresh_spans_with_pointers_are_faulted_in_by_writing)
+{
+#if defined(__wasm__)
+    SKIP("linear memory has no page faults");
+#else
+    tri_gc_heap *h = heap_with(TRI_BARRIER_HYBRID, 0, 0);
+    CHECK(h != NULL);
+    static const tri_type slot = {"slot", sizeof(void *), 1, NULL};
+    size_t bytes = 1 << 20;
+    tri_release_idle_memory(); /* so the next spans come from released, zero pages */
+    void **arr = tri_gc_alloc_array(h, &slot, bytes / sizeof(void *));
+    char *buf = tri_gc_alloc_noscan(h, bytes);
+    CHECK(arr != NULL && buf != NULL);
+    CHECK(tri_span_of((uintptr_t)arr)->zeroed && tri_span_of((uintptr_t)buf)->zeroed);
+    CHECKF(resident_pages(arr, bytes) == bytes / 4096, "%zu of %zu pages of the array resident",
+           resident_pages(arr, bytes), bytes / 4096);
+    CHECKF(resident_pages(buf, bytes) == 0, "%zu pages of the buffer resident", resident_pages(buf, bytes));
+    CHECK(arr[bytes / sizeof(void *) - 1] == NULL && buf[bytes - 1] == 0);
+    tri_gc_destroy(h);
+#endif
 }
 
 TEST(gc_rejects_bad_requests)

@@ -120,6 +120,12 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     if (!s)
         return NULL;
     tri_pageheap_map_all(s); /* pointers into any of its objects find it */
+    /* Fresh pages, written now rather than read first (by the barrier, for
+     * the slot it overwrites): one fault a page and no other core's TLB
+     * flushed. Not a large object without pointers: no barrier reads it,
+     * and a buffer the program fills only in part stays unbacked. */
+    if (s->zeroed && !(large && (spc & 1)))
+        tri_prim_prefault((void *)s->base, npages << TRI_PAGE_SHIFT);
     bool noscan = large ? false : (spc & 1);
     size_t words = (nelems + 63) / 64;
     size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / TRI_WORD + 63) / 64;

@@ -29,6 +29,12 @@ TRI_INTERNAL bool tri_prim_extend(void *end, size_t size);
 TRI_INTERNAL bool tri_prim_commit(void *p, size_t size);
 TRI_INTERNAL void tri_prim_decommit(void *p, size_t size);
 TRI_INTERNAL void tri_prim_release(void *p, size_t size);
+/* Faults in [p, p + size), zero and not yet in use, by writing it: a page
+ * whose first touch is a read (the collector's barrier reads the slot it
+ * overwrites) is mapped to the kernel's zero page, and the write that
+ * follows faults again and, while another thread of the process runs,
+ * interrupts that thread's core to flush its TLB. Nothing on wasm. */
+TRI_INTERNAL void tri_prim_prefault(void *p, size_t size);
 /* Readable, writable, zeroed memory for metadata: reserve and commit in one. */
 TRI_INTERNAL void *tri_prim_alloc_zeroed(size_t size);
 /* Decommitted pages read back as zeros (true natively; false on wasm,

@@ -140,6 +140,11 @@ void tri_prim_release(void *p, size_t size)
     (void)p, (void)size;
 }
 
+void tri_prim_prefault(void *p, size_t size)
+{
+    (void)p, (void)size; /* grown memory is there at once */
+}
+
 void *tri_prim_alloc_zeroed(size_t size)
 {
     /* never handed out before, so still zero */
