@@ -166,8 +166,7 @@ static TRI_COLD __attribute__((noreturn)) void flush_fatal(tri_central *cen, voi
  * come in a row (a batch is a run of frees, and a program frees as it
  * allocated), so the span is looked up once per run, and everything that is
  * the class's rather than the span's (the division, the span's size, its
- * object count) is read once per batch: a run of one costs a page-map
- * lookup, a multiply and a bit, as a free straight to the span would. */
+ * object count) is read once per batch. */
 void tri_central_flush(unsigned c, void *const *objs, unsigned n)
 {
     tri_central *cen = &centrals[c];
