@@ -112,15 +112,20 @@ static inline void tri_bits_put_relaxed(uint64_t *bits, uintptr_t from, unsigned
     }
 }
 
+/* The part of [from, from + n) (n >= 1) in from's word, as a mask of that
+ * word; *k says how many bits it is. The step of the range loops below. */
+static inline uint64_t tri_bits_first_word(uintptr_t from, uintptr_t n, uintptr_t *k)
+{
+    *k = 64 - from % 64 < n ? 64 - from % 64 : n;
+    return ~(uint64_t)0 >> (64 - *k) << (from % 64);
+}
+
 /* Sets or clears bits [from, from + n), any n. */
 static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bool value)
 {
-    while (n) {
-        uintptr_t k = 64 - from % 64 < n ? 64 - from % 64 : n; /* bits of this word */
-        uint64_t m = ~(uint64_t)0 >> (64 - k) << (from % 64);
+    for (uintptr_t k; n; from += k, n -= k) {
+        uint64_t m = tri_bits_first_word(from, n, &k);
         bits[from / 64] = value ? bits[from / 64] | m : bits[from / 64] & ~m;
-        from += k;
-        n -= k;
     }
 }
 
@@ -128,15 +133,12 @@ static inline void tri_bits_fill(uint64_t *bits, uintptr_t from, uintptr_t n, bo
 static inline uintptr_t tri_bits_take(uint64_t *bits, uintptr_t from, uintptr_t n)
 {
     uintptr_t count = 0;
-    while (n) {
-        uintptr_t k = 64 - from % 64 < n ? 64 - from % 64 : n;
-        uint64_t m = ~(uint64_t)0 >> (64 - k) << (from % 64), set = bits[from / 64] & m;
+    for (uintptr_t k; n; from += k, n -= k) {
+        uint64_t m = tri_bits_first_word(from, n, &k), set = bits[from / 64] & m;
         if (set) {
             count += tri_popcount(set);
             bits[from / 64] &= ~m;
         }
-        from += k;
-        n -= k;
     }
     return count;
 }
@@ -145,13 +147,10 @@ static inline uintptr_t tri_bits_take(uint64_t *bits, uintptr_t from, uintptr_t 
 static inline uintptr_t tri_bits_count(const uint64_t *bits, uintptr_t from, uintptr_t n)
 {
     uintptr_t count = 0;
-    while (n) {
-        uintptr_t k = 64 - from % 64 < n ? 64 - from % 64 : n;
-        uint64_t set = bits[from / 64] & (~(uint64_t)0 >> (64 - k) << (from % 64));
+    for (uintptr_t k; n; from += k, n -= k) {
+        uint64_t set = bits[from / 64] & tri_bits_first_word(from, n, &k);
         if (set) /* a page heap's ranges are mostly all clear: no popcount */
             count += tri_popcount(set);
-        from += k;
-        n -= k;
     }
     return count;
 }

@@ -183,8 +183,7 @@ void tri_central_flush(unsigned c, void *const *objs, unsigned n)
         unsigned low_word = s->scan_word, k = 0;
         uintptr_t off = (uintptr_t)*o - base; /* each address is read once */
         do {
-            uint32_t x = (uint32_t)off * d.inv;
-            uint32_t idx = (x >> d.shift) | (x << ((32 - d.shift) & 31));
+            uint32_t idx = tri_div_index(&d, (uint32_t)off);
             if (unlikely(idx >= d.nelems))
                 flush_fatal(cen, *o, "pointer is not the start of an object");
             uint64_t *wp = &bits[idx / 64], w = *wp;

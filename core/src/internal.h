@@ -83,13 +83,19 @@ static inline uint32_t tri_class_nelems(unsigned c)
     return tri_class_divs[c].nelems;
 }
 
-/* The index of the object of class c at byte offset off of its span, or a
- * number >= the class's objects per span if no object starts there. */
-static inline uint32_t tri_offset_index(unsigned c, uint32_t off)
+/* The index of the object at byte offset off of a span of the class whose
+ * divisor is d, or a number >= the class's objects per span if no object
+ * starts there. */
+static inline uint32_t tri_div_index(const tri_class_div *d, uint32_t off)
 {
-    const tri_class_div *d = &tri_class_divs[c];
     uint32_t x = off * d->inv;
     return (x >> d->shift) | (x << ((32 - d->shift) & 31));
+}
+
+/* The same for size class c. */
+static inline uint32_t tri_offset_index(unsigned c, uint32_t off)
+{
+    return tri_div_index(&tri_class_divs[c], off);
 }
 
 /* The object index of byte offset off in a span of class c (floor). */

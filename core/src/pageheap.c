@@ -197,6 +197,13 @@ static bool interior_mapped(const tri_arena *a, uintptr_t first, uintptr_t npage
     return npages > 2 && TRI_PEEK(a->spans[first + 1]) != NULL;
 }
 
+/* Whether every page of in-use span s is mapped: so a span of two pages or
+ * less, whose pages are all ends. */
+static bool maps_every_page(const tri_arena *a, const tri_span *s)
+{
+    return s->npages <= 2 || interior_mapped(a, first_page(a, s), s->npages);
+}
+
 /* Gives a free span's dirty pages back to the OS in one call, from its
  * first dirty page to its last (released pages between them cost the
  * kernel a look at empty page tables, less than a call each); returns the
@@ -426,7 +433,7 @@ static tri_span *split_tail(tri_span *s, uintptr_t npages)
         return NULL;
     tri_arena *a = tri_arena_of(s->base);
     uintptr_t first = first_page(a, s), end = first + s->npages;
-    bool all = s->npages <= 2 || interior_mapped(a, first, s->npages);
+    bool all = maps_every_page(a, s);
     t->base = s->base + (npages << TRI_PAGE_SHIFT);
     t->npages = s->npages - npages;
     t->state = s->state;
@@ -547,7 +554,7 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
         tri_span *right = next < a->committed ? a->spans[next] : NULL;
         tri_span *t = NULL;
         uintptr_t first = first_page(a, s);
-        bool all = s->npages <= 2 || interior_mapped(a, first, s->npages);
+        bool all = maps_every_page(a, s);
         if (right && right->state == TRI_SPAN_FREE && right->npages >= extra)
             t = carve(right, extra); /* mapped at its ends, NULL between */
         if (t) {
