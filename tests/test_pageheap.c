@@ -13,6 +13,18 @@ static tri_span *alloc_pages(uintptr_t n)
     return tri_pageheap_alloc(n, 1, &level);
 }
 
+/* Cuts in-use span s, left to right, into part[0] = s of sizes[0] pages,
+ * part[1] of sizes[1], ..., and part[n], the rest: adjacent spans by
+ * construction. False if a split failed. */
+static bool cut_span(tri_span *s, const uintptr_t *sizes, unsigned n, tri_span **part)
+{
+    part[0] = s;
+    for (unsigned i = 0; i < n; i++)
+        if (!(part[i + 1] = tri_pageheap_split(part[i], sizes[i])))
+            return false;
+    return true;
+}
+
 TEST(pageheap_coalesces_neighbours)
 {
     /* guard(1) A(3) B(5) C(7), adjacent by construction */
@@ -73,11 +85,8 @@ TEST(pageheap_takes_the_lowest_of_equal_fits)
     tri_span *g = alloc_pages(13);
     CHECK(g != NULL);
     tri_span *part[7];
-    part[0] = g;
-    for (int i = 0; i < 6; i++) {
-        part[i + 1] = tri_pageheap_split(part[i], i % 2 == 0 ? 1 : 3);
-        CHECK(part[i + 1] != NULL);
-    }
+    static const uintptr_t sizes[6] = {1, 3, 1, 3, 1, 3};
+    CHECK(cut_span(g, sizes, 6, part));
     tri_span *a = part[1], *b = part[3], *c = part[5];
     CHECK(a->npages == 3 && b->npages == 3 && c->npages == 3 && part[6]->npages == 1);
     uintptr_t want[3] = {a->base, b->base, c->base};
@@ -277,10 +286,9 @@ TEST(pageheap_release_batches_a_span_in_one_call)
      * in one call, not one per run of dirty pages. */
     tri_span *g = alloc_pages(21);
     CHECK(g != NULL);
-    tri_span *part[5];
-    part[0] = tri_pageheap_split(g, 1); /* g stays in use: a guard on the left */
-    for (int i = 0; i < 4; i++)
-        part[i + 1] = tri_pageheap_split(part[i], 4);
+    tri_span *cut[6], **part = cut + 1; /* cut[0] = g stays in use: a guard on the left */
+    static const uintptr_t sizes[5] = {1, 4, 4, 4, 4};
+    CHECK(cut_span(g, sizes, 5, cut));
     CHECK(part[4] && part[4]->npages == 4);
     uintptr_t base = part[0]->base, n, released;
     tri_pageheap_free(part[1]);

@@ -84,11 +84,10 @@ enum tri_ptr_kind { PTR_SMALL, PTR_LARGE };
 static enum tri_ptr_kind check_pointer(const char *op, const void *p, const tri_span *s)
 {
     uintptr_t a = (uintptr_t)p;
-    if (!s && tri_large_span_around(a)) /* large objects map only their ends */
-        tri_fatal_pointer(op, p, "pointer is inside a large object, not at its start");
-    if (!s)
-        tri_fatal_pointer(op, p, tri_arena_of(a) ? "pointer is not an allocated object (already freed?)"
-                                                 : "pointer was not allocated by tricolor");
+    if (!s) /* a large object maps only its ends: the pages between find no span */
+        tri_fatal_pointer(op, p, tri_large_span_around(a) ? "pointer is inside a large object, not at its start"
+                                 : tri_arena_of(a)        ? "pointer is not an allocated object (already freed?)"
+                                                          : "pointer was not allocated by tricolor");
     switch (TRI_PEEK(s->state)) {
     case TRI_SPAN_SMALL:
         if (tri_object_index(s, a) == UINT32_MAX)

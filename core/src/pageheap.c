@@ -553,7 +553,6 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
         }
         tri_span *right = next < a->committed ? a->spans[next] : NULL;
         tri_span *t = NULL;
-        uintptr_t first = first_page(a, s);
         bool all = maps_every_page(a, s);
         if (right && right->state == TRI_SPAN_FREE && right->npages >= extra)
             t = carve(right, extra); /* mapped at its ends, NULL between */
@@ -561,8 +560,7 @@ bool tri_pageheap_resize(tri_span *s, uintptr_t npages)
             if (all) {
                 tri_spanmap_fill(a, next, extra, s);
             } else { /* s's old last page and t's first join the interior */
-                if (next - 1 > first)
-                    tri_spanmap_set(a, next - 1, NULL);
+                tri_spanmap_set(a, next - 1, NULL); /* not s's first: s has over 2 pages */
                 tri_spanmap_set(a, next, NULL);
                 tri_spanmap_set(a, next + extra - 1, s);
             }
