@@ -202,6 +202,61 @@ TEST(cache_class_stats)
     CHECK(st1.classes[31].objects == st0.classes[31].objects);
 }
 
+static uint64_t central_spans(unsigned c)
+{
+    uint64_t spans, objects;
+    tri_central_get(c, &spans, &objects);
+    return spans;
+}
+
+static uint64_t page_heap_hits(void)
+{
+    return level_hits(TRI_LEVEL_PAGE_HEAP) + level_hits(TRI_LEVEL_OS);
+}
+
+/* A class's spans that empty go to its reserve: natively one for every
+ * four the class has in use, under WebAssembly the last one only. Refills
+ * take them before asking the page heap; the reserve shrinks with the
+ * class's use, and tri_release_idle_memory empties it. */
+TEST(central_reserve_follows_the_class_use)
+{
+    enum { N = 80 };
+    static void *p[N];
+    tri_ensure_init();
+    const unsigned c = tri_size_class(8192);
+    CHECK(tri_class_nelems(c) == 1); /* every free empties a span */
+    tri_thread_flush();
+    tri_release_idle_memory();
+    const uint64_t s0 = central_spans(c); /* other tests' objects */
+    for (int i = 0; i < N; i++)
+        p[i] = tri_malloc(8192);
+    CHECK(central_spans(c) >= s0 + N);
+    for (int i = 0; i < N / 2; i++)
+        tri_free(p[i]);
+    tri_thread_flush();
+    uint64_t kept = central_spans(c) - s0 - N / 2;
+#if defined(__wasm__)
+    CHECKF(kept == 1, "%llu empty spans kept", (unsigned long long)kept);
+#else
+    CHECKF(kept + 1 >= N / 2 / 4 && kept <= N / 2 / 4 + 1, "%llu empty spans kept for %d in use",
+           (unsigned long long)kept, N / 2);
+#endif
+    uint64_t hits0 = page_heap_hits();
+    for (uint64_t i = 0; i < kept; i++)
+        p[i] = tri_malloc(8192);
+    CHECKF(page_heap_hits() == hits0, "%llu of %llu mallocs went to the page heap past the reserve",
+           (unsigned long long)(page_heap_hits() - hits0), (unsigned long long)kept);
+    for (uint64_t i = 0; i < kept; i++)
+        tri_free(p[i]);
+    for (int i = N / 2; i < N; i++)
+        tri_free(p[i]);
+    tri_thread_flush();
+    CHECKF(central_spans(c) <= s0 + 1, "%llu spans kept once the class is out of use",
+           (unsigned long long)(central_spans(c) - s0));
+    tri_release_idle_memory();
+    CHECK(central_spans(c) == s0);
+}
+
 typedef struct { void **objs; unsigned n; outcome *o; } free_job;
 
 static void *free_only(void *arg)
