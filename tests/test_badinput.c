@@ -143,6 +143,19 @@ ABORT_TEST(bad_realloc_of_interior_pointer, "inside an object", {
     sink = (uintptr_t)tri_realloc(p + 8, 512);
 })
 
+/* Both pass the page map's large-object check but for being freed, or for
+ * not being the object's start: realloc's slow path says which. */
+ABORT_TEST(bad_realloc_of_freed_large_object, "already freed", {
+    char *p = tri_malloc(100000);
+    tri_free(p);
+    sink = (uintptr_t)tri_realloc(p, 100000);
+})
+
+ABORT_TEST(bad_realloc_inside_a_large_objects_first_page, "inside a large object", {
+    char *p = tri_malloc(100000);
+    sink = (uintptr_t)tri_realloc(p + 16, 100000 - 16);
+})
+
 ABORT_TEST(bad_usable_size_of_foreign_pointer, "usable_size(", {
     static char buf[64];
     sink = tri_usable_size(buf);

@@ -439,6 +439,10 @@ static bool large_mapped(const char *p, size_t size)
     uintptr_t end = s->base + (s->npages << TRI_PAGE_SHIFT);
     if (tri_span_of(end - 1) != s)
         return false;
+    /* the page map: its page count on its first page, nothing on the rest */
+    uintptr_t n = s->npages < TRI_LARGE_INFO_MAX ? s->npages : TRI_LARGE_INFO_MAX;
+    if (tri_page_info(s->base) != TRI_PAGEINFO(0, n) || (s->npages > 1 && tri_page_info(s->base + TRI_PAGE_SIZE)))
+        return false;
     for (uintptr_t a = s->base + TRI_PAGE_SIZE; a + TRI_PAGE_SIZE < end; a += TRI_PAGE_SIZE)
         if (tri_span_of(a) != NULL || tri_large_span_around(a + 100) != s)
             return false;

@@ -74,13 +74,30 @@ TEST(pagemap_names_class_and_page_of_malloc_spans)
     tri_free(p);
 }
 
-TEST(pagemap_is_empty_for_large_gc_and_foreign_memory)
+/* A large object of malloc's: class 0 and its page count on its first
+ * page, for realloc; nothing on its other pages, nor once it is freed. */
+TEST(pagemap_has_a_large_objects_page_count)
 {
-    char *big = tri_malloc(100000);
+    char *big = tri_malloc(100000); /* 13 pages */
     CHECK(big != NULL);
-    CHECK(tri_page_info((uintptr_t)big) == 0 && tri_small_class_of((uintptr_t)big) == 0);
+    CHECK(tri_page_info((uintptr_t)big) == TRI_PAGEINFO(0, 13) && tri_small_class_of((uintptr_t)big) == 0);
+    CHECK(tri_page_info((uintptr_t)big + TRI_PAGE_SIZE) == 0);
+    CHECK(tri_realloc(big, 13 * TRI_PAGE_SIZE) == big); /* fits: stays */
+    big = tri_realloc(big, 200000);
+    CHECK(big != NULL && tri_page_info((uintptr_t)big) == TRI_PAGEINFO(0, tri_span_of((uintptr_t)big)->npages));
+    big = tri_realloc(big, 40000); /* shrinks in place */
+    CHECK(big != NULL && tri_page_info((uintptr_t)big) == TRI_PAGEINFO(0, 5));
+    char *huge = tri_malloc(300 * TRI_PAGE_SIZE);
+    CHECK(huge != NULL && tri_page_info((uintptr_t)huge) == TRI_PAGEINFO(0, TRI_LARGE_INFO_MAX));
+    CHECK(tri_realloc(huge, 300 * TRI_PAGE_SIZE - 5) == huge); /* fits, seen in the span */
+    tri_free(huge);
+    uintptr_t was = (uintptr_t)big;
     tri_free(big);
+    CHECK(tri_page_info(was) == 0);
+}
 
+TEST(pagemap_is_empty_for_gc_and_foreign_memory)
+{
     /* a collected heap's objects are not malloc's: free() must not take them */
     static const tri_type t = {"pair", 2 * sizeof(void *), 2, NULL};
     tri_gc_heap *h = tri_gc_create(NULL);

@@ -162,12 +162,16 @@ static inline uint16_t tri_page_info(uintptr_t addr)
 /* The size class of the small object of malloc's that starts at a, or 0
  * if a is anything else: page map, one multiply, no span, and no read of
  * the memory at a. */
-static inline unsigned tri_small_class_of(uintptr_t a)
+static inline unsigned tri_small_class_in(uintptr_t a, uint32_t info)
 {
-    uint32_t info = tri_page_info(a); /* widened once, as in tri_free */
     unsigned c = info >> 8;
     uint32_t off = (uint32_t)(a & (TRI_PAGE_SIZE - 1)) + (uint32_t)(info & 0xff) * (uint32_t)TRI_PAGE_SIZE;
     return tri_offset_index(c, off) < tri_class_divs[c].nelems ? c : 0;
+}
+
+static inline unsigned tri_small_class_of(uintptr_t a)
+{
+    return tri_small_class_in(a, tri_page_info(a)); /* widened once, as in tri_free */
 }
 
 TRI_INTERNAL tri_arena *tri_arena_create(uintptr_t min_pages);
@@ -188,6 +192,9 @@ static inline void tri_spanmap_fill(tri_arena *a, uintptr_t first, uintptr_t n, 
 }
 /* Sets the page map entries of s's pages for size class c (0: none). */
 TRI_INTERNAL void tri_pagemap_mark(const tri_span *s, unsigned c);
+/* Sets the page map entry of large object s's first page: its page count
+ * while the program holds it (live), 0 once it does not. */
+TRI_INTERNAL void tri_pagemap_mark_large(const tri_span *s, bool live);
 
 /* --- metadata pools (meta.c) ---------------------------------------------------- */
 

@@ -109,6 +109,13 @@ bool tri_arena_extend(tri_arena *a, uintptr_t npages)
     return true;
 }
 
+void tri_pagemap_mark_large(const tri_span *s, bool live)
+{
+    tri_arena *a = tri_arena_of(s->base);
+    uintptr_t n = s->npages < TRI_LARGE_INFO_MAX ? s->npages : TRI_LARGE_INFO_MAX;
+    TRI_POKE(a->pageinfo[(s->base - a->base) >> TRI_PAGE_SHIFT], live ? TRI_PAGEINFO(0, n) : 0);
+}
+
 void tri_pagemap_mark(const tri_span *s, unsigned c)
 {
     tri_arena *a = tri_arena_of(s->base);

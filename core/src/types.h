@@ -175,8 +175,13 @@ typedef struct tri_arena {
 
 /* The page map's entry for a page of a span of malloc's small objects: its
  * size class and its index within the span, so that free() can check and
- * file an object without reading the span. 0 for every other page. */
+ * file an object without reading the span. For the first page of a large
+ * object of malloc's: class 0 and its page count, TRI_LARGE_INFO_MAX for
+ * any count from there up, so that realloc can see the object still fits
+ * without reading the span (class 0 has no objects: free()'s fast path
+ * leaves it to the slow one). 0 for every other page. */
 #define TRI_PAGEINFO(sizeclass, page_in_span) ((uint16_t)((sizeclass) << 8 | (page_in_span)))
+#define TRI_LARGE_INFO_MAX 255
 
 /* --- metadata pools (meta.c) ---------------------------------------------- */
 
