@@ -22,9 +22,10 @@
  *           page heap.
  *
  * The reserve: a class keeps empty spans, at most one for every
- * TRI_RESERVE_SHARE spans it has in use, and always the last one it has
- * room in, so a class that empties and refills does not bounce pages; a
- * refill takes from it only when no partial span is left. A span given back
+ * TRI_RESERVE_SHARE spans it has in use, and in any case the one that
+ * would otherwise leave it no span with room, so a class that empties and
+ * refills does not bounce pages; a refill takes from the reserve only when
+ * no partial span is left. A span given back
  * costs the page heap's lock, a merge with its neighbours and the page
  * map's entries, and as much again when the class next needs one. With
  * threads on other cores allocating the same classes, that lock and those

@@ -161,7 +161,8 @@ static inline uint16_t tri_page_info(uintptr_t addr)
 
 /* The size class of the small object of malloc's that starts at a, or 0
  * if a is anything else: page map, one multiply, no span, and no read of
- * the memory at a. */
+ * the memory at a. tri_small_class_in takes a's page map entry, read
+ * already. */
 static inline unsigned tri_small_class_in(uintptr_t a, uint32_t info)
 {
     unsigned c = info >> 8;
