@@ -204,6 +204,12 @@ static bool maps_every_page(const tri_arena *a, const tri_span *s)
     return s->npages <= 2 || interior_mapped(a, first_page(a, s), s->npages);
 }
 
+/* The pages among npages from page first of a that are not released. */
+static uintptr_t dirty_pages(const tri_arena *a, uintptr_t first, uintptr_t npages)
+{
+    return npages - tri_bits_count(a->released, first, npages);
+}
+
 /* Gives a free span's dirty pages back to the OS in one call, from its
  * first dirty page to its last (released pages between them cost the
  * kernel a look at empty page tables, less than a call each); returns the
@@ -212,7 +218,7 @@ static uintptr_t release_span(tri_span *s)
 {
     tri_arena *a = tri_arena_of(s->base);
     uintptr_t first = first_page(a, s), end = first + s->npages;
-    uintptr_t dirty = s->npages - tri_bits_count(a->released, first, s->npages);
+    uintptr_t dirty = dirty_pages(a, first, s->npages);
     lru_remove(s);
     if (!dirty)
         return 0;
@@ -310,7 +316,11 @@ static void make_free(tri_span *s, tri_arena *a, bool fresh, uint64_t now)
     tri_spanmap_set(a, last, s);
     list_insert(s);
     lru_remove(s);
-    if (tri_bits_count(a->released, first, s->npages) < s->npages)
+    /* A span that was in use has dirty pages (carve took their released
+     * bits): no count over what may now be a long free run. Fresh pages
+     * are all released, so only a neighbour can have made s dirty. */
+    tri_assert(fresh || dirty_pages(a, first, s->npages));
+    if (!fresh || dirty_pages(a, first, s->npages))
         lru_append(s, since);
 }
 
