@@ -127,6 +127,10 @@ static tri_gc_heap *heap_with_full_workbufs(void)
     static void *roots[NODES];
     tri_gc_config c = {0};
     c.gogc = -1;
+    /* The mutator marks alone: a background worker would take the full
+     * buffers off the list the tests below corrupt, as soon as the first
+     * step put them there (so the tests once found the list empty). */
+    c.workers = TRI_GC_NO_WORKERS;
     tri_gc_heap *h = tri_gc_create(&c);
     for (int i = 0; i < NODES; i++)
         roots[i] = tri_gc_alloc(h, &node_type);
