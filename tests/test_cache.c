@@ -16,11 +16,19 @@ static uint64_t level_hits(enum tri_level l)
     return st.hits[l];
 }
 
+/* What class c's central list holds: its spans, and its objects out. */
+typedef struct { uint64_t spans, objects; } central_counts;
+
+static central_counts central(unsigned c)
+{
+    central_counts k;
+    tri_central_get(c, &k.spans, &k.objects);
+    return k;
+}
+
 static uint64_t central_objects(unsigned c)
 {
-    uint64_t spans, objects;
-    tri_central_get(c, &spans, &objects);
-    return objects;
+    return central(c).objects;
 }
 
 /* Runs fn on a thread of its own (a fresh cache), or inline without threads. */
@@ -202,13 +210,6 @@ TEST(cache_class_stats)
     CHECK(st1.classes[31].objects == st0.classes[31].objects);
 }
 
-static uint64_t central_spans(unsigned c)
-{
-    uint64_t spans, objects;
-    tri_central_get(c, &spans, &objects);
-    return spans;
-}
-
 static uint64_t page_heap_hits(void)
 {
     return level_hits(TRI_LEVEL_PAGE_HEAP) + level_hits(TRI_LEVEL_OS);
@@ -227,14 +228,14 @@ TEST(central_reserve_follows_the_class_use)
     CHECK(tri_class_nelems(c) == 1); /* every free empties a span */
     tri_thread_flush();
     tri_release_idle_memory();
-    const uint64_t s0 = central_spans(c); /* other tests' objects */
+    const uint64_t s0 = central(c).spans; /* other tests' objects */
     for (int i = 0; i < N; i++)
         p[i] = tri_malloc(8192);
-    CHECK(central_spans(c) >= s0 + N);
+    CHECK(central(c).spans >= s0 + N);
     for (int i = 0; i < N / 2; i++)
         tri_free(p[i]);
     tri_thread_flush();
-    uint64_t kept = central_spans(c) - s0 - N / 2;
+    uint64_t kept = central(c).spans - s0 - N / 2;
 #if defined(__wasm__)
     CHECKF(kept == 1, "%llu empty spans kept", (unsigned long long)kept);
 #else
@@ -251,10 +252,10 @@ TEST(central_reserve_follows_the_class_use)
     for (int i = N / 2; i < N; i++)
         tri_free(p[i]);
     tri_thread_flush();
-    CHECKF(central_spans(c) <= s0 + 1, "%llu spans kept once the class is out of use",
-           (unsigned long long)(central_spans(c) - s0));
+    CHECKF(central(c).spans <= s0 + 1, "%llu spans kept once the class is out of use",
+           (unsigned long long)(central(c).spans - s0));
     tri_release_idle_memory();
-    CHECK(central_spans(c) == s0);
+    CHECK(central(c).spans == s0);
 }
 
 typedef struct { void **objs; unsigned n; outcome *o; } free_job;

@@ -122,6 +122,12 @@ static unsigned span_take(tri_span *s, void **top, unsigned n)
     return n - left;
 }
 
+static void reserve_take(tri_central *cen, tri_span *s)
+{
+    tri_list_unlink(&cen->reserve, s, link);
+    cen->nreserve--;
+}
+
 unsigned tri_central_refill(unsigned c, void **out, unsigned n, tri_span **owned, enum tri_level *level)
 {
     tri_central *cen = &centrals[c];
@@ -134,8 +140,7 @@ unsigned tri_central_refill(unsigned c, void **out, unsigned n, tri_span **owned
             if ((s = cen->partial.first)) {
                 tri_list_unlink(&cen->partial, s, link);
             } else if ((s = cen->reserve.first)) {
-                tri_list_unlink(&cen->reserve, s, link);
-                cen->nreserve--;
+                reserve_take(cen, s);
             } else {
                 if (got)
                     break; /* a short batch beats a new span */
@@ -181,8 +186,7 @@ static void file_empty(tri_central *cen, tri_span *s)
     give_back(cen, s);
     if (cen->nreserve && cen->nreserve * TRI_RESERVE_SHARE > in_use - 1) {
         tri_span *old = cen->reserve.last; /* the longest kept */
-        tri_list_unlink(&cen->reserve, old, link);
-        cen->nreserve--;
+        reserve_take(cen, old);
         give_back(cen, old);
     }
 }
@@ -256,12 +260,10 @@ void tri_central_flush(unsigned c, void *const *objs, unsigned n)
         tri_assert(s->nalloc == tri_bits_count(s->allocbits, 0, s->nelems));
         if (s->owned) /* its thread cache will allocate from it again */
             continue;
-        if (before == k) { /* empty now */
+        if (before == k || before == d.nelems) { /* empty now, or full until now */
             if (before != d.nelems) /* on the partial list until now */
                 tri_list_unlink(&cen->partial, s, link);
-            file_empty(cen, s);
-        } else if (before == d.nelems) { /* was full: on no list until now */
-            tri_list_push_front(&cen->partial, s, link);
+            file_span(cen, s);
         }
     }
     cen->nalloc -= n;
@@ -275,8 +277,7 @@ void tri_central_trim(void)
         tri_central *cen = &centrals[c];
         tri_lock_acquire(&cen->lock);
         for (tri_span *s; (s = cen->reserve.first);) {
-            tri_list_unlink(&cen->reserve, s, link);
-            cen->nreserve--;
+            reserve_take(cen, s);
             give_back(cen, s);
         }
         tri_lock_release(&cen->lock);

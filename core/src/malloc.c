@@ -104,10 +104,18 @@ static enum tri_ptr_kind check_pointer(const char *op, const void *p, const tri_
     }
 }
 
+/* A large object of malloc's came (objects 1), went (-1) or changed size
+ * (0) by bytes: the statistics, and its page map entry, which realloc
+ * reads (see TRI_PAGEINFO). Every path that does one does both. */
+static void large_changed(tri_span *s, int objects, int64_t bytes)
+{
+    tri_pageheap_count_large(objects, bytes);
+    tri_pagemap_mark_large(s, objects >= 0);
+}
+
 static void free_large(tri_span *s)
 {
-    tri_pagemap_mark_large(s, false);
-    tri_pageheap_count_large(-1, -(int64_t)(s->npages << TRI_PAGE_SHIFT));
+    large_changed(s, -1, -(int64_t)(s->npages << TRI_PAGE_SHIFT));
     tri_pageheap_free(s);
 }
 
@@ -137,8 +145,7 @@ static TRI_NOINLINE void *malloc_large(size_t size, uintptr_t align_pages)
         return NULL;
     }
     tri_count_level(level, 1); /* the page heap hands spans out as large objects */
-    tri_pageheap_count_large(1, (int64_t)(s->npages << TRI_PAGE_SHIFT));
-    tri_pagemap_mark_large(s, true);
+    large_changed(s, 1, (int64_t)(s->npages << TRI_PAGE_SHIFT));
     tri_asan_unpoison(s->base, size ? size : 1); /* free pages are poisoned, the tail stays so */
     return (void *)s->base;
 }
@@ -234,8 +241,7 @@ static TRI_NOINLINE void *realloc_slow(void *p, size_t size, unsigned c)
             return tri_asan_alloc(p, size, old);
         uintptr_t before = s->npages;
         if (tri_pageheap_resize(s, npages)) {
-            tri_pageheap_count_large(0, ((int64_t)npages - (int64_t)before) * (int64_t)TRI_PAGE_SIZE);
-            tri_pagemap_mark_large(s, true);
+            large_changed(s, 0, ((int64_t)npages - (int64_t)before) * (int64_t)TRI_PAGE_SIZE);
             return tri_asan_alloc(p, size, npages << TRI_PAGE_SHIFT);
         }
     }
