@@ -113,10 +113,10 @@ int main(void)
     printf("\n};\n\n");
 
     printf("/* { inverse of the odd part of the size mod 2^32, objects per span,\n"
-           " *   log2 of the power-of-two part, ceil(2^32 / size) } */\n");
+           " *   log2 of the power-of-two part } */\n");
     printf("const tri_class_div tri_class_divs[TRI_NUM_CLASSES] = {\n");
     for (int i = 0; i < n; i++) {
-        unsigned inv = 0, shift = 0, objects = 0, mul = 0;
+        unsigned inv = 0, shift = 0, objects = 0;
         if (i) {
             unsigned d = (unsigned)c[i].size;
             shift = (unsigned)__builtin_ctz(d);
@@ -125,11 +125,16 @@ int main(void)
             for (int k = 0; k < 5; k++)
                 inv *= 2u - d * inv;
             objects = (unsigned)(c[i].npages * PAGE_SIZE / c[i].size);
-            mul = (unsigned)(0xffffffffu / (unsigned)c[i].size + 1);
         }
-        printf("    {%uu, %u, %u, %uu},\n", inv, objects, shift, mul);
+        printf("    {%uu, %u, %u},\n", inv, objects, shift);
     }
     printf("};\n\n");
+
+    printf("/* ceil(2^32 / size) */\n");
+    printf("const uint32_t tri_class_floor_mul[TRI_NUM_CLASSES] = {");
+    for (int i = 0; i < n; i++)
+        element(i, 6, i ? (unsigned long)(0xffffffffu / (unsigned)c[i].size + 1) : 0ul);
+    printf("\n};\n\n");
 
     int entries = MAX_SMALL_SIZE / SMALL_SIZE_DIV + 1;
     printf("const uint8_t tri_size_to_class[%d] = {", entries);

@@ -154,7 +154,7 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
     g->tiny = tiny ? (uint8_t *)g->ptrbits : NULL;
     g->alloc = g->bits;
     g->mark = g->bits + words;
-    g->divmul = large ? 0 : tri_class_divs[spc >> 1].mul;
+    g->divmul = large ? 0 : tri_class_floor_mul[spc >> 1];
     g->scan_one_word = !large && !noscan && g->elemsize / TRI_WORD <= 64;
     s->gc = g;
     s->sizeclass = (uint8_t)(spc >> 1);

@@ -66,6 +66,8 @@ static inline void tri_lock_reset(tri_lock *l) { atomic_store_explicit(&l->state
 TRI_INTERNAL extern const uint32_t tri_class_size[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const uint8_t tri_class_npages[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const tri_class_div tri_class_divs[TRI_NUM_CLASSES];
+/* Floor division: (x * mul) >> 32 == x / size for any offset within a span. */
+TRI_INTERNAL extern const uint32_t tri_class_floor_mul[TRI_NUM_CLASSES];
 TRI_INTERNAL extern const uint8_t tri_size_to_class[TRI_SMALL_MAX / TRI_SMALL_SIZE_DIV + 1];
 /* Objects moved per exchange between a thread cache and a central list. */
 TRI_INTERNAL extern uint16_t tri_class_batch[TRI_NUM_CLASSES];
@@ -101,7 +103,7 @@ static inline uint32_t tri_offset_index(unsigned c, uint32_t off)
 /* The object index of byte offset off in a span of class c (floor). */
 static inline uint32_t tri_floor_index(unsigned c, uintptr_t off)
 {
-    return (uint32_t)(((uint64_t)off * tri_class_divs[c].mul) >> 32);
+    return (uint32_t)(((uint64_t)off * tri_class_floor_mul[c]) >> 32);
 }
 
 /* Likewise for an address in span s, against s's own object count (0 for

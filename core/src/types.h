@@ -106,8 +106,7 @@ typedef struct tri_class_div {
     uint32_t inv;
     uint16_t nelems;
     uint8_t shift;
-    uint32_t mul; /* floor division: (x * mul) >> 32 == x / size within a span */
-} tri_class_div;
+} tri_class_div; /* 8 bytes: free() finds a class's at one scaled index */
 
 /* --- locks ---------------------------------------------------------------- */
 
