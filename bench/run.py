@@ -10,6 +10,11 @@ the median peak RSS, ratios to mimalloc, and whether each goal is met:
   - faster than glibc on every workload
   - within 1.2x of mimalloc's time on each, and faster on at least one
   - peak RSS within 1.2x of mimalloc's
+  - behind no peer beyond noise: against the fastest other allocator on
+    each workload, tricolor is not slower in every round (each round runs
+    every allocator once, back to back, so a round's ratio sees one state of
+    the machine; losing all of 7 has a chance of 1 in 128 if the two were
+    equal)
 
 Also instruction counts from callgrind, exact and repeatable where time is
 not: for one malloc+free pair on the fast path, and for the whole of each
@@ -141,6 +146,21 @@ def run_measured(cmd, env, timeout=600):
         out.seek(0)
         err.seek(0)
         return proc.returncode, out.read(), err.read(), usage.ru_minflt, usage.ru_stime
+
+
+def against_best_peer(rounds_by_name):
+    """Tricolor against the fastest other allocator (by best time), round by
+    round: (peer, per-round ratios sorted, rounds tricolor was slower in,
+    verdict). A round runs every allocator once, back to back, so its ratio
+    compares the two under one state of the machine; a verdict other than
+    "within noise" needs every round to agree (a sign test: by chance, 1 in
+    2^rounds)."""
+    peer = min((n for n in rounds_by_name if n != "tricolor"), key=lambda n: min(rounds_by_name[n]))
+    ratios = sorted(t / p for t, p in zip(rounds_by_name["tricolor"], rounds_by_name[peer]))
+    slower = sum(q > 1 for q in ratios)
+    verdict = ("behind beyond noise" if slower == len(ratios) else
+               "ahead beyond noise" if slower == 0 else "within noise")
+    return peer, ratios, slower, verdict
 
 
 def run_once(workload, threads, scale, preload):
@@ -725,6 +745,7 @@ def main():
     workloads = [w for w in WORKLOADS if not args.only or w[0] in args.only]
 
     results = {}  # (workload, allocator) -> (best secs, median rss kib)
+    rounds = {}  # (workload, allocator) -> seconds of each round, in round order
     paging = {}  # (workload, allocator) -> (median minor faults, median system seconds)
     started = time.time()
     for workload, threads in workloads:
@@ -746,6 +767,7 @@ def main():
             raise RuntimeError(f"{workload}: allocators disagree on the checksum: {checksums}")
         for name, _ in allocators:
             results[(workload, name)] = (min(times[name]), statistics.median(rss[name]))
+            rounds[(workload, name)] = times[name]
             paging[(workload, name)] = (statistics.median(faults[name]), statistics.median(system[name]))
         line = "  ".join(f"{n} {results[(workload, n)][0]:.3f}s" for n, _ in allocators)
         print(f"{workload:9} {line}", flush=True)
@@ -814,6 +836,22 @@ def main():
                   f" | {f['tricolor'] / max(best_f, 1):.2f} | {st['tricolor'] / max(best_s, 0.01):.2f} |")
     md.append("\n(ratios: tricolor / the best of the others.)")
     md.append("")
+    md.append("Against the fastest other allocator of each workload, round by round: each round runs every "
+              "allocator once, back to back, so a round's ratio (tricolor's time / the peer's) compares them "
+              "under one state of the machine. The spread of those ratios is this run's noise; \"beyond "
+              f"noise\" means every one of the {args.reps} rounds agrees (by chance: 1 in {2 ** args.reps}).\n")
+    md.append("| workload | fastest peer | best-time ratio | round ratios: median (lowest - highest) | "
+              "rounds tricolor was slower | verdict |")
+    md.append("|---|---|---:|---:|---:|---|")
+    behind = []
+    for workload, threads in workloads:
+        peer, ratios, slower, verdict = against_best_peer({n: rounds[(workload, n)] for n in names})
+        best_ratio = results[(workload, "tricolor")][0] / results[(workload, peer)][0]
+        md.append(f"| {workload} | {peer} | {best_ratio:.2f} | {statistics.median(ratios):.2f} "
+                  f"({ratios[0]:.2f} - {ratios[-1]:.2f}) | {slower} of {len(ratios)} | {verdict} |")
+        if verdict == "behind beyond noise":
+            behind.append(f"{workload} ({peer}, {statistics.median(ratios):.2f}x)")
+    md.append("")
     md.append("Goals:")
     for goal, misses in goals.items():
         if goal == "faster than mimalloc":
@@ -821,6 +859,8 @@ def main():
                       (f"met ({', '.join(misses)})" if misses else "**missed**"))
         else:
             md.append(f"- {goal}: " + ("met on every workload" if not misses else f"**missed** on {', '.join(misses)}"))
+    md.append("- behind no peer beyond noise: " + ("met on every workload" if not behind else
+                                                  f"**missed** on {', '.join(behind)}"))
     if counted:
         md.append("")
         md.append(f"Instructions for a whole single-threaded workload at scale {CALLGRIND_SCALE} "

@@ -56,7 +56,7 @@ pin() {
 preload=$PWD/$build/libtricolor-preload.so
 pair=$(per_unit 1000 LD_PRELOAD="$preload" "$build/bench-fastpath" 1000 32 -- \
     LD_PRELOAD="$preload" "$build/bench-fastpath" 2000 32)
-pin malloc_free_pair "$pair" 70
+pin malloc_free_pair "$pair" 68
 
 alloc=$(per_unit $((1 << 18)) TRI_GCPROCS=0 "$build/bench-gc-tricolor" allocs tricolor 18 -- \
     TRI_GCPROCS=0 "$build/bench-gc-tricolor" allocs tricolor 19)
