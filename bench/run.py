@@ -372,7 +372,7 @@ def wasm_bench(reps, scale):
               f"{max(2, reps // 2)} runs each, not interleaved.\n")
     md.append("| workload | WASI / native | Emscripten / native |")
     md.append("|---|---:|---:|")
-    near = []  # (what, ratio) over NATIVE_TIME_GOAL
+    near = []  # what is over NATIVE_TIME_GOAL, as "workload target (ratio)"
 
     def against_native(workload, label):
         best = results[(workload, label)][0] / results[(workload, "native tricolor")][0]

@@ -106,7 +106,9 @@ typedef struct tri_class_div {
     uint32_t inv;
     uint16_t nelems;
     uint8_t shift;
-} tri_class_div; /* 8 bytes: free() finds a class's at one scaled index */
+} tri_class_div;
+/* free() finds a class's record at one scaled index: keep it 8 bytes. */
+_Static_assert(sizeof(tri_class_div) == 8, "tri_class_div is indexed by free()'s fast path");
 
 /* --- locks ---------------------------------------------------------------- */
 
