@@ -299,3 +299,83 @@ TEST(cache_slow_start_for_threads_that_only_free)
     on_fresh_thread(free_only, &j);
     CHECKF(o.ok, "%s", o.why);
 }
+
+#if TH_HAVE_THREADS
+#include <stdatomic.h>
+#include <unistd.h>
+
+/* Batches grow where threads meet: a thread that waits for a central list's
+ * lock held by another doubles its batches (all of its classes), up to each
+ * class's most; a thread that meets nobody keeps the class's batch. The
+ * main thread holds every central lock (as fork does) while the other one
+ * refills, three times over. */
+enum { MEET_ROUNDS = 3 };
+typedef struct {
+    _Atomic int alone_done; /* the other thread has refilled and flushed alone */
+    _Atomic int phase; /* odd: the main thread holds the locks for round phase / 2 */
+    unsigned c, other;
+    uint16_t alone, grown[MEET_ROUNDS], other_grown;
+    bool at_most;
+} meeting;
+
+static void *refill_where_locked(void *arg)
+{
+    meeting *m = arg;
+    const size_t size = tri_class_size[m->c];
+    static void *objs[2048];
+    unsigned n = 0;
+    /* Alone first: refills and flushes with nobody holding the lock. */
+    for (int i = 0; i < 20; i++) {
+        for (unsigned k = 0; k < 300; k++)
+            objs[k] = tri_malloc(size);
+        for (unsigned k = 0; k < 300; k++)
+            tri_free(objs[k]);
+    }
+    m->alone = tri_tls_tcache->batch[m->c];
+    atomic_store(&m->alone_done, 1);
+    for (int round = 0; round < MEET_ROUNDS; round++) {
+        tri_bin *b = &tri_tls_tcache->bins[m->c];
+        while (b->cur != b->lo && n < 2048) /* empty the stack: the next malloc refills */
+            objs[n++] = tri_malloc(size);
+        while (atomic_load(&m->phase) != 2 * round + 1)
+            sched_yield();
+        if (n < 2048)
+            objs[n++] = tri_malloc(size); /* waits for the lock */
+        m->grown[round] = tri_tls_tcache->batch[m->c];
+        atomic_store(&m->phase, 2 * round + 2);
+    }
+    m->other_grown = tri_tls_tcache->batch[m->other];
+    m->at_most = tri_tls_tcache->batches_at_most;
+    while (n)
+        tri_free(objs[--n]);
+    return NULL;
+}
+
+TEST(cache_batches_grow_where_threads_meet)
+{
+    tri_ensure_init();
+    meeting m = {.c = 20, .other = 30}; /* 352 and 1024-byte objects */
+    unsigned base = tri_class_batch[m.c], most = base;
+    for (unsigned k = base; k < 128 && (k + 1) * tri_class_size[m.c] <= 65536; k++)
+        most = k + 1;
+    pthread_t t;
+    pthread_create(&t, NULL, refill_where_locked, &m);
+    while (!atomic_load(&m.alone_done))
+        sched_yield();
+    for (int round = 0; round < MEET_ROUNDS; round++) {
+        tri_central_lock_all();
+        atomic_store(&m.phase, 2 * round + 1);
+        usleep(50000); /* the other thread reaches the lock and waits */
+        tri_central_unlock_all(false);
+        while (atomic_load(&m.phase) != 2 * round + 2)
+            sched_yield();
+    }
+    pthread_join(t, NULL);
+    CHECKF(m.alone == base, "a thread alone changed its batch: %u, the class's %u", m.alone, base);
+    CHECKF(m.grown[0] == 2 * base, "after one wait the batch is %u, not %u", m.grown[0], 2 * base);
+    CHECKF(m.grown[MEET_ROUNDS - 1] == most && m.at_most, "after %d waits the batch is %u, its most %u",
+           MEET_ROUNDS, m.grown[MEET_ROUNDS - 1], most);
+    CHECKF(m.other_grown > tri_class_batch[m.other], "class %u's batch stayed at %u", m.other, m.other_grown);
+}
+#endif
+

@@ -43,6 +43,11 @@ TRI_INTERNAL TRI_COLD void tri_fatal(const char *what) __attribute__((noreturn))
 
 /* --- locks -------------------------------------------------------------------- */
 
+/* Times this thread found a lock held by another: a thread cache's slow
+ * path compares it before and after an exchange with a central list, to
+ * come less often where threads meet (threadcache.c). */
+extern __thread unsigned tri_tls_lock_waits __attribute__((tls_model("initial-exec"))) TRI_INTERNAL;
+
 static inline void tri_lock_acquire(tri_lock *l)
 {
     int expected = 0;
@@ -50,6 +55,7 @@ static inline void tri_lock_acquire(tri_lock *l)
                                                        memory_order_acquire,
                                                        memory_order_relaxed)))
         return;
+    tri_tls_lock_waits++;
     tri_lock_wait(l);
 }
 

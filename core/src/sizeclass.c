@@ -18,7 +18,8 @@ void tri_sizeclass_init(void)
 {
     /* A batch is about 16 KiB of objects, between 2 and 128 of them: enough
      * that a central lock is taken rarely, few enough that a thread does
-     * not hoard memory. */
+     * not hoard memory. A thread that meets others at the locks takes
+     * larger ones (threadcache.c). */
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
         unsigned n = 16384u / tri_class_size[c];
         tri_class_batch[c] = (uint16_t)(n < 2 ? 2 : n > 128 ? 128 : n);

@@ -221,6 +221,8 @@ typedef struct tri_tcache {
     _Atomic uint64_t pub_mallocs[TRI_NUM_CLASSES];
     uint64_t mallocs[TRI_NUM_CLASSES]; /* owner's running totals of pub_mallocs */
     tri_span *owned[TRI_NUM_CLASSES];  /* the span each class refills from */
+    uint16_t batch[TRI_NUM_CLASSES];   /* objects a refill or flush moves: see threadcache.c */
+    bool batches_at_most;              /* every batch has grown as far as it may */
     TRI_LINK(struct tri_tcache) link; /* registry of live caches */
 } tri_tcache;
 
