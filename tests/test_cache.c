@@ -305,16 +305,17 @@ TEST(cache_slow_start_for_threads_that_only_free)
 #include <unistd.h>
 
 /* Batches grow where threads meet: a thread that waits for a central list's
- * lock held by another doubles its batches (all of its classes), up to each
- * class's most; a thread that meets nobody keeps the class's batch. The
- * main thread holds every central lock (as fork does) while the other one
- * refills, three times over. */
+ * lock held by another doubles its batches of the classes of 1 KiB and up
+ * (all of them, not only the class that waited), to at most 64 KiB of
+ * objects; the smaller classes and a thread that meets nobody keep the
+ * classes' batches. The main thread holds every central lock (as fork
+ * does) while the other one refills, three times over. */
 enum { MEET_ROUNDS = 3 };
 typedef struct {
     _Atomic int alone_done; /* the other thread has refilled and flushed alone */
     _Atomic int phase; /* odd: the main thread holds the locks for round phase / 2 */
-    unsigned c, other;
-    uint16_t alone, grown[MEET_ROUNDS], other_grown;
+    unsigned c, other, small;
+    uint16_t alone, grown[MEET_ROUNDS], other_grown, small_kept;
     bool at_most;
 } meeting;
 
@@ -345,6 +346,7 @@ static void *refill_where_locked(void *arg)
         atomic_store(&m->phase, 2 * round + 2);
     }
     m->other_grown = tri_tls_tcache->batch[m->other];
+    m->small_kept = tri_tls_tcache->batch[m->small];
     m->at_most = tri_tls_tcache->batches_at_most;
     while (n)
         tri_free(objs[--n]);
@@ -354,10 +356,9 @@ static void *refill_where_locked(void *arg)
 TEST(cache_batches_grow_where_threads_meet)
 {
     tri_ensure_init();
-    meeting m = {.c = 20, .other = 30}; /* 352 and 1024-byte objects */
-    unsigned base = tri_class_batch[m.c], most = base;
-    for (unsigned k = base; k < 128 && (k + 1) * tri_class_size[m.c] <= 65536; k++)
-        most = k + 1;
+    meeting m = {.c = 31, .other = 43, .small = 20}; /* 1024, 4096 and 352-byte objects */
+    CHECK(tri_class_size[m.c] == 1024 && tri_class_size[m.other] == 4096 && tri_class_size[m.small] == 352);
+    unsigned base = tri_class_batch[m.c], most = 65536 / tri_class_size[m.c];
     pthread_t t;
     pthread_create(&t, NULL, refill_where_locked, &m);
     while (!atomic_load(&m.alone_done))
@@ -376,6 +377,8 @@ TEST(cache_batches_grow_where_threads_meet)
     CHECKF(m.grown[MEET_ROUNDS - 1] == most && m.at_most, "after %d waits the batch is %u, its most %u",
            MEET_ROUNDS, m.grown[MEET_ROUNDS - 1], most);
     CHECKF(m.other_grown > tri_class_batch[m.other], "class %u's batch stayed at %u", m.other, m.other_grown);
+    CHECKF(m.small_kept == tri_class_batch[m.small], "class %u's batch (352-byte objects) grew to %u", m.small,
+           m.small_kept);
 }
 #endif
 

@@ -18,17 +18,20 @@
  * Batches grow where threads meet. A batch starts at the class's (about
  * 16 KiB of objects, sizeclass.c). When a refill or flush has to wait for
  * a lock another thread holds (the central list's, or the page heap's
- * behind it), every batch of this thread doubles, up to TRI_BATCH_MAX_BYTES
- * of objects and 128 objects a class. A stack's level wanders like a
- * random walk between empty and full, so each doubling makes its exchanges
- * about a quarter as frequent. The classes of 1 KiB and up are where
- * threads meet: a few objects a span, batches of 2 to 16, an exchange every
- * few mallocs. All classes grow on one wait rather than the class that
- * waited: waits are rare events for any one class (growing only that one
- * took churn-mt 3% where growing all took 6%). A thread that never waits
- * keeps the classes' batches and their memory: a program of one thread,
- * WebAssembly included, caches what it did before; a thread that waits
- * holds at most 128 KiB a class.
+ * behind it), its batches of the classes of TRI_BATCH_GROW_FROM bytes and
+ * up double, to at most TRI_BATCH_MAX_BYTES of objects a class. A stack's
+ * level wanders like a random walk between empty and full, so each
+ * doubling makes its exchanges about a quarter as frequent. Those classes
+ * are where threads meet: a few objects a span, batches of 2 to 16, an
+ * exchange every few mallocs. Below them batches hold 16 to 128 objects
+ * already (in churn-mt, 64 KiB batches for the smaller classes alone gained
+ * nothing, for the larger ones alone all of it), and each stack's slots
+ * are touched when a thread starts, so they stay as they were. All of them
+ * grow on one wait rather than the class that waited: waits are rare for
+ * any one class (growing only that one took churn-mt 3% where growing all
+ * took 6%). A thread that never waits keeps the classes' batches and their
+ * memory: a program of one thread, WebAssembly included, caches what it
+ * did before; a thread that waits holds at most 128 KiB a class.
  *
  * Life cycle. A thread starts on `tcache_empty`, whose stacks are empty and
  * full at once, so its first malloc or free lands here and builds the
@@ -71,6 +74,7 @@ static struct {
 #else
 #define TRI_BATCH_MAX_BYTES 65536
 #endif
+#define TRI_BATCH_GROW_FROM 1024 /* object size from which batches grow */
 
 static uint16_t class_capacity[TRI_NUM_CLASSES]; /* stack slots: two of the largest batches */
 
@@ -315,8 +319,7 @@ void tri_tcache_init(void)
 {
     size_t slots = 0;
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
-        unsigned most = TRI_BATCH_MAX_BYTES / tri_class_size[c];
-        most = most > 128 ? 128 : most;
+        unsigned most = tri_class_size[c] < TRI_BATCH_GROW_FROM ? 0 : TRI_BATCH_MAX_BYTES / tri_class_size[c];
         class_capacity[c] = (uint16_t)(2 * (most > tri_class_batch[c] ? most : tri_class_batch[c]));
         slots += 1u + class_capacity[c];
     }
