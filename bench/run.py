@@ -332,13 +332,12 @@ def wasm_bench(reps, scale):
 
     gc_rows = []
     for bench, extra in (("gcbench", []), ("binarytrees", ["-d", "18"])):
-        best = {}
-        for label, cmd, env in WASM_CLI:
-            runs = []
-            for _ in range(max(2, reps // 2)):
+        runs = {label: [] for label, _, _ in WASM_CLI}
+        for rep in range(reps):  # interleaved, as the workloads are
+            for label, cmd, env in rotated(WASM_CLI, rep):
                 line = run_cmd(cmd + ["bench", bench] + extra, env).split("\n")[0]
-                runs.append((float(line.split(": ", 1)[1].split()[0]), line))
-            best[label] = min(runs)
+                runs[label].append((float(line.split(": ", 1)[1].split()[0]), line))
+        best = {label: min(r) for label, r in runs.items()}
         gc_rows.append((bench + (" (depth 18)" if extra else ""), best))
         print(f"{bench:11} " + "  ".join(f"{l} {best[l][0]:.3f}s" for l, _, _ in WASM_CLI), flush=True)
 
@@ -369,7 +368,7 @@ def wasm_bench(reps, scale):
     md.append(f"tricolor in wasm against native tricolor (time ratio of the best runs; lower is better). For the "
               f"workloads, in brackets: the ratios round by round (every build runs once a round, back to "
               f"back), median and lowest - highest, this run's noise. The collector's rows are best of "
-              f"{max(2, reps // 2)} runs each, not interleaved.\n")
+              f"{reps} runs each, interleaved the same way.\n")
     md.append("| workload | WASI / native | Emscripten / native |")
     md.append("|---|---:|---:|")
     near = []  # what is over NATIVE_TIME_GOAL, as "workload target (ratio)"
