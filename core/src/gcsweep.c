@@ -124,9 +124,12 @@ tri_gcspan *tri_gc_span_new(tri_gc_heap *h, unsigned spc, uintptr_t npages, size
      * the slot it overwrites): one fault a page and no other core's TLB
      * flushed. Not a large object without pointers: no barrier reads it,
      * and a buffer the program fills only in part stays unbacked. */
-    if (s->zeroed && !(large && (spc & 1)))
+    bool pointer_free = spc & 1; /* the span class's noscan bit (a large object's whole span class) */
+    if (s->zeroed && !(large && pointer_free))
         tri_prim_prefault((void *)s->base, npages << TRI_PAGE_SHIFT);
-    bool noscan = large ? false : (spc & 1);
+    /* A small span's objects hold no pointers; a large object's caller sets
+     * g->noscan once it knows the object (alloc_large). */
+    bool noscan = !large && pointer_free;
     size_t words = (nelems + 63) / 64;
     size_t ptrwords = (noscan || large) ? 0 : ((npages << TRI_PAGE_SHIFT) / TRI_WORD + 63) / 64;
     bool tiny = !large && spc == TRI_GC_TINY_SPC; /* may hold tiny blocks: a count per block */
