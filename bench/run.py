@@ -148,6 +148,12 @@ def run_measured(cmd, env, timeout=600):
         return proc.returncode, out.read(), err.read(), usage.ru_minflt, usage.ru_stime
 
 
+def round_ratios(mine, theirs):
+    """The ratios of two contenders' times round by round (each round runs
+    every contender once, back to back), sorted."""
+    return sorted(a / b for a, b in zip(mine, theirs))
+
+
 def against_best_peer(rounds_by_name):
     """Tricolor against the fastest other allocator (by best time), round by
     round: (peer, per-round ratios sorted, rounds tricolor was slower in,
@@ -156,7 +162,7 @@ def against_best_peer(rounds_by_name):
     "within noise" needs every round to agree (a sign test: by chance, 1 in
     2^rounds)."""
     peer = min((n for n in rounds_by_name if n != "tricolor"), key=lambda n: min(rounds_by_name[n]))
-    ratios = sorted(t / p for t, p in zip(rounds_by_name["tricolor"], rounds_by_name[peer]))
+    ratios = round_ratios(rounds_by_name["tricolor"], rounds_by_name[peer])
     slower = sum(q > 1 for q in ratios)
     verdict = ("behind beyond noise" if slower == len(ratios) else
                "ahead beyond noise" if slower == 0 else "within noise")
@@ -375,7 +381,7 @@ def wasm_bench(reps, scale):
 
     def against_native(workload, label):
         best = results[(workload, label)][0] / results[(workload, "native tricolor")][0]
-        per = sorted(w / n for w, n in zip(rounds[(workload, label)], rounds[(workload, "native tricolor")]))
+        per = round_ratios(rounds[(workload, label)], rounds[(workload, "native tricolor")])
         if best > NATIVE_TIME_GOAL:
             near.append(f"{workload} {label.split()[0]} ({best:.2f}x)")
         return f"{best:.2f} ({statistics.median(per):.2f}, {per[0]:.2f} - {per[-1]:.2f})"

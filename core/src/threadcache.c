@@ -197,12 +197,13 @@ static void *malloc_direct(unsigned c)
     return p;
 }
 
-/* This thread waited for a lock held by another during an exchange with a
- * central list: each of its batches doubles, up to the class's most (see
- * the top of the file), and each stack's capacity with it. */
-static void batches_grow(tri_tcache *tc)
+/* After an exchange with a central list that began when this thread's
+ * lock-wait count was waits: if it waited for a lock held by another, each
+ * of its batches doubles, up to the class's most (see the top of the
+ * file), and each stack's capacity with it. */
+static void batches_grow_if_waited(tri_tcache *tc, unsigned waits)
 {
-    if (tc->batches_at_most)
+    if (tri_tls_lock_waits == waits || tc->batches_at_most)
         return;
     bool more = false;
     for (unsigned c = 1; c < TRI_NUM_CLASSES; c++) {
@@ -236,8 +237,7 @@ void *tri_tcache_malloc_slow(unsigned c)
     b->cur = b->lo + n - 1;
     if ((unsigned)(b->hi - b->lo) < 2u * tc->batch[c])
         b->hi += tc->batch[c]; /* this thread allocates here: let it hold more */
-    if (tri_tls_lock_waits != waits)
-        batches_grow(tc);
+    batches_grow_if_waited(tc, waits);
     tc->mallocs[c]++;
     tri_count_level(level, 1);
     publish_bin(tc, c);
@@ -263,8 +263,7 @@ void tri_tcache_free_slow(void *p, unsigned c)
         tri_central_flush(c, b->lo, n);
         memmove(b->lo, b->lo + n, (size_t)(b->cur - b->lo - n) * sizeof(void *));
         b->cur -= n;
-        if (tri_tls_lock_waits != waits)
-            batches_grow(tc);
+        batches_grow_if_waited(tc, waits);
     }
     *b->cur++ = p;
     publish_bin(tc, c);
