@@ -2,7 +2,9 @@
  * bench-workloads: runs one workload of workloads/alloc.c against whatever
  * malloc the process has (the C library's, or another allocator's through
  * LD_PRELOAD) and prints one line:
- *   name threads seconds peak_rss_kib ops checksum errors
+ *   name threads seconds peak_rss_kib ops checksum errors live_peak_kib
+ * live_peak_kib: the most the workload held at once, as it asked for it
+ * (0 where a workload does not count it; see wl_result.live).
  * In WebAssembly the timed run comes after a warm-up run (below).
  */
 #include <stdio.h>
@@ -34,7 +36,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-workloads: threads must be 1..1024 and scale in (0, 1000]\n");
         return 2;
     }
-    wl_result r = {0, 0, 0};
+    wl_result r = {0};
 #ifdef __wasm__
     /* A warm-up at 1/50 scale first, in WebAssembly: V8 runs a function in
      * its baseline tier (Liftoff) until it has run a while, and then only
@@ -43,14 +45,20 @@ int main(int argc, char **argv)
      * baseline code to the end, whichever allocator is linked. */
     {
         wl_params warm = {p.threads, p.scale / 50};
-        wl_result ignored = {0, 0, 0};
+        wl_result ignored = {0};
         w->run(&warm, &ignored);
     }
 #endif
     double t0 = wl_now();
     w->run(&p, &r);
     double t = wl_now() - t0;
-    printf("%s %d %.4f %ld %llu %llu %d\n", w->name, p.threads, t, wl_peak_rss_kib(),
-           (unsigned long long)r.ops, (unsigned long long)r.checksum, r.errors);
+    if (r.live) { /* the count is the workload's own: wrong, if it does not return to 0 */
+        fprintf(stderr, "bench-workloads: %s still holds %llu bytes by its own count\n", w->name,
+                (unsigned long long)r.live);
+        return 1;
+    }
+    printf("%s %d %.4f %ld %llu %llu %d %llu\n", w->name, p.threads, t, wl_peak_rss_kib(),
+           (unsigned long long)r.ops, (unsigned long long)r.checksum, r.errors,
+           (unsigned long long)((r.live_peak + 1023) / 1024));
     return r.errors ? 1 : 0;
 }

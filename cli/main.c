@@ -224,7 +224,7 @@ static int trace_info(const char *path)
 
 static int run(const wl_workload *w, const wl_params *p, int quiet)
 {
-    wl_result r = {0, 0, 0};
+    wl_result r = {0};
     double t0 = wl_now();
     w->run(p, &r);
     double t = wl_now() - t0;

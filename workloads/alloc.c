@@ -132,6 +132,15 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+/* The workload now holds `more` bytes more and `less` fewer (see
+ * wl_result.live). */
+static void held(wl_result *r, size_t more, size_t less)
+{
+    r->live = r->live + more - less;
+    if (r->live > r->live_peak)
+        r->live_peak = r->live;
+}
+
 /* --- churn ------------------------------------------------------------------ */
 
 enum { CHURN_SLOTS = 10000 };
@@ -139,6 +148,7 @@ enum { CHURN_SLOTS = 10000 };
 static void churn_thread(uint64_t seed, uint64_t ops, wl_result *r)
 {
     slot *s = xmalloc(sizeof(slot) * CHURN_SLOTS);
+    held(r, sizeof(slot) * CHURN_SLOTS, 0);
     memset(s, 0, sizeof(slot) * CHURN_SLOTS);
     uint64_t rng = rng_seed(seed);
     for (uint64_t i = 0; i < ops; i++) {
@@ -147,10 +157,12 @@ static void churn_thread(uint64_t seed, uint64_t ops, wl_result *r)
         if (k->p) {
             r->errors += !stamped(k->p, k->size, k->tag);
             wl_free(k->p);
+            held(r, 0, k->size);
         }
         k->size = (uint32_t)churn_size(rng_next(&rng));
         k->tag = (uint32_t)x;
         k->p = xmalloc(k->size);
+        held(r, k->size, 0);
         stamp(k->p, k->size, k->tag);
         r->checksum += k->size;
     }
@@ -158,8 +170,10 @@ static void churn_thread(uint64_t seed, uint64_t ops, wl_result *r)
         if (s[i].p) {
             r->errors += !stamped(s[i].p, s[i].size, s[i].tag);
             wl_free(s[i].p);
+            held(r, 0, s[i].size);
         }
     wl_free(s);
+    held(r, 0, sizeof(slot) * CHURN_SLOTS);
     r->ops += ops;
 }
 
@@ -470,6 +484,7 @@ static void run_realloc(const wl_params *p, wl_result *r)
     enum { BUFS = 1000 };
     typedef struct { unsigned char *p; size_t size, limit; uint64_t id; } buf;
     buf *b = xmalloc(sizeof(buf) * BUFS);
+    held(r, sizeof(buf) * BUFS, 0);
     memset(b, 0, sizeof(buf) * BUFS);
     uint64_t rng = rng_seed(7), next_id = 0, ops = scaled(p->scale, 4000000);
     for (uint64_t i = 0; i < ops; i++) {
@@ -483,6 +498,7 @@ static void run_realloc(const wl_params *p, wl_result *r)
                         break;
                     }
                 wl_free(k->p);
+                held(r, 0, k->size);
             }
             k->p = NULL;
             k->size = 0;
@@ -495,13 +511,17 @@ static void run_realloc(const wl_params *p, wl_result *r)
             abort();
         for (size_t j = k->size; j < k->size + add; j++)
             q[j] = grow_byte(j, k->id);
+        held(r, add, 0);
         k->p = q;
         k->size += add;
         r->checksum += add;
     }
-    for (int i = 0; i < BUFS; i++)
+    for (int i = 0; i < BUFS; i++) {
         wl_free(b[i].p);
+        held(r, 0, b[i].size);
+    }
     wl_free(b);
+    held(r, 0, sizeof(buf) * BUFS);
     r->ops += ops;
 }
 
@@ -511,17 +531,20 @@ static void run_bigset(const wl_params *p, wl_result *r)
 {
     uint64_t n = scaled(p->scale, 3000000), rng = rng_seed(3);
     slot *s = xmalloc(sizeof(slot) * n);
+    held(r, sizeof(slot) * n, 0);
     for (uint64_t i = 0; i < n; i++) {
         uint64_t x = rng_next(&rng);
         s[i].size = (uint32_t)(16 + x % 241);
         s[i].tag = (uint32_t)(x >> 32);
         s[i].p = xmalloc(s[i].size);
+        held(r, s[i].size, 0);
         stamp(s[i].p, s[i].size, s[i].tag);
     }
     for (uint64_t i = 0; i < n; i++)
         if (rng_next(&rng) & 1) {
             r->errors += !stamped(s[i].p, s[i].size, s[i].tag);
             wl_free(s[i].p);
+            held(r, 0, s[i].size);
             s[i].p = NULL;
         }
     for (uint64_t i = 0; i < n; i++)
@@ -530,14 +553,17 @@ static void run_bigset(const wl_params *p, wl_result *r)
             s[i].size = (uint32_t)(32 + x % 481);
             s[i].tag = (uint32_t)(x >> 32);
             s[i].p = xmalloc(s[i].size);
+            held(r, s[i].size, 0);
             stamp(s[i].p, s[i].size, s[i].tag);
         }
     for (uint64_t i = 0; i < n; i++) {
         r->errors += !stamped(s[i].p, s[i].size, s[i].tag);
         r->checksum += s[i].size;
         wl_free(s[i].p);
+        held(r, 0, s[i].size);
     }
     wl_free(s);
+    held(r, 0, sizeof(slot) * n);
     r->ops += n * 3 / 2;
 }
 
@@ -564,14 +590,18 @@ static void run_largeblocks(const wl_params *p, wl_result *r)
         if (k->p) {
             r->errors += ((unsigned char *)k->p)[k->size - 1] != (unsigned char)k->tag;
             wl_free(k->p);
+            held(r, 0, k->size);
         }
         k->size = (uint32_t)((64u << 10) + (x >> 20) % ((4u << 20) - (64u << 10) + 1));
         k->tag = (uint32_t)(x >> 8);
         k->p = xmalloc(k->size);
+        held(r, k->size, 0);
         r->checksum += touch_pages(k->p, k->size, k->tag) + k->size;
     }
-    for (int i = 0; i < WINDOW; i++)
+    for (int i = 0; i < WINDOW; i++) {
         wl_free(s[i].p);
+        held(r, 0, s[i].size);
+    }
     r->ops += ops;
 }
 
@@ -586,17 +616,21 @@ static void run_malloc_large(const wl_params *p, wl_result *r)
         if (k->p) {
             r->errors += ((unsigned char *)k->p)[k->size / 2] != (unsigned char)k->tag;
             wl_free(k->p);
+            held(r, 0, k->size);
         }
         k->size = (uint32_t)((5u << 20) + (x >> 24) % ((20u << 20) + 1));
         k->tag = (uint32_t)(x >> 8) | 1;
         k->p = xmalloc(k->size);
+        held(r, k->size, 0);
         /* Not zeros: a compiler would make malloc and memset(0) one calloc,
          * which fresh pages satisfy without a write. */
         memset(k->p, (int)(k->tag & 0xff), k->size);
         r->checksum += k->size;
     }
-    for (int i = 0; i < BUFFERS; i++)
+    for (int i = 0; i < BUFFERS; i++) {
         wl_free(s[i].p);
+        held(r, 0, s[i].size);
+    }
     r->ops += ops;
 }
 

@@ -20,6 +20,12 @@ typedef struct wl_result {
     uint64_t ops;      /* allocations performed */
     uint64_t checksum; /* deterministic for given parameters */
     int errors;        /* content checks that failed */
+    /* Bytes the workload holds, counted as it asked for them (before any
+     * allocator rounds them up), and their peak: the least memory any
+     * allocator could have needed. Counted by the workloads of one thread
+     * that know every object's size (churn, realloc, bigset, largeblocks,
+     * malloc-large); 0 elsewhere. live is 0 again when a workload ends. */
+    uint64_t live, live_peak;
 } wl_result;
 
 typedef struct wl_workload {
