@@ -389,7 +389,7 @@ def wasm_bench(reps, scale):
               "whose pointers are half the size: " + ", ".join(
                   f"{w} {live[(w, 'native tricolor')] / 1024:.1f} / {live[(w, 'WASI tricolor')] / 1024:.1f}"
                   for w in WASM_WORKLOADS) + ".\n")
-    md.append("| workload | " + " | ".join(labels) + " |")
+    md.append("| memory / live data | " + " | ".join(labels) + " |")
     md.append("|---|" + "---:|" * len(labels))
     for workload in WASM_WORKLOADS:
         md.append(f"| {workload} | " + over_live((results[(workload, l)][1], live[(workload, l)]) for l in labels) + " |")
