@@ -169,15 +169,29 @@ def against_best_peer(rounds_by_name):
     return peer, ratios, slower, verdict
 
 
+def workload_line(stdout):
+    """bench-workloads' line (bench/bench.c), natively or in wasm: (seconds,
+    peak memory KiB, checksum, live data peak KiB)."""
+    name, thr, secs, peak_kib, ops, checksum, errors, live_kib = stdout.split()
+    return float(secs), int(peak_kib), int(checksum), int(live_kib)
+
+
+def agreed(values, what):
+    """The one value every run gave (a checksum, the live data's peak), or an
+    error saying who disagrees on what."""
+    if len(set(values)) != 1:
+        raise RuntimeError(f"{what}: {sorted(set(values))}")
+    return values[0]
+
+
 def run_once(workload, threads, scale, preload):
-    """One run of a workload: (seconds, peak RSS KiB, checksum, minor faults,
-    system seconds, live data peak KiB)."""
+    """One run of a workload: (seconds, peak RSS KiB, checksum, live data
+    peak KiB, minor faults, system seconds)."""
     rc, stdout, stderr, faults, sys_secs = run_measured(
         [os.path.join(BUILD, "bench-workloads"), workload, str(threads), str(scale)], bench_env(preload))
     if rc != 0:
         raise RuntimeError(f"{workload} failed under {preload or 'glibc'}: {stderr.strip()}")
-    name, thr, secs, rss_kib, ops, checksum, errors, live_kib = stdout.split()
-    return float(secs), int(rss_kib), int(checksum), faults, sys_secs, int(live_kib)
+    return workload_line(stdout) + (faults, sys_secs)
 
 
 def over_live(peak_and_live):
@@ -321,7 +335,8 @@ def wasm_bench(reps, scale):
         peaks = {label: [] for label, _, _ in WASM_RUNNERS}
         faults = {label: [] for label, _, _ in WASM_RUNNERS}
         system = {label: [] for label, _, _ in WASM_RUNNERS}
-        checksums = set()
+        lives = {label: [] for label, _, _ in WASM_RUNNERS}
+        checksums = []
         for rep in range(reps):
             order = rotated(WASM_RUNNERS, rep)
             for label, cmd, env in order:
@@ -329,17 +344,16 @@ def wasm_bench(reps, scale):
                                                                  bench_env(extra=env), timeout=900)
                 if rc != 0:
                     raise RuntimeError(f"{label} {workload} failed: {stderr.strip()}")
-                f = stdout.split()
-                times[label].append(float(f[2]))
-                peaks[label].append(int(f[3]))
-                if live.setdefault((workload, label), int(f[7])) != int(f[7]):
-                    raise RuntimeError(f"{label} {workload}: the runs disagree on the live data's peak")
+                secs, kib, checksum, live_kib = workload_line(stdout)
+                times[label].append(secs)
+                peaks[label].append(kib)
+                lives[label].append(live_kib)
                 faults[label].append(flt)
                 system[label].append(sys_secs)
-                checksums.add(f[5])
-        if len(checksums) != 1:
-            raise RuntimeError(f"{workload}: the builds disagree on the checksum: {checksums}")
+                checksums.append(checksum)
+        agreed(checksums, f"{workload}: the builds disagree on the checksum")
         for label, _, _ in WASM_RUNNERS:
+            live[(workload, label)] = agreed(lives[label], f"{label} {workload}: the runs disagree on the live data's peak")
             results[(workload, label)] = (min(times[label]), statistics.median(peaks[label]))
             rounds[(workload, label)] = times[label]
             paging[(workload, label)] = (statistics.median(faults[label]), statistics.median(system[label]))
@@ -802,22 +816,19 @@ def main():
         rss = {n: [] for n, _ in allocators}
         faults = {n: [] for n, _ in allocators}
         system = {n: [] for n, _ in allocators}
-        checksums, lives = set(), set()
+        checksums, lives = [], []
         for rep in range(args.reps):
             order = rotated(allocators, rep)
             for name, preload in order:
-                secs, kib, checksum, flt, sys_secs, live_kib = run_once(workload, threads, args.scale, preload)
-                lives.add(live_kib)
+                secs, kib, checksum, live_kib, flt, sys_secs = run_once(workload, threads, args.scale, preload)
+                lives.append(live_kib)
                 times[name].append(secs)
                 rss[name].append(kib)
                 faults[name].append(flt)
                 system[name].append(sys_secs)
-                checksums.add(checksum)
-        if len(checksums) != 1:
-            raise RuntimeError(f"{workload}: allocators disagree on the checksum: {checksums}")
-        if len(lives) != 1:
-            raise RuntimeError(f"{workload}: the runs disagree on the live data's peak: {lives}")
-        live[workload] = lives.pop()
+                checksums.append(checksum)
+        agreed(checksums, f"{workload}: allocators disagree on the checksum")
+        live[workload] = agreed(lives, f"{workload}: the runs disagree on the live data's peak")
         for name, _ in allocators:
             results[(workload, name)] = (min(times[name]), statistics.median(rss[name]))
             rounds[(workload, name)] = times[name]

@@ -26,11 +26,6 @@ static central_counts central(unsigned c)
     return k;
 }
 
-static uint64_t central_objects(unsigned c)
-{
-    return central(c).objects;
-}
-
 /* Runs fn on a thread of its own (a fresh cache), or inline without threads. */
 static void on_fresh_thread(void *(*fn)(void *), void *arg)
 {
@@ -55,14 +50,14 @@ static void *batch_moves(void *arg)
     static void *objs[4096];
     unsigned n = 0;
     tri_thread_flush();
-    uint64_t held = central_objects(c);
+    uint64_t held = central(c).objects;
     /* Each refill moves up to one batch (fewer only when the central list's
      * last partial span runs out); the cache then serves exactly that many
      * mallocs before the next refill. */
     for (int round = 0; round < 6; round++) {
         uint64_t hits0 = level_hits(TRI_LEVEL_THREAD_CACHE);
         objs[n++] = tri_malloc(size);
-        uint64_t moved = central_objects(c) - held;
+        uint64_t moved = central(c).objects - held;
         held += moved;
         if (moved < 1 || moved > batch) {
             snprintf(o->why, sizeof o->why, "round %d: refill moved %llu objects, batch %u", round,
@@ -71,7 +66,7 @@ static void *batch_moves(void *arg)
         }
         for (uint64_t i = 1; i < moved; i++)
             objs[n++] = tri_malloc(size);
-        if (central_objects(c) != held || level_hits(TRI_LEVEL_THREAD_CACHE) - hits0 != moved - 1) {
+        if (central(c).objects != held || level_hits(TRI_LEVEL_THREAD_CACHE) - hits0 != moved - 1) {
             snprintf(o->why, sizeof o->why, "round %d: %llu mallocs after a refill of %llu were not all cache hits",
                      round, (unsigned long long)(moved - 1), (unsigned long long)moved);
             return NULL;
@@ -79,28 +74,28 @@ static void *batch_moves(void *arg)
     }
     /* The stack holds two batches: the (2*batch+1)-th free flushes the
      * oldest batch, and nothing else does. */
-    uint64_t before = central_objects(c);
+    uint64_t before = central(c).objects;
     unsigned freed = 0;
     while (freed < 2 * batch && freed < n)
         tri_free(objs[freed++]);
-    if (central_objects(c) != before || freed < 2 * batch) {
+    if (central(c).objects != before || freed < 2 * batch) {
         snprintf(o->why, sizeof o->why, "%u frees into an empty cache returned objects early", freed);
         return NULL;
     }
     if (n > freed) {
         tri_free(objs[freed++]);
-        if (central_objects(c) != before - batch) {
+        if (central(c).objects != before - batch) {
             snprintf(o->why, sizeof o->why, "overflowing free returned %llu objects, batch %u",
-                     (unsigned long long)(before - central_objects(c)), batch);
+                     (unsigned long long)(before - central(c).objects), batch);
             return NULL;
         }
     }
     while (freed < n)
         tri_free(objs[freed++]);
     tri_thread_flush();
-    if (central_objects(c) != before - n) {
+    if (central(c).objects != before - n) {
         snprintf(o->why, sizeof o->why, "flush left %lld objects out",
-                 (long long)(central_objects(c) - (before - n)));
+                 (long long)(central(c).objects - (before - n)));
         return NULL;
     }
     o->ok = 1;
@@ -129,19 +124,19 @@ TEST(cache_returned_at_thread_exit)
     tri_stats st0, st1;
     tri_thread_flush();
     tri_get_stats(&st0);
-    uint64_t held0 = central_objects(4);
+    uint64_t held0 = central(4).objects;
     void *keep = NULL;
     on_fresh_thread(allocate_and_exit, &keep);
     tri_get_stats(&st1);
     CHECKF(st1.threads == st0.threads, "threads %llu -> %llu", (unsigned long long)st0.threads,
            (unsigned long long)st1.threads);
     /* all the exited thread cached went back: only `keep` is still out */
-    CHECKF(central_objects(4) == held0 + 1, "%llu objects out, expected 1",
-           (unsigned long long)(central_objects(4) - held0));
+    CHECKF(central(4).objects == held0 + 1, "%llu objects out, expected 1",
+           (unsigned long long)(central(4).objects - held0));
     CHECK(st1.hits[TRI_LEVEL_THREAD_CACHE] > st0.hits[TRI_LEVEL_THREAD_CACHE]); /* its counts survive it */
     tri_free(keep); /* freed on another thread than the one that allocated it */
     tri_thread_flush();
-    CHECK(central_objects(4) == held0);
+    CHECK(central(4).objects == held0);
 }
 
 enum { CROSS = 20000 };
@@ -159,15 +154,15 @@ TEST(cache_cross_thread_frees)
     TH_NEED_THREADS();
     static void *objs[CROSS];
     tri_thread_flush();
-    uint64_t held0 = central_objects(5);
+    uint64_t held0 = central(5).objects;
     for (int i = 0; i < CROSS; i++) {
         objs[i] = tri_malloc(64);
         memset(objs[i], i & 0xff, 64);
     }
     on_fresh_thread(free_all, objs);
     tri_thread_flush();
-    CHECKF(central_objects(5) == held0, "%lld objects of class 5 still out",
-           (long long)(central_objects(5) - held0));
+    CHECKF(central(5).objects == held0, "%lld objects of class 5 still out",
+           (long long)(central(5).objects - held0));
 }
 
 TEST(cache_levels_account_for_every_malloc)
@@ -265,17 +260,17 @@ static void *free_only(void *arg)
     free_job *j = arg;
     const unsigned c = 20;
     unsigned batch = tri_class_batch[c];
-    uint64_t before = central_objects(c);
+    uint64_t before = central(c).objects;
     for (unsigned i = 0; i < batch; i++)
         tri_free(j->objs[i]);
-    if (central_objects(c) != before) {
+    if (central(c).objects != before) {
         snprintf(j->o->why, sizeof j->o->why, "the first batch of frees returned objects");
         return NULL;
     }
     tri_free(j->objs[batch]); /* a thread that never allocated holds one batch */
-    if (central_objects(c) != before - batch) {
+    if (central(c).objects != before - batch) {
         snprintf(j->o->why, sizeof j->o->why, "free %u returned %llu objects, expected %u", batch + 1,
-                 (unsigned long long)(before - central_objects(c)), batch);
+                 (unsigned long long)(before - central(c).objects), batch);
         return NULL;
     }
     for (unsigned i = batch + 1; i < j->n; i++)
